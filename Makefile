@@ -1,0 +1,44 @@
+# The two commands that set everything up on a fresh Debian machine with Python 3.11:
+#   make run    create the virtualenv, install, initialise SQLite, load the demo and show it
+#   make test   the same install, then lint, type-check and the whole test suite
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DB ?= sqlite:///restock.db
+export RESTOCK_DATABASE_URL ?= $(DB)
+
+.PHONY: run test lint typecheck unit bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	rm -f restock.db restock.db-wal restock.db-shm
+	$(BIN)/restock init
+	$(BIN)/restock demo --seed 7
+	$(BIN)/restock overview
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+test: lint typecheck
+	$(BIN)/pytest -n 2 --dist loadfile
+
+bench: $(STAMP)
+	$(BIN)/python bench/fill_on_receipt.py
+	$(BIN)/python bench/order_placement.py
+
+clean:
+	rm -rf $(VENV) restock.db restock.db-wal restock.db-shm .pytest_cache .mypy_cache .ruff_cache

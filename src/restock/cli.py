@@ -1,0 +1,466 @@
+"""The `restock` command line: a thin layer that parses, calls one use case, and prints a table or JSON."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from typing import Annotated, Any, NoReturn
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy.exc import SQLAlchemyError
+
+from restock.config import Settings
+from restock.domain.errors import OrderRefused, RestockError
+from restock.services import availability as availability_service
+from restock.services import backorders as backorder_service
+from restock.services import catalog, orders, purchasing, stock
+from restock.services.context import Context
+
+app = typer.Typer(no_args_is_help=True, add_completion=False, help="Availability, backorders and replenishment.")
+warehouse_app = typer.Typer(no_args_is_help=True, help="Stock locations.")
+channel_app = typer.Typer(no_args_is_help=True, help="Sales channels and the warehouses that serve them.")
+supplier_app = typer.Typer(no_args_is_help=True, help="Suppliers and their lead times.")
+sku_app = typer.Typer(no_args_is_help=True, help="Sellable products and their backorder policy.")
+stock_app = typer.Typer(no_args_is_help=True, help="Stock balances and the movement ledger.")
+po_app = typer.Typer(no_args_is_help=True, help="Purchase orders.")
+order_app = typer.Typer(no_args_is_help=True, help="Customer orders.")
+for sub, name in [
+    (warehouse_app, "warehouse"),
+    (channel_app, "channel"),
+    (supplier_app, "supplier"),
+    (sku_app, "sku"),
+    (stock_app, "stock"),
+    (po_app, "po"),
+    (order_app, "order"),
+]:
+    app.add_typer(sub, name=name)
+
+out = Console(width=None if sys.stdout.isatty() else 160)
+err = Console(stderr=True)
+
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+Lines = Annotated[list[str], typer.Option("--line", help="SKU:QTY, repeat for more lines.")]
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+def context() -> Context:
+    try:
+        return Context.from_settings(Settings.from_env())
+    except ValueError as error:
+        fail(str(error), 2)
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """Turn the errors a user can cause into one readable line and a non-zero exit; nothing was changed."""
+    try:
+        yield
+    except OrderRefused as refused:
+        lines = "\n".join(
+            f"  {s.sku}: requested {s.requested}, in stock {s.available_now}, "
+            f"backorderable {s.backorderable} ({s.reason})"
+            for s in refused.short_lines
+        )
+        fail(f"order refused, not enough supply for:\n{lines}")
+    except RestockError as error:
+        fail(str(error))
+    except SQLAlchemyError as error:
+        fail(
+            f"database error: {error.__class__.__name__}: {str(error).splitlines()[0]}"
+            " (is the database initialised? run `restock init`)",
+            3,
+        )
+
+
+def emit_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, default=str) + "\n")
+
+
+def parse_lines(raw: list[str]) -> list[tuple[str, int]]:
+    parsed = []
+    for item in raw:
+        sku, sep, qty = item.rpartition(":")
+        if not sep or not sku:
+            fail(f"a line must look like SKU:QTY, got {item!r}", 2)
+        try:
+            parsed.append((sku, int(qty)))
+        except ValueError:
+            fail(f"the quantity in {item!r} is not a whole number", 2)
+    return parsed
+
+
+def parse_date(raw: str) -> date:
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        fail(f"not a date (YYYY-MM-DD): {raw!r}", 2)
+
+
+def done(message: str, as_json: bool, data: Any) -> None:
+    if as_json:
+        emit_json(data)
+    else:
+        out.print(message, highlight=False)
+
+
+# ------------------------------------------------------------------ setup
+
+
+@app.command()
+def init() -> None:
+    """Create or upgrade the database (Alembic migrations)."""
+    from restock.store.migrate import upgrade
+
+    ctx = context()
+    with user_errors():
+        upgrade(ctx.engine)
+    out.print(f"database ready: {ctx.engine.url.render_as_string(hide_password=True)}")
+
+
+@app.command()
+def demo(
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same data.")] = 7,
+    skus: Annotated[int, typer.Option(help="How many SKUs to create.", min=200, max=20000)] = 240,
+) -> None:
+    """Fill the database with a realistic, deterministic demo data set."""
+    from restock.demo import load_demo
+
+    ctx = context()
+    with user_errors():
+        summary = load_demo(ctx, seed=seed, sku_count=skus)
+    out.print(summary)
+
+
+@warehouse_app.command("add")
+def warehouse_add(code: str, name: Annotated[str | None, typer.Option()] = None, as_json: JsonFlag = False) -> None:
+    with user_errors():
+        new_id = catalog.add_warehouse(context(), code, name)
+    done(f"warehouse {code} added", as_json, {"id": new_id, "code": code})
+
+
+@channel_app.command("add")
+def channel_add(
+    code: str,
+    warehouses: Annotated[str, typer.Option(help="Comma-separated warehouse codes, first used first.")],
+    name: Annotated[str | None, typer.Option()] = None,
+    safety_buffer: Annotated[int, typer.Option(help="Units per warehouse this channel never sells.")] = 0,
+    as_json: JsonFlag = False,
+) -> None:
+    codes = [w.strip() for w in warehouses.split(",") if w.strip()]
+    with user_errors():
+        new_id = catalog.add_channel(context(), code, codes, name, safety_buffer)
+    done(f"channel {code} added, served by {', '.join(codes)}", as_json, {"id": new_id, "code": code})
+
+
+@supplier_app.command("add")
+def supplier_add(
+    code: str,
+    lead_time_days: Annotated[int, typer.Option("--lead-time-days")],
+    name: Annotated[str | None, typer.Option()] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    with user_errors():
+        new_id = catalog.add_supplier(context(), code, lead_time_days, name)
+    done(f"supplier {code} added", as_json, {"id": new_id, "code": code})
+
+
+@sku_app.command("add")
+def sku_add(
+    code: str,
+    name: Annotated[str | None, typer.Option()] = None,
+    price: Annotated[str, typer.Option()] = "0",
+    backorder: Annotated[str, typer.Option(help="never, confirmed or always.")] = "confirmed",
+    max_wait_days: Annotated[int, typer.Option("--max-wait-days")] = 30,
+    backorder_limit: Annotated[int, typer.Option("--backorder-limit", help="Percent of confirmed inbound.")] = 100,
+    as_json: JsonFlag = False,
+) -> None:
+    with user_errors():
+        new_id = catalog.add_sku(context(), code, name, price, backorder, max_wait_days, backorder_limit)
+    done(f"SKU {code} added", as_json, {"id": new_id, "code": code})
+
+
+# ------------------------------------------------------------------ stock
+
+
+def _balance_json(b: stock.Balance) -> dict[str, Any]:
+    return {
+        "sku": b.sku,
+        "warehouse": b.warehouse,
+        "on_hand": b.on_hand,
+        "allocated": b.allocated,
+        "available": b.available,
+    }
+
+
+@stock_app.command("adjust")
+def stock_adjust(
+    sku: str,
+    warehouse: str,
+    delta: int,
+    reason: Annotated[str, typer.Option(help="Why: count, damage, found, ...")],
+    as_json: JsonFlag = False,
+) -> None:
+    with user_errors():
+        balance = stock.adjust_stock(context(), sku, warehouse, delta, reason)
+    done(
+        f"{sku} at {warehouse}: on hand {balance.on_hand}, allocated {balance.allocated}",
+        as_json,
+        _balance_json(balance),
+    )
+
+
+@stock_app.command("transfer")
+def stock_transfer(sku: str, source: str, target: str, quantity: int, as_json: JsonFlag = False) -> None:
+    with user_errors():
+        src, dst = stock.transfer_stock(context(), sku, source, target, quantity)
+    done(
+        f"moved {quantity} of {sku} from {source} to {target}",
+        as_json,
+        [_balance_json(src), _balance_json(dst)],
+    )
+
+
+@stock_app.command("show")
+def stock_show(sku: Annotated[str | None, typer.Argument()] = None, as_json: JsonFlag = False) -> None:
+    with user_errors():
+        rows = stock.balances(context(), sku)
+    if as_json:
+        emit_json([_balance_json(b) for b in rows])
+        return
+    table = Table("SKU", "warehouse", "on hand", "allocated", "available", title="Stock")
+    for b in rows:
+        table.add_row(b.sku, b.warehouse, str(b.on_hand), str(b.allocated), str(b.available))
+    out.print(table)
+
+
+# ------------------------------------------------------------------ purchase orders
+
+
+def _po_done(po: purchasing.POView, message: str, as_json: bool) -> None:
+    done(message, as_json, po.to_json())
+
+
+@po_app.command("create")
+def po_create(supplier: str, warehouse: Annotated[str, typer.Option()], line: Lines, as_json: JsonFlag = False) -> None:
+    lines = parse_lines(line)
+    with user_errors():
+        po = purchasing.create_po(context(), supplier, warehouse, lines)
+    _po_done(po, f"purchase order {po.id} created (draft)", as_json)
+
+
+@po_app.command("send")
+def po_send(po: int, as_json: JsonFlag = False) -> None:
+    with user_errors():
+        view = purchasing.send_po(context(), po)
+    _po_done(view, f"purchase order {po} sent", as_json)
+
+
+@po_app.command("confirm")
+def po_confirm(po: int, eta: Annotated[str, typer.Option(help="YYYY-MM-DD")], as_json: JsonFlag = False) -> None:
+    when = parse_date(eta)
+    with user_errors():
+        view = purchasing.confirm_po(context(), po, when)
+    _po_done(view, f"purchase order {po} confirmed, ETA {when}", as_json)
+
+
+@po_app.command("eta")
+def po_eta(po: int, eta: str, as_json: JsonFlag = False) -> None:
+    when = parse_date(eta)
+    with user_errors():
+        view = purchasing.change_eta(context(), po, when)
+    _po_done(view, f"purchase order {po}: ETA now {when}", as_json)
+
+
+@po_app.command("receive")
+def po_receive(po: int, line: Lines, as_json: JsonFlag = False) -> None:
+    lines = parse_lines(line)
+    with user_errors():
+        view = purchasing.receive_po(context(), po, lines)
+    _po_done(view, f"purchase order {po}: received, now {view.status}", as_json)
+
+
+@po_app.command("cancel")
+def po_cancel(po: int, as_json: JsonFlag = False) -> None:
+    with user_errors():
+        view = purchasing.cancel_po(context(), po)
+    _po_done(view, f"purchase order {po} cancelled", as_json)
+
+
+@po_app.command("show")
+def po_show(po: int, as_json: JsonFlag = False) -> None:
+    with user_errors():
+        view = purchasing.show_po(context(), po)
+    if as_json:
+        emit_json(view.to_json())
+        return
+    eta = f"{view.eta} ({'confirmed' if view.eta_confirmed else 'unconfirmed'})" if view.eta else "none"
+    table = Table(
+        "SKU",
+        "ordered",
+        "received",
+        "promised",
+        title=f"PO {view.id} · {view.supplier} → {view.warehouse} · {view.status} · ETA {eta}",
+    )
+    for li in view.lines:
+        table.add_row(li.sku, str(li.ordered), str(li.received), str(li.promised))
+    out.print(table)
+
+
+# ------------------------------------------------------------------ orders
+
+
+def _print_order(view: orders.OrderView) -> None:
+    table = Table(
+        "SKU",
+        "qty",
+        "allocated",
+        "backordered",
+        "status",
+        "ship window",
+        title=f"order {view.id} · {view.channel} · {view.status}",
+    )
+    for li in view.lines:
+        window = f"{li.ship_window.earliest} – {li.ship_window.latest}" if li.ship_window else ""
+        if li.delayed:
+            window += " (delayed)"
+        table.add_row(li.sku, str(li.quantity), str(li.allocated), str(li.backordered), li.status, window)
+    out.print(table)
+
+
+def _show_order(view: orders.OrderView, as_json: bool) -> None:
+    if as_json:
+        emit_json(view.to_json())
+    else:
+        _print_order(view)
+
+
+@order_app.command("place")
+def order_place(
+    channel: Annotated[str, typer.Option()],
+    email: Annotated[str, typer.Option()],
+    line: Lines,
+    idempotency_key: Annotated[str | None, typer.Option("--idempotency-key")] = None,
+    priority: Annotated[int, typer.Option(help="Higher is filled first from arriving stock.")] = 0,
+    as_json: JsonFlag = False,
+) -> None:
+    request = orders.OrderRequest(
+        channel=channel,
+        email=email,
+        priority=priority,
+        idempotency_key=idempotency_key,
+        lines=tuple(orders.LineRequest(sku, qty) for sku, qty in parse_lines(line)),
+    )
+    with user_errors():
+        view = orders.place_order(context(), request)
+    _show_order(view, as_json)
+
+
+@order_app.command("show")
+def order_show(order: str, as_json: JsonFlag = False) -> None:
+    with user_errors():
+        view = orders.show_order(context(), order)
+    _show_order(view, as_json)
+
+
+@order_app.command("cancel")
+def order_cancel(
+    order: str,
+    sku: Annotated[str | None, typer.Option(help="Cancel only this SKU's line.")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    with user_errors():
+        view = orders.cancel_line(context(), order, sku) if sku else orders.cancel_order(context(), order)
+    _show_order(view, as_json)
+
+
+@order_app.command("ship")
+def order_ship(order: str, as_json: JsonFlag = False) -> None:
+    with user_errors():
+        view = orders.ship_order(context(), order)
+    _show_order(view, as_json)
+
+
+# ------------------------------------------------------------------ availability and backorders
+
+STATE_STYLE = {"in_stock": "green", "backorder": "yellow", "preorder": "cyan", "out_of_stock": "red"}
+
+
+def availability_table(views: list[availability_service.AvailabilityView], title: str) -> Table:
+    table = Table("SKU", "channel", "state", "now", "backorderable", "ship window", "reason", title=title)
+    for v in views:
+        d = v.decision
+        window = f"{d.ship_window.earliest} – {d.ship_window.latest}" if d.ship_window else ""
+        style = STATE_STYLE[d.state.value]
+        table.add_row(
+            v.sku,
+            v.channel,
+            f"[{style}]{d.state.value}[/]",
+            str(d.available_now),
+            str(d.backorderable),
+            window,
+            d.reason.value,
+        )
+    return table
+
+
+@app.command()
+def availability(
+    sku: str,
+    channel: Annotated[str | None, typer.Option(help="One channel; all channels when left out.")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """What a shopper sees: in stock, backorder with a ship window, or out of stock, and why."""
+    with user_errors():
+        views = availability_service.availability(context(), sku, channel)
+    if as_json:
+        data = [v.to_json() for v in views]
+        emit_json(data[0] if channel else data)
+        return
+    out.print(availability_table(views, f"availability of {sku}"))
+
+
+@app.command()
+def backorders(
+    sku: Annotated[str | None, typer.Option()] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """The waiting backorders, in the order arriving stock fills them."""
+    with user_errors():
+        rows = backorder_service.waiting_backorders(context(), sku)
+    if as_json:
+        emit_json([b.to_json() for b in rows])
+        return
+    table = Table("order", "SKU", "qty", "placed", "PO", "ship window", title="waiting backorders (fill order)")
+    for b in rows:
+        window = f"{b.ship_window.earliest} – {b.ship_window.latest}" if b.ship_window else "unpromised"
+        if b.delayed:
+            window += " (delayed)"
+        table.add_row(b.order, b.sku, str(b.quantity), b.placed_at.strftime("%Y-%m-%d %H:%M"), str(b.po or ""), window)
+    out.print(table)
+
+
+@app.command()
+def overview(
+    channel: Annotated[str | None, typer.Option(help="Channel to show; the first one when left out.")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Availability of the whole catalog on one channel, with a count per state."""
+    with user_errors():
+        views = availability_service.catalog_availability(context(), channel)
+    if as_json:
+        emit_json([v.to_json() for v in views])
+        return
+    counts: dict[str, int] = {}
+    for v in views:
+        counts[v.decision.state.value] = counts.get(v.decision.state.value, 0) + 1
+    out.print(availability_table(views, f"catalog availability on {views[0].channel if views else channel}"))
+    out.print("  ".join(f"[{STATE_STYLE[state]}]{state}[/]: {n}" for state, n in sorted(counts.items())))

@@ -1,0 +1,67 @@
+"""Settings from RESTOCK_* environment variables, read once per process when asked for, never at import."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+
+DEFAULT_DATABASE_URL = "sqlite:///restock.db"
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = DEFAULT_DATABASE_URL
+    handling_days: int = 2
+    """Days from stock arriving at the warehouse to the parcel leaving it."""
+    default_lateness_days: int = 4
+    """Ship-window width for a supplier without enough history to measure its P90 lateness."""
+    today: date | None = None
+    """A fixed business date (RESTOCK_TODAY) for tests, demos and scripts."""
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+        fixed = env.get("RESTOCK_TODAY")
+        return cls(
+            database_url=env.get("RESTOCK_DATABASE_URL", DEFAULT_DATABASE_URL),
+            handling_days=_int(env, "RESTOCK_HANDLING_DAYS", 2),
+            default_lateness_days=_int(env, "RESTOCK_DEFAULT_LATENESS_DAYS", 4),
+            today=_date(fixed) if fixed else None,
+        )
+
+
+def _int(env: os._Environ[str] | dict[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be a whole number, got {raw!r}") from None
+    if value < 0:
+        raise ValueError(f"{name} must not be negative, got {value}")
+    return value
+
+
+def _date(raw: str) -> date:
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise ValueError(f"RESTOCK_TODAY must be a date like 2026-11-27, got {raw!r}") from None
+
+
+@dataclass(frozen=True)
+class Clock:
+    """The business clock: real UTC time, or a fixed date with the real time of day (keeps FIFO order)."""
+
+    fixed_today: date | None = None
+
+    def now(self) -> datetime:
+        real = datetime.now(UTC).replace(tzinfo=None)
+        if self.fixed_today is None:
+            return real
+        return datetime.combine(self.fixed_today, time(real.hour, real.minute, real.second, real.microsecond))
+
+    def today(self) -> date:
+        return self.fixed_today or self.now().date()

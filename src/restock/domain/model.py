@@ -1,0 +1,105 @@
+"""Vocabulary of the domain as small immutable value objects and enums."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import date
+
+MAX_QUANTITY = 1_000_000
+"""Upper bound for any quantity in a request: larger numbers are typos or attacks, never orders."""
+
+
+class BackorderPolicy(enum.StrEnum):
+    NEVER = "never"
+    CONFIRMED = "confirmed"
+    ALWAYS = "always"
+
+
+class POStatus(enum.StrEnum):
+    DRAFT = "draft"
+    SENT = "sent"
+    CONFIRMED = "confirmed"
+    PARTIALLY_RECEIVED = "partially_received"
+    RECEIVED = "received"
+    CANCELLED = "cancelled"
+
+
+OPEN_PO_STATUSES = frozenset({POStatus.DRAFT, POStatus.SENT, POStatus.CONFIRMED, POStatus.PARTIALLY_RECEIVED})
+PROMISABLE_PO_STATUSES = frozenset({POStatus.CONFIRMED, POStatus.PARTIALLY_RECEIVED})
+
+
+class LineStatus(enum.StrEnum):
+    ALLOCATED = "allocated"
+    BACKORDERED = "backordered"
+    SHIPPED = "shipped"
+    CANCELLED = "cancelled"
+
+
+class OrderStatus(enum.StrEnum):
+    OPEN = "open"
+    SHIPPED = "shipped"
+    CANCELLED = "cancelled"
+
+
+class AvailabilityState(enum.StrEnum):
+    IN_STOCK = "in_stock"
+    BACKORDER = "backorder"
+    PREORDER = "preorder"
+    OUT_OF_STOCK = "out_of_stock"
+
+
+class Reason(enum.StrEnum):
+    ON_HAND = "on_hand"
+    CONFIRMED_INBOUND = "confirmed_inbound"
+    BACKORDER_WITHOUT_DATE = "backorder_without_date"
+    NO_CONFIRMED_SUPPLY = "no_confirmed_supply"
+    WAIT_EXCEEDS_LIMIT = "wait_exceeds_limit"
+    BACKORDER_CAP_REACHED = "backorder_cap_reached"
+    BACKORDERS_DISABLED = "backorders_disabled"
+
+
+@dataclass(frozen=True)
+class SkuPolicy:
+    """What a merchant allows for one SKU when it is not on hand."""
+
+    backorder: BackorderPolicy = BackorderPolicy.CONFIRMED
+    max_wait_days: int = 30
+    backorder_limit_pct: int = 100
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.max_wait_days <= 3650:
+            raise ValueError("max_wait_days must be between 0 and 3650")
+        if not 0 <= self.backorder_limit_pct <= 100:
+            raise ValueError("backorder_limit_pct must be between 0 and 100")
+
+
+@dataclass(frozen=True, order=True)
+class ShipWindow:
+    earliest: date
+    latest: date
+
+    def days_from(self, today: date) -> tuple[int, int]:
+        return (self.earliest - today).days, (self.latest - today).days
+
+
+@dataclass(frozen=True)
+class InboundSupply:
+    """Room left on one open PO line to promise backorders against.
+
+    `capacity` is already net of what is promised: cap(open quantity) - promised.
+    """
+
+    po_line_id: int
+    eta: date | None
+    eta_confirmed: bool
+    capacity: int
+    window: ShipWindow | None
+
+
+def promise_cap(ordered: int, received: int, backorder_limit_pct: int) -> int:
+    """Units of a PO line that may be promised: the open quantity scaled by the SKU's limit, rounded down.
+
+    Rounding down keeps invariant 1 (never promise a unit that may not come).
+    """
+    return max(0, (ordered - received) * backorder_limit_pct // 100)

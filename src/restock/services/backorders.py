@@ -1,0 +1,77 @@
+"""The waiting queue, in the order arriving stock will fill it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from restock.domain.model import ShipWindow
+from restock.services.availability import window_json
+from restock.services.context import Context, use_case
+from restock.store import repo
+from restock.store.schema import LinePart, OrderLine, POLine, Sku
+
+
+@dataclass(frozen=True)
+class BackorderView:
+    order: str
+    sku: str
+    quantity: int
+    placed_at: datetime
+    po: int | None
+    ship_window: ShipWindow | None
+    delayed: bool
+    priority: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "order": self.order,
+            "sku": self.sku,
+            "quantity": self.quantity,
+            "placed_at": self.placed_at.isoformat(),
+            "po": self.po,
+            "ship_window": window_json(self.ship_window),
+            "delayed": self.delayed,
+            "priority": self.priority,
+        }
+
+
+def _window(earliest: date | None, latest: date | None) -> ShipWindow | None:
+    return ShipWindow(earliest, latest) if earliest and latest else None
+
+
+@use_case(readonly=True)
+def waiting_backorders(
+    session: Session, ctx: Context, sku_code: str | None = None, limit: int = 10_000
+) -> list[BackorderView]:
+    """Waiting backorders by priority, then order time, then id: the fill order (before the pegged-first rule,
+    which depends on which PO is being received)."""
+    query = (
+        select(
+            OrderLine.order_id,
+            Sku.code,
+            LinePart.quantity,
+            LinePart.placed_at,
+            POLine.po_id,
+            LinePart.window_earliest,
+            LinePart.window_latest,
+            LinePart.delayed,
+            LinePart.priority,
+        )
+        .join(OrderLine, OrderLine.id == LinePart.order_line_id)
+        .join(Sku, Sku.id == LinePart.sku_id)
+        .outerjoin(POLine, POLine.id == LinePart.po_line_id)
+        .where(LinePart.kind == "backordered")
+        .order_by(LinePart.priority.desc(), LinePart.placed_at, LinePart.id)
+        .limit(limit)
+    )
+    if sku_code:
+        query = query.where(LinePart.sku_id == repo.sku_by_code(session, sku_code).id)
+    return [
+        BackorderView(order, sku, qty, placed_at, po, _window(e, lt), delayed, priority)
+        for order, sku, qty, placed_at, po, e, lt, delayed, priority in session.execute(query)
+    ]

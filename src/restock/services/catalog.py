@@ -1,0 +1,144 @@
+"""Setting up the catalog: warehouses, channels, suppliers and SKUs with their backorder policy."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from restock.domain import validation as valid
+from restock.domain.errors import Conflict, InvalidInput
+from restock.domain.model import BackorderPolicy, SkuPolicy
+from restock.services.context import Context, use_case
+from restock.store import repo
+from restock.store.schema import Channel, ChannelWarehouse, Sku, Supplier, Warehouse
+
+MAX_PRICE = Decimal("9999999999.99")
+
+
+def _refuse_duplicate(session: Session, model: type[Warehouse | Channel | Supplier | Sku], code: str) -> None:
+    if session.scalar(select(model.id).where(model.code == code)) is not None:
+        raise Conflict(f"{model.__tablename__[:-1]} {code!r} already exists")
+
+
+@use_case()
+def add_warehouse(session: Session, ctx: Context, code: str, name: str | None = None) -> int:
+    valid.code(code, "warehouse code")
+    _refuse_duplicate(session, Warehouse, code)
+    warehouse = Warehouse(code=code, name=valid.name(name or code))
+    session.add(warehouse)
+    session.flush()
+    return warehouse.id
+
+
+@use_case()
+def add_channel(
+    session: Session,
+    ctx: Context,
+    code: str,
+    warehouses: list[str],
+    name: str | None = None,
+    safety_buffer: int = 0,
+) -> int:
+    """A channel sells from its warehouses in the order given: the first is used first."""
+    valid.code(code, "channel code")
+    if not warehouses:
+        raise InvalidInput("a channel needs at least one warehouse")
+    if len(set(warehouses)) != len(warehouses):
+        raise InvalidInput("a warehouse is listed twice for the channel")
+    if safety_buffer < 0 or safety_buffer > 1_000_000:
+        raise InvalidInput("the safety buffer must be between 0 and 1000000")
+    _refuse_duplicate(session, Channel, code)
+    warehouse_ids = [repo.warehouse_by_code(session, w).id for w in warehouses]
+    channel = Channel(code=code, name=valid.name(name or code), safety_buffer=safety_buffer)
+    session.add(channel)
+    session.flush()
+    session.add_all(
+        ChannelWarehouse(channel_id=channel.id, warehouse_id=w, rank=rank) for rank, w in enumerate(warehouse_ids)
+    )
+    return channel.id
+
+
+@use_case()
+def add_supplier(session: Session, ctx: Context, code: str, lead_time_days: int, name: str | None = None) -> int:
+    valid.code(code, "supplier code")
+    if not 0 <= lead_time_days <= 730:
+        raise InvalidInput("the lead time must be between 0 and 730 days")
+    _refuse_duplicate(session, Supplier, code)
+    supplier = Supplier(code=code, name=valid.name(name or code), lead_time_days=lead_time_days)
+    session.add(supplier)
+    session.flush()
+    return supplier.id
+
+
+def parse_price(raw: str | Decimal | int | float) -> Decimal:
+    try:
+        price = Decimal(str(raw))
+    except InvalidOperation:
+        raise InvalidInput(f"invalid price {str(raw)[:40]!r}") from None
+    if not price.is_finite() or price < 0 or price > MAX_PRICE or price != price.quantize(Decimal("0.01")):
+        raise InvalidInput(f"a price must be between 0 and {MAX_PRICE} with at most 2 decimals, got {raw}")
+    return price
+
+
+def parse_policy(backorder: str, max_wait_days: int, backorder_limit_pct: int) -> SkuPolicy:
+    try:
+        policy = BackorderPolicy(backorder)
+    except ValueError:
+        raise InvalidInput(f"backorder policy must be never, confirmed or always, got {backorder!r}") from None
+    try:
+        return SkuPolicy(policy, max_wait_days, backorder_limit_pct)
+    except ValueError as error:
+        raise InvalidInput(str(error)) from None
+
+
+@use_case()
+def add_sku(
+    session: Session,
+    ctx: Context,
+    code: str,
+    name: str | None = None,
+    price: str | Decimal = "0",
+    backorder: str = "confirmed",
+    max_wait_days: int = 30,
+    backorder_limit_pct: int = 100,
+) -> int:
+    valid.code(code, "SKU code")
+    policy = parse_policy(backorder, max_wait_days, backorder_limit_pct)
+    amount = parse_price(price)
+    _refuse_duplicate(session, Sku, code)
+    sku = Sku(
+        code=code,
+        name=valid.name(name or code),
+        price=amount,
+        backorder_policy=policy.backorder.value,
+        max_wait_days=policy.max_wait_days,
+        backorder_limit_pct=policy.backorder_limit_pct,
+    )
+    session.add(sku)
+    session.flush()
+    return sku.id
+
+
+def sku_policy(sku: Sku) -> SkuPolicy:
+    return SkuPolicy(BackorderPolicy(sku.backorder_policy), sku.max_wait_days, sku.backorder_limit_pct)
+
+
+@dataclass(frozen=True)
+class SkuView:
+    code: str
+    name: str
+    price: Decimal
+    backorder: str
+    max_wait_days: int
+    backorder_limit_pct: int
+
+
+@use_case(readonly=True)
+def list_skus(session: Session, ctx: Context) -> list[SkuView]:
+    return [
+        SkuView(s.code, s.name, s.price, s.backorder_policy, s.max_wait_days, s.backorder_limit_pct)
+        for s in session.scalars(select(Sku).order_by(Sku.code))
+    ]

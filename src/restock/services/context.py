@@ -1,0 +1,61 @@
+"""What every use case needs: the engine, the settings and the business clock, plus the transaction wrapper."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Concatenate, ParamSpec, TypeVar
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
+
+from restock.config import Clock, Settings
+from restock.store.db import make_engine, unit_of_work
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+RETRYABLE_SQLSTATES = frozenset({"40001", "40P01"})  # serialization failure, deadlock detected
+ATTEMPTS = 5
+
+
+@dataclass(frozen=True)
+class Context:
+    engine: Engine
+    settings: Settings
+    clock: Clock = field(default_factory=Clock)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Context:
+        return cls(make_engine(settings.database_url), settings, Clock(settings.today))
+
+
+def _retryable(error: DBAPIError) -> bool:
+    return getattr(error.orig, "sqlstate", None) in RETRYABLE_SQLSTATES
+
+
+def use_case(
+    readonly: bool = False,
+) -> Callable[[Callable[Concatenate[Session, Context, P], R]], Callable[Concatenate[Context, P], R]]:
+    """Run the wrapped function in one transaction; retry it whole when PostgreSQL reports a deadlock.
+
+    Everything the function wrote, outbox messages included, commits together or not at all.
+    """
+
+    def decorate(fn: Callable[Concatenate[Session, Context, P], R]) -> Callable[Concatenate[Context, P], R]:
+        @functools.wraps(fn)
+        def run(ctx: Context, /, *args: P.args, **kwargs: P.kwargs) -> R:
+            for attempt in range(1, ATTEMPTS + 1):
+                try:
+                    with unit_of_work(ctx.engine, readonly=readonly) as session:
+                        return fn(session, ctx, *args, **kwargs)
+                except DBAPIError as error:
+                    if attempt == ATTEMPTS or not _retryable(error):
+                        raise
+            raise AssertionError("unreachable")
+
+        return run
+
+    return decorate

@@ -1,0 +1,452 @@
+"""Placing, showing, cancelling and shipping orders: stock first, then honest backorders, or a clear refusal."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from restock.domain import validation as valid
+from restock.domain.availability import decide, promisable_supply
+from restock.domain.errors import Conflict, InvalidInput, OrderRefused, ShortLine
+from restock.domain.model import BackorderPolicy, LineStatus, OrderStatus, ShipWindow
+from restock.services.availability import never_stocked, sellable_now, window_json
+from restock.services.catalog import sku_policy
+from restock.services.context import Context, use_case
+from restock.services.promising import Backorder, add_backorder_part, peg_to_supply
+from restock.services.supply import supply_for
+from restock.store import repo
+from restock.store.fill import fill_waiting_backorders
+from restock.store.ledger import move
+from restock.store.outbox import emit
+from restock.store.schema import Channel, LinePart, Order, OrderLine, Sku
+from restock.store.supply import release_promise
+
+MAX_LINES = 500
+MAX_PRIORITY = 100
+
+
+@dataclass(frozen=True)
+class LineRequest:
+    sku: str
+    quantity: int
+
+
+@dataclass(frozen=True)
+class OrderRequest:
+    channel: str
+    email: str
+    lines: tuple[LineRequest, ...]
+    priority: int = 0
+    idempotency_key: str | None = None
+
+    def validate(self) -> None:
+        valid.code(self.channel, "channel code")
+        valid.email(self.email)
+        if not self.lines:
+            raise InvalidInput("an order needs at least one line")
+        if len(self.lines) > MAX_LINES:
+            raise InvalidInput(f"an order may have at most {MAX_LINES} lines")
+        for line in self.lines:
+            valid.code(line.sku, "SKU code")
+            valid.quantity(line.quantity, f"quantity of {line.sku}")
+        skus = [line.sku for line in self.lines]
+        if len(set(skus)) != len(skus):
+            raise InvalidInput("a SKU appears on two lines: put its whole quantity on one line")
+        if not 0 <= self.priority <= MAX_PRIORITY:
+            raise InvalidInput(f"priority must be between 0 and {MAX_PRIORITY}")
+        if self.idempotency_key is not None and not 1 <= len(self.idempotency_key) <= 200:
+            raise InvalidInput("an idempotency key must be 1-200 characters")
+
+    def fingerprint(self) -> str:
+        """What makes two requests 'the same request' for idempotency: everything but the key."""
+        body = {
+            "channel": self.channel,
+            "email": self.email,
+            "lines": [[line.sku, line.quantity] for line in self.lines],
+            "priority": self.priority,
+        }
+        return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class LineView:
+    id: int
+    sku: str
+    quantity: int
+    allocated: int
+    backordered: int
+    shipped: int
+    status: str
+    ship_window: ShipWindow | None
+    delayed: bool
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "sku": self.sku,
+            "quantity": self.quantity,
+            "allocated": self.allocated,
+            "backordered": self.backordered,
+            "status": self.status,
+            "ship_window": window_json(self.ship_window),
+            "delayed": self.delayed,
+        }
+
+
+@dataclass(frozen=True)
+class OrderView:
+    id: str
+    status: str
+    channel: str
+    email: str
+    placed_at: datetime
+    lines: list[LineView] = field(default_factory=list)
+    replayed: bool = False
+    """True when an idempotent retry returned the first result instead of placing again."""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "status": self.status,
+            "channel": self.channel,
+            "placed_at": self.placed_at.isoformat(),
+            "lines": [line.to_json() for line in self.lines],
+        }
+
+
+def new_order_id() -> str:
+    """Unguessable: 96 random bits, so an order cannot be found by counting."""
+    return "ord_" + secrets.token_hex(12)
+
+
+# ---------------------------------------------------------------- reading
+
+
+def _line_view(session: Session, line: OrderLine, sku_code: str) -> LineView:
+    parts = list(session.scalars(select(LinePart).where(LinePart.order_line_id == line.id)))
+    waiting = [p for p in parts if p.kind == "backordered"]
+    windows = [(p.window_earliest, p.window_latest) for p in waiting]
+    window = None
+    if waiting and all(e is not None and lt is not None for e, lt in windows):
+        window = ShipWindow(min(e for e, _ in windows if e), max(lt for _, lt in windows if lt))
+    return LineView(
+        id=line.id,
+        sku=sku_code,
+        quantity=line.quantity,
+        allocated=sum(p.quantity for p in parts if p.kind in ("allocated", "shipped")),
+        backordered=sum(p.quantity for p in waiting),
+        shipped=sum(p.quantity for p in parts if p.kind == "shipped"),
+        status=line.status,
+        ship_window=window,
+        delayed=any(p.delayed for p in waiting),
+    )
+
+
+def order_view(session: Session, order: Order, replayed: bool = False) -> OrderView:
+    rows = session.execute(
+        select(OrderLine, Sku.code)
+        .join(Sku, Sku.id == OrderLine.sku_id)
+        .where(OrderLine.order_id == order.id)
+        .order_by(OrderLine.id)
+    )
+    channel = session.get_one(Channel, order.channel_id)
+    return OrderView(
+        id=order.id,
+        status=order.status,
+        channel=channel.code,
+        email=order.email,
+        placed_at=order.placed_at,
+        lines=[_line_view(session, line, code) for line, code in rows],
+        replayed=replayed,
+    )
+
+
+@use_case(readonly=True)
+def show_order(session: Session, ctx: Context, order_id: str) -> OrderView:
+    return order_view(session, repo.order(session, order_id))
+
+
+# ---------------------------------------------------------------- placing
+
+
+def place_order(ctx: Context, request: OrderRequest) -> OrderView:
+    """Allocate what stock covers, backorder the rest where the policy allows, or refuse the whole order.
+
+    With an idempotency key, a retry (even one racing the first attempt) returns the first result.
+    """
+    request.validate()
+    try:
+        return _place_order(ctx, request)
+    except IntegrityError:
+        if request.idempotency_key is None:
+            raise
+        return _replay(ctx, request)
+
+
+@use_case(readonly=True)
+def _replay(session: Session, ctx: Context, request: OrderRequest) -> OrderView:
+    existing = session.scalar(select(Order).where(Order.idempotency_key == request.idempotency_key))
+    if existing is None:
+        raise Conflict("the order with this idempotency key could not be read back; retry")
+    return _replayed_view(session, existing, request)
+
+
+def _replayed_view(session: Session, existing: Order, request: OrderRequest) -> OrderView:
+    if existing.request_hash != request.fingerprint():
+        raise Conflict("this idempotency key was already used for a different order")
+    return order_view(session, existing, replayed=True)
+
+
+@use_case()
+def _place_order(session: Session, ctx: Context, request: OrderRequest) -> OrderView:
+    if request.idempotency_key:
+        existing = session.scalar(select(Order).where(Order.idempotency_key == request.idempotency_key))
+        if existing is not None:
+            return _replayed_view(session, existing, request)
+    channel = repo.channel_by_code(session, request.channel)
+    skus = {line.sku: repo.sku_by_code(session, line.sku) for line in request.lines}
+    now, today = ctx.clock.now(), ctx.clock.today()
+    order = Order(
+        id=new_order_id(),
+        channel_id=channel.id,
+        email=request.email,
+        priority=request.priority,
+        status=OrderStatus.OPEN.value,
+        placed_at=now,
+        idempotency_key=request.idempotency_key,
+        request_hash=request.fingerprint(),
+    )
+    session.add(order)
+    session.flush()  # claims the idempotency key first: a racing duplicate fails here, not later
+
+    shorts: list[ShortLine] = []
+    # Lock rows in SKU order so that two multi-line orders cannot deadlock each other.
+    for line_request in sorted(request.lines, key=lambda r: skus[r.sku].id):
+        short = _cover_line(session, ctx, order, skus[line_request.sku], channel, line_request.quantity, today)
+        if short is not None:
+            shorts.append(short)
+    if shorts:
+        raise OrderRefused(shorts)
+    view = order_view(session, order)
+    emit(session, "order_placed", f"order_placed:{order.id}", {"email": order.email, **view.to_json()}, now)
+    return view
+
+
+def _cover_line(
+    session: Session, ctx: Context, order: Order, sku: Sku, channel: Channel, quantity: int, today: date
+) -> ShortLine | None:
+    line = OrderLine(order_id=order.id, sku_id=sku.id, quantity=quantity, status=LineStatus.ALLOCATED.value)
+    session.add(line)
+    session.flush()
+    need = _allocate_from_stock(session, ctx, line, order, sku, channel, quantity)
+    if need == 0:
+        return None
+    pegged = 0
+    policy = sku_policy(sku)
+    if policy.backorder is not BackorderPolicy.NEVER:
+        supply = promisable_supply(supply_for(session, ctx.settings, sku.id, channel.id, policy), policy, today)
+        who = Backorder(line.id, sku.id, channel.id, order.priority, order.placed_at)
+        left, _ = peg_to_supply(session, who, supply, need, policy.backorder_limit_pct)
+        pegged, need = need - left, left
+        if need > 0 and policy.backorder is BackorderPolicy.ALWAYS:
+            add_backorder_part(session, who, need, None, None)
+            need = 0
+    if need == 0:
+        line.status = LineStatus.BACKORDERED.value
+        return None
+    return _short_line(
+        session, ctx, sku, channel, quantity, covered_now=quantity - need - pegged, pegged=pegged, today=today
+    )
+
+
+def _allocate_from_stock(
+    session: Session, ctx: Context, line: OrderLine, order: Order, sku: Sku, channel: Channel, need: int
+) -> int:
+    """Take stock warehouse by warehouse in the channel's order; a lost race re-reads and tries again."""
+    for warehouse_id, _ in sellable_now(session, sku.id, channel):
+        while need > 0:
+            free = dict(sellable_now(session, sku.id, channel)).get(warehouse_id, 0)
+            take = min(need, free)
+            if take <= 0:
+                break
+            if move(
+                session,
+                sku_id=sku.id,
+                warehouse_id=warehouse_id,
+                kind="allocation",
+                now=order.placed_at,
+                allocated_delta=take,
+                ref=f"order:{order.id}",
+                min_free_after=channel.safety_buffer,
+            ):
+                session.add(
+                    LinePart(
+                        order_line_id=line.id,
+                        sku_id=sku.id,
+                        channel_id=channel.id,
+                        kind="allocated",
+                        quantity=take,
+                        warehouse_id=warehouse_id,
+                        priority=order.priority,
+                        placed_at=order.placed_at,
+                    )
+                )
+                need -= take
+    return need
+
+
+def _short_line(
+    session: Session,
+    ctx: Context,
+    sku: Sku,
+    channel: Channel,
+    quantity: int,
+    *,
+    covered_now: int,
+    pegged: int,
+    today: date,
+) -> ShortLine:
+    """What this line could get (before the refusal rolls it back), and why not more."""
+    if covered_now + pegged > 0:
+        return ShortLine(sku.code, quantity, covered_now, pegged, "insufficient_quantity")
+    policy = sku_policy(sku)
+    supply = supply_for(session, ctx.settings, sku.id, channel.id, policy)
+    decision = decide(policy, 0, supply, today, never_stocked(session, sku.id))
+    return ShortLine(sku.code, quantity, 0, 0, decision.reason.value)
+
+
+# ---------------------------------------------------------------- cancelling and shipping
+
+
+def _open_lines(session: Session, order: Order) -> list[OrderLine]:
+    return list(
+        session.scalars(
+            select(OrderLine)
+            .where(
+                OrderLine.order_id == order.id,
+                OrderLine.status.in_([LineStatus.ALLOCATED.value, LineStatus.BACKORDERED.value]),
+            )
+            .order_by(OrderLine.id)
+        )
+    )
+
+
+def _release_line(session: Session, line: OrderLine, now: datetime, ref: str) -> set[tuple[int, int]]:
+    """Give back everything a line holds; return the (SKU, warehouse) pairs whose stock was freed."""
+    freed: set[tuple[int, int]] = set()
+    parts = session.scalars(
+        select(LinePart).where(LinePart.order_line_id == line.id, LinePart.kind.in_(["allocated", "backordered"]))
+    )
+    for part in parts:
+        if part.kind == "allocated" and part.warehouse_id is not None:
+            move(
+                session,
+                sku_id=part.sku_id,
+                warehouse_id=part.warehouse_id,
+                kind="release",
+                now=now,
+                allocated_delta=-part.quantity,
+                ref=ref,
+            )
+            freed.add((part.sku_id, part.warehouse_id))
+        elif part.po_line_id is not None:
+            release_promise(session, part.po_line_id, part.quantity)
+        part.kind = "released"
+    line.status = LineStatus.CANCELLED.value
+    return freed
+
+
+def _refresh_order_status(session: Session, order: Order) -> None:
+    statuses = set(session.scalars(select(OrderLine.status).where(OrderLine.order_id == order.id)))
+    if statuses & {LineStatus.ALLOCATED.value, LineStatus.BACKORDERED.value}:
+        order.status = OrderStatus.OPEN.value
+    elif LineStatus.SHIPPED.value in statuses:
+        order.status = OrderStatus.SHIPPED.value
+    else:
+        order.status = OrderStatus.CANCELLED.value
+
+
+def _cancel_lines(session: Session, ctx: Context, order: Order, lines: list[OrderLine]) -> OrderView:
+    now = ctx.clock.now()
+    freed: set[tuple[int, int]] = set()
+    for line in lines:
+        freed |= _release_line(session, line, now, ref=f"cancel:{order.id}")
+    session.flush()
+    for sku_id, warehouse_id in sorted(freed):
+        fill_waiting_backorders(session, sku_id=sku_id, warehouse_id=warehouse_id, now=now, ref=f"cancel:{order.id}")
+    _refresh_order_status(session, order)
+    session.flush()
+    view = order_view(session, order)
+    emit(
+        session,
+        "order_cancelled",
+        f"order_cancelled:{order.id}:{','.join(str(li.id) for li in lines)}",
+        {"email": order.email, "cancelled_lines": [li.id for li in lines], **view.to_json()},
+        now,
+    )
+    return view
+
+
+@use_case()
+def cancel_order(session: Session, ctx: Context, order_id: str) -> OrderView:
+    """Cancel every line still open; what they held goes to the next waiting backorder at once."""
+    order = repo.order(session, order_id)
+    lines = _open_lines(session, order)
+    if not lines:
+        raise Conflict(f"order {order_id} has nothing left to cancel (it is {order.status})")
+    return _cancel_lines(session, ctx, order, lines)
+
+
+@use_case()
+def cancel_line(session: Session, ctx: Context, order_id: str, sku_code: str) -> OrderView:
+    order = repo.order(session, order_id)
+    sku = repo.sku_by_code(session, sku_code)
+    lines = [line for line in _open_lines(session, order) if line.sku_id == sku.id]
+    if not lines:
+        raise Conflict(f"order {order_id} has no open line for {sku_code}")
+    return _cancel_lines(session, ctx, order, lines)
+
+
+@use_case()
+def ship_order(session: Session, ctx: Context, order_id: str) -> OrderView:
+    """Ship every fully allocated line; lines still waiting for stock stay open."""
+    order = repo.order(session, order_id)
+    ready = [line for line in _open_lines(session, order) if line.status == LineStatus.ALLOCATED.value]
+    if not ready:
+        raise Conflict(f"order {order_id} has no line ready to ship (status {order.status})")
+    now = ctx.clock.now()
+    for line in ready:
+        for part in session.scalars(
+            select(LinePart).where(LinePart.order_line_id == line.id, LinePart.kind == "allocated")
+        ):
+            assert part.warehouse_id is not None
+            move(
+                session,
+                sku_id=part.sku_id,
+                warehouse_id=part.warehouse_id,
+                kind="shipment",
+                now=now,
+                on_hand_delta=-part.quantity,
+                allocated_delta=-part.quantity,
+                ref=f"order:{order.id}",
+            )
+            part.kind = "shipped"
+        line.status = LineStatus.SHIPPED.value
+    _refresh_order_status(session, order)
+    session.flush()
+    view = order_view(session, order)
+    emit(
+        session,
+        "order_shipped",
+        f"order_shipped:{order.id}:{','.join(str(li.id) for li in ready)}",
+        {"email": order.email, "shipped_lines": [li.id for li in ready], **view.to_json()},
+        now,
+    )
+    return view

@@ -1,0 +1,164 @@
+"""Pegging backorders to confirmed inbound supply and re-promising them when that supply moves."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from restock.domain.availability import promisable_supply
+from restock.domain.model import InboundSupply, ShipWindow
+from restock.domain.promise import is_delay
+from restock.services.availability import window_json
+from restock.services.catalog import sku_policy
+from restock.services.context import Context
+from restock.services.supply import supply_for
+from restock.store.outbox import emit
+from restock.store.schema import Channel, LinePart, Order, OrderLine, Sku
+from restock.store.supply import promised_on, reserve_promise
+
+
+@dataclass(frozen=True)
+class Backorder:
+    """Who is waiting: the facts a new backorder part copies from its line and order."""
+
+    order_line_id: int
+    sku_id: int
+    channel_id: int
+    priority: int
+    placed_at: datetime
+    promised_latest: date | None = None
+    """The latest date the customer was first given; None for a new promise."""
+
+
+def add_backorder_part(
+    session: Session, who: Backorder, quantity: int, po_line_id: int | None, window: ShipWindow | None
+) -> LinePart:
+    promised_latest = who.promised_latest or (window.latest if window else None)
+    part = LinePart(
+        order_line_id=who.order_line_id,
+        sku_id=who.sku_id,
+        channel_id=who.channel_id,
+        kind="backordered",
+        quantity=quantity,
+        po_line_id=po_line_id,
+        priority=who.priority,
+        placed_at=who.placed_at,
+        window_earliest=window.earliest if window else None,
+        window_latest=window.latest if window else None,
+        promised_latest=promised_latest,
+        delayed=(window is None and promised_latest is not None)
+        or (window is not None and promised_latest is not None and window.latest > promised_latest),
+    )
+    session.add(part)
+    return part
+
+
+def peg_to_supply(
+    session: Session, who: Backorder, supply: Iterable[InboundSupply], need: int, limit_pct: int
+) -> tuple[int, list[LinePart]]:
+    """Promise `need` units against supply, earliest ETA first, each PO line within its cap.
+
+    A guarded UPDATE reserves the promise; when a concurrent order took the room first, the line's
+    room is re-read and the smaller remainder tried. Returns what could not be pegged, and the parts.
+    """
+    parts: list[LinePart] = []
+    for option in supply:
+        room = option.capacity
+        while need > 0 and room > 0:
+            take = min(need, room)
+            if reserve_promise(session, option.po_line_id, take, limit_pct):
+                parts.append(add_backorder_part(session, who, take, option.po_line_id, option.window))
+                need -= take
+                break
+            ordered, received, promised = promised_on(session, option.po_line_id)
+            room = (ordered - received) * limit_pct // 100 - promised
+        if need == 0:
+            break
+    return need, parts
+
+
+def repeg_parts(session: Session, ctx: Context, parts: list[LinePart]) -> None:
+    """Move backorders off supply that went away onto other confirmed supply; else leave them unpromised.
+
+    Earlier customers are re-pegged first. Every customer whose date moves later, or who loses it,
+    gets a `backorder_delayed` message in this transaction.
+    """
+    today, now = ctx.clock.today(), ctx.clock.now()
+    for part in sorted(parts, key=lambda p: (-p.priority, p.placed_at, p.id)):
+        sku = session.get_one(Sku, part.sku_id)
+        policy = sku_policy(sku)
+        supply = promisable_supply(supply_for(session, ctx.settings, sku.id, part.channel_id, policy), policy, today)
+        who = Backorder(
+            part.order_line_id,
+            part.sku_id,
+            part.channel_id,
+            part.priority,
+            part.placed_at,
+            part.promised_latest,
+        )
+        old = _window_of(part)
+        part.kind = "released"
+        left, new_parts = peg_to_supply(session, who, supply, part.quantity, policy.backorder_limit_pct)
+        if left:
+            new_parts.append(add_backorder_part(session, who, left, None, None))
+        session.flush()
+        for new in new_parts:
+            announce_if_delayed(session, new, old, _window_of(new), now)
+
+
+def _window_of(part: LinePart) -> ShipWindow | None:
+    if part.window_earliest is None or part.window_latest is None:
+        return None
+    return ShipWindow(part.window_earliest, part.window_latest)
+
+
+def apply_new_window(session: Session, part: LinePart, window: ShipWindow | None, now: datetime) -> None:
+    """Give a waiting part its recomputed window, flag it delayed against its first promise, and tell the customer."""
+    old = _window_of(part)
+    part.window_earliest = window.earliest if window else None
+    part.window_latest = window.latest if window else None
+    part.delayed = part.promised_latest is not None and (window is None or window.latest > part.promised_latest)
+    announce_if_delayed(session, part, old, window, now)
+
+
+def announce_if_delayed(
+    session: Session, part: LinePart, old: ShipWindow | None, new: ShipWindow | None, now: datetime
+) -> None:
+    if not is_delay(old, new):
+        return
+    line = session.get_one(OrderLine, part.order_line_id)
+    order = session.get_one(Order, line.order_id)
+    sku = session.get_one(Sku, part.sku_id)
+    channel = session.get_one(Channel, part.channel_id)
+    topic = "backorder_delayed" if new is not None else "backorder_unpromised"
+    emit(
+        session,
+        topic,
+        f"{topic}:{part.id}:{new.latest if new else 'none'}",
+        {
+            "order": order.id,
+            "line": line.id,
+            "email": order.email,
+            "channel": channel.code,
+            "sku": sku.code,
+            "quantity": part.quantity,
+            "old_window": window_json(old),
+            "new_window": window_json(new),
+            "first_promised_latest": part.promised_latest.isoformat() if part.promised_latest else None,
+        },
+        now,
+    )
+
+
+def waiting_parts_on(session: Session, po_line_ids: list[int]) -> list[LinePart]:
+    return list(
+        session.scalars(
+            select(LinePart)
+            .where(LinePart.po_line_id.in_(po_line_ids), LinePart.kind == "backordered")
+            .order_by(LinePart.priority.desc(), LinePart.placed_at, LinePart.id)
+        )
+    )

@@ -1,0 +1,282 @@
+"""Purchase orders: create, send, confirm with an ETA, move the ETA, receive, cancel.
+
+Receiving fills waiting backorders before stock becomes free; an ETA change re-promises the
+backorders pegged to the PO; a cancellation moves them to other confirmed supply, or un-promises them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from restock.domain import validation as valid
+from restock.domain.errors import Conflict, InvalidInput, NotFound
+from restock.domain.model import OPEN_PO_STATUSES, POStatus
+from restock.services.context import Context, use_case
+from restock.services.promising import apply_new_window, repeg_parts, waiting_parts_on
+from restock.services.supply import refresh_supplier_lateness, window_for
+from restock.store import repo
+from restock.store.fill import fill_waiting_backorders
+from restock.store.ledger import ensure_stock_row, move
+from restock.store.outbox import emit
+from restock.store.schema import EtaChange, POLine, PurchaseOrder, Sku, Supplier, Warehouse
+
+MAX_ETA_AHEAD = timedelta(days=730)
+
+
+@dataclass(frozen=True)
+class POLineView:
+    sku: str
+    ordered: int
+    received: int
+    promised: int
+
+
+@dataclass(frozen=True)
+class EtaChangeView:
+    old_eta: date | None
+    new_eta: date
+    changed_at: datetime
+
+
+@dataclass(frozen=True)
+class POView:
+    id: int
+    supplier: str
+    warehouse: str
+    status: str
+    eta: date | None
+    eta_confirmed: bool
+    lines: list[POLineView] = field(default_factory=list)
+    eta_history: list[EtaChangeView] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "supplier": self.supplier,
+            "warehouse": self.warehouse,
+            "status": self.status,
+            "eta": self.eta.isoformat() if self.eta else None,
+            "eta_confirmed": self.eta_confirmed,
+            "lines": [vars(line) for line in self.lines],
+            "eta_history": [
+                {
+                    "old_eta": c.old_eta.isoformat() if c.old_eta else None,
+                    "new_eta": c.new_eta.isoformat(),
+                    "changed_at": c.changed_at.isoformat(),
+                }
+                for c in self.eta_history
+            ],
+        }
+
+
+def po_view(session: Session, po: PurchaseOrder) -> POView:
+    lines = session.execute(
+        select(Sku.code, POLine.ordered, POLine.received, POLine.promised)
+        .join(Sku, Sku.id == POLine.sku_id)
+        .where(POLine.po_id == po.id)
+        .order_by(POLine.id)
+    )
+    history = session.scalars(select(EtaChange).where(EtaChange.po_id == po.id).order_by(EtaChange.id))
+    return POView(
+        id=po.id,
+        supplier=session.get_one(Supplier, po.supplier_id).code,
+        warehouse=session.get_one(Warehouse, po.warehouse_id).code,
+        status=po.status,
+        eta=po.eta,
+        eta_confirmed=po.eta_confirmed,
+        lines=[POLineView(*row) for row in lines],
+        eta_history=[EtaChangeView(c.old_eta, c.new_eta, c.changed_at) for c in history],
+    )
+
+
+def _check_lines(lines: Sequence[tuple[str, int]]) -> None:
+    if not lines:
+        raise InvalidInput("at least one line SKU:QTY is needed")
+    for sku, quantity in lines:
+        valid.code(sku, "SKU code")
+        valid.quantity(quantity, f"quantity of {sku}")
+    if len({sku for sku, _ in lines}) != len(lines):
+        raise InvalidInput("a SKU appears on two lines: put its whole quantity on one line")
+
+
+def _check_eta(eta: date, today: date) -> date:
+    if eta < today:
+        raise InvalidInput(f"an ETA must not be in the past (today is {today}, got {eta})")
+    if eta > today + MAX_ETA_AHEAD:
+        raise InvalidInput(f"an ETA more than {MAX_ETA_AHEAD.days} days ahead is not a date anyone can keep")
+    return eta
+
+
+def _require_status(po: PurchaseOrder, allowed: set[POStatus], action: str) -> None:
+    if POStatus(po.status) not in allowed:
+        raise Conflict(f"cannot {action} purchase order {po.id}: it is {po.status}")
+
+
+@use_case()
+def create_po(
+    session: Session, ctx: Context, supplier_code: str, warehouse_code: str, lines: Sequence[tuple[str, int]]
+) -> POView:
+    _check_lines(lines)
+    supplier = repo.supplier_by_code(session, supplier_code)
+    warehouse = repo.warehouse_by_code(session, warehouse_code)
+    skus = [(repo.sku_by_code(session, sku), quantity) for sku, quantity in lines]
+    po = PurchaseOrder(
+        supplier_id=supplier.id,
+        warehouse_id=warehouse.id,
+        status=POStatus.DRAFT.value,
+        created_at=ctx.clock.now(),
+        eta_confirmed=False,
+    )
+    session.add(po)
+    session.flush()
+    session.add_all(POLine(po_id=po.id, sku_id=sku.id, ordered=q, received=0, promised=0) for sku, q in skus)
+    session.flush()
+    return po_view(session, po)
+
+
+@use_case()
+def send_po(session: Session, ctx: Context, po_id: int) -> POView:
+    po = repo.purchase_order(session, po_id)
+    _require_status(po, {POStatus.DRAFT}, "send")
+    po.status, po.sent_at = POStatus.SENT.value, ctx.clock.now()
+    return po_view(session, po)
+
+
+def _record_eta(session: Session, po: PurchaseOrder, eta: date, now: datetime) -> None:
+    session.add(EtaChange(po_id=po.id, old_eta=po.eta, new_eta=eta, changed_at=now))
+    po.eta = eta
+
+
+@use_case()
+def confirm_po(session: Session, ctx: Context, po_id: int, eta: date) -> POView:
+    """The supplier confirmed the PO with a date: from now on its open quantity can carry backorders."""
+    po = repo.purchase_order(session, po_id)
+    _require_status(po, {POStatus.DRAFT, POStatus.SENT}, "confirm")
+    now = ctx.clock.now()
+    _record_eta(session, po, _check_eta(eta, ctx.clock.today()), now)
+    po.status, po.eta_confirmed, po.confirmed_at = POStatus.CONFIRMED.value, True, now
+    po.sent_at = po.sent_at or now
+    po.first_confirmed_eta = po.first_confirmed_eta or eta
+    return po_view(session, po)
+
+
+@use_case()
+def change_eta(session: Session, ctx: Context, po_id: int, eta: date) -> POView:
+    """Move the ETA: kept in the history, and every backorder pegged to the PO gets its new window."""
+    po = repo.purchase_order(session, po_id)
+    _require_status(po, {POStatus.SENT, POStatus.CONFIRMED, POStatus.PARTIALLY_RECEIVED}, "change the ETA of")
+    _check_eta(eta, ctx.clock.today())
+    if eta == po.eta:
+        raise InvalidInput(f"purchase order {po_id} already has ETA {eta}")
+    now = ctx.clock.now()
+    _record_eta(session, po, eta, now)
+    session.flush()
+    refresh_supplier_lateness(session, po.supplier_id)
+    if po.eta_confirmed:
+        supplier = session.get_one(Supplier, po.supplier_id)
+        session.refresh(supplier)
+        window = window_for(ctx.settings, eta, supplier.lateness_p90_days)
+        for part in waiting_parts_on(session, _line_ids(session, po)):
+            apply_new_window(session, part, window, now)
+    session.flush()
+    return po_view(session, po)
+
+
+def _line_ids(session: Session, po: PurchaseOrder) -> list[int]:
+    return list(session.scalars(select(POLine.id).where(POLine.po_id == po.id)))
+
+
+@use_case()
+def receive_po(session: Session, ctx: Context, po_id: int, lines: Sequence[tuple[str, int]]) -> POView:
+    """Book arriving units: each line's units go to waiting backorders (pegged to it first) before they are free."""
+    _check_lines(lines)
+    po = repo.purchase_order(session, po_id)
+    _require_status(po, {POStatus.SENT, POStatus.CONFIRMED, POStatus.PARTIALLY_RECEIVED}, "receive")
+    now = ctx.clock.now()
+    received = []
+    for sku_code, quantity in lines:
+        sku = repo.sku_by_code(session, sku_code)
+        line = session.scalar(select(POLine).where(POLine.po_id == po.id, POLine.sku_id == sku.id))
+        if line is None:
+            raise NotFound(f"purchase order {po_id} has no line for {sku_code}")
+        if quantity > line.ordered - line.received:
+            raise InvalidInput(
+                f"cannot receive {quantity} of {sku_code}: only {line.ordered - line.received} are still open"
+            )
+        received.append((sku, line, quantity))
+    for sku, line, quantity in sorted(received, key=lambda r: r[0].id):
+        _receive_line(session, po, sku, line, quantity, now)
+    po.received_at = po.received_at or now
+    session.flush()
+    open_left = session.scalar(
+        select(POLine.id).where(POLine.po_id == po.id, POLine.received < POLine.ordered).limit(1)
+    )
+    po.status = (POStatus.PARTIALLY_RECEIVED if open_left else POStatus.RECEIVED).value
+    refresh_supplier_lateness(session, po.supplier_id)
+    session.flush()
+    return po_view(session, po)
+
+
+def _receive_line(session: Session, po: PurchaseOrder, sku: Sku, line: POLine, quantity: int, now: datetime) -> None:
+    # Stock row first, PO line second: the same lock order as placing an order, so no deadlock.
+    ensure_stock_row(session, sku.id, po.warehouse_id)
+    move(
+        session,
+        sku_id=sku.id,
+        warehouse_id=po.warehouse_id,
+        kind="receipt",
+        now=now,
+        on_hand_delta=quantity,
+        ref=f"po:{po.id}",
+    )
+    fill_waiting_backorders(
+        session,
+        sku_id=sku.id,
+        warehouse_id=po.warehouse_id,
+        now=now,
+        receiving_po_line_id=line.id,
+        ref=f"po:{po.id}",
+    )
+    # Pegged backorders were filled first, so promised <= open still holds after this (CHECK-backed).
+    session.execute(update(POLine).where(POLine.id == line.id).values(received=POLine.received + quantity))
+
+
+@use_case()
+def cancel_po(session: Session, ctx: Context, po_id: int) -> POView:
+    """Cancel what is still open; its backorders move to other confirmed supply where there is room."""
+    po = repo.purchase_order(session, po_id)
+    _require_status(po, set(OPEN_PO_STATUSES), "cancel")
+    po.status, po.cancelled_at = POStatus.CANCELLED.value, ctx.clock.now()
+    session.flush()
+    line_ids = _line_ids(session, po)
+    parts = waiting_parts_on(session, line_ids)
+    session.execute(update(POLine).where(POLine.id.in_(line_ids)).values(promised=0))
+    repeg_parts(session, ctx, parts)
+    session.flush()
+    emit(
+        session,
+        "po_cancelled",
+        f"po_cancelled:{po.id}",
+        {"po": po.id, "repegged_parts": len(parts)},
+        ctx.clock.now(),
+    )
+    return po_view(session, po)
+
+
+@use_case(readonly=True)
+def show_po(session: Session, ctx: Context, po_id: int) -> POView:
+    return po_view(session, repo.purchase_order(session, po_id))
+
+
+@use_case(readonly=True)
+def list_pos(session: Session, ctx: Context, status: str | None = None) -> list[POView]:
+    query = select(PurchaseOrder).order_by(PurchaseOrder.id)
+    if status:
+        query = query.where(PurchaseOrder.status == status)
+    return [po_view(session, po) for po in session.scalars(query)]

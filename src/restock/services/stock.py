@@ -1,0 +1,156 @@
+"""Stock adjustments and transfers: every change is a ledger movement, and free stock fills backorders first."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from restock.domain import validation as valid
+from restock.domain.errors import Conflict, InvalidInput
+from restock.services.context import Context, use_case
+from restock.store import repo
+from restock.store.fill import fill_waiting_backorders
+from restock.store.ledger import ensure_stock_row, move
+from restock.store.schema import Movement, Sku, Stock, Warehouse
+
+
+@dataclass(frozen=True)
+class Balance:
+    sku: str
+    warehouse: str
+    on_hand: int
+    allocated: int
+
+    @property
+    def available(self) -> int:
+        return self.on_hand - self.allocated
+
+
+@use_case()
+def adjust_stock(
+    session: Session, ctx: Context, sku_code: str, warehouse_code: str, delta: int, reason: str
+) -> Balance:
+    """Count corrections, damage, found stock. Never below what is allocated to customers."""
+    valid.delta(delta)
+    valid.reason(reason)
+    sku = repo.sku_by_code(session, sku_code)
+    warehouse = repo.warehouse_by_code(session, warehouse_code)
+    now = ctx.clock.now()
+    ensure_stock_row(session, sku.id, warehouse.id)
+    if not move(
+        session,
+        sku_id=sku.id,
+        warehouse_id=warehouse.id,
+        kind="adjustment",
+        now=now,
+        on_hand_delta=delta,
+        reason=reason,
+        ref="adjustment",
+    ):
+        free = _balance(session, sku, warehouse).available
+        raise Conflict(
+            f"cannot remove {-delta} of {sku_code} at {warehouse_code}: only {free} are free "
+            "(the rest is allocated to orders; cancel or ship them first)"
+        )
+    if delta > 0:
+        fill_waiting_backorders(session, sku_id=sku.id, warehouse_id=warehouse.id, now=now, ref="adjustment")
+    return _balance(session, sku, warehouse)
+
+
+@use_case()
+def transfer_stock(
+    session: Session, ctx: Context, sku_code: str, source: str, target: str, quantity: int
+) -> tuple[Balance, Balance]:
+    valid.quantity(quantity)
+    if source == target:
+        raise InvalidInput("a transfer needs two different warehouses")
+    sku = repo.sku_by_code(session, sku_code)
+    src, dst = repo.warehouse_by_code(session, source), repo.warehouse_by_code(session, target)
+    now = ctx.clock.now()
+    ensure_stock_row(session, sku.id, src.id)
+    ensure_stock_row(session, sku.id, dst.id)
+    ref = f"transfer:{source}->{target}"
+    if not move(
+        session,
+        sku_id=sku.id,
+        warehouse_id=src.id,
+        kind="transfer_out",
+        now=now,
+        on_hand_delta=-quantity,
+        ref=ref,
+    ):
+        raise Conflict(f"only {_balance(session, sku, src).available} of {sku_code} are free at {source}")
+    move(
+        session,
+        sku_id=sku.id,
+        warehouse_id=dst.id,
+        kind="transfer_in",
+        now=now,
+        on_hand_delta=quantity,
+        ref=ref,
+    )
+    fill_waiting_backorders(session, sku_id=sku.id, warehouse_id=dst.id, now=now, ref=ref)
+    return _balance(session, sku, src), _balance(session, sku, dst)
+
+
+def _balance(session: Session, sku: Sku, warehouse: Warehouse) -> Balance:
+    row = session.execute(
+        select(Stock.on_hand, Stock.allocated).where(Stock.sku_id == sku.id, Stock.warehouse_id == warehouse.id)
+    ).first()
+    return Balance(sku.code, warehouse.code, *(row or (0, 0)))
+
+
+@use_case(readonly=True)
+def balances(session: Session, ctx: Context, sku_code: str | None = None) -> list[Balance]:
+    query = (
+        select(Sku.code, Warehouse.code, Stock.on_hand, Stock.allocated)
+        .join(Sku, Sku.id == Stock.sku_id)
+        .join(Warehouse, Warehouse.id == Stock.warehouse_id)
+        .order_by(Sku.code, Warehouse.code)
+    )
+    if sku_code:
+        query = query.where(Sku.id == repo.sku_by_code(session, sku_code).id)
+    return [Balance(*row) for row in session.execute(query)]
+
+
+@dataclass(frozen=True)
+class LedgerDiscrepancy:
+    sku_id: int
+    warehouse_id: int
+    on_hand: int
+    allocated: int
+    ledger_on_hand: int
+    ledger_allocated: int
+
+
+@use_case(readonly=True)
+def ledger_discrepancies(session: Session, ctx: Context) -> list[LedgerDiscrepancy]:
+    """Balances that differ from the sum of their movements (invariant 2): should always be empty."""
+    sums = (
+        select(
+            Movement.sku_id,
+            Movement.warehouse_id,
+            func.sum(Movement.on_hand_delta).label("on_hand"),
+            func.sum(Movement.allocated_delta).label("allocated"),
+        )
+        .group_by(Movement.sku_id, Movement.warehouse_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(
+            Stock.sku_id,
+            Stock.warehouse_id,
+            Stock.on_hand,
+            Stock.allocated,
+            func.coalesce(sums.c.on_hand, 0),
+            func.coalesce(sums.c.allocated, 0),
+        )
+        .outerjoin(sums, (sums.c.sku_id == Stock.sku_id) & (sums.c.warehouse_id == Stock.warehouse_id))
+        .where(
+            (Stock.on_hand != func.coalesce(sums.c.on_hand, 0))
+            | (Stock.allocated != func.coalesce(sums.c.allocated, 0))
+        )
+    )
+    return [LedgerDiscrepancy(*row) for row in rows]

@@ -1,0 +1,63 @@
+"""Turning open PO lines into promisable supply with ship windows, and measuring supplier lateness."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from restock.config import Settings
+from restock.domain.model import InboundSupply, ShipWindow, SkuPolicy, promise_cap
+from restock.domain.promise import p90_lateness, ship_window
+from restock.store.schema import PurchaseOrder, Supplier
+from restock.store.supply import OpenPOLine, open_supply_for_channel
+
+
+def window_for(settings: Settings, eta: date | None, lateness_p90_days: int | None) -> ShipWindow | None:
+    if eta is None:
+        return None
+    lateness = settings.default_lateness_days if lateness_p90_days is None else lateness_p90_days
+    return ship_window(eta, settings.handling_days, lateness)
+
+
+def inbound_supply(line: OpenPOLine, policy: SkuPolicy, settings: Settings) -> InboundSupply:
+    capacity = promise_cap(line.ordered, line.received, policy.backorder_limit_pct) - line.promised
+    return InboundSupply(
+        po_line_id=line.po_line_id,
+        eta=line.eta,
+        eta_confirmed=line.eta_confirmed,
+        capacity=max(0, capacity),
+        window=window_for(settings, line.eta, line.lateness_p90_days) if line.eta_confirmed else None,
+    )
+
+
+def supply_for(
+    session: Session, settings: Settings, sku_id: int, channel_id: int, policy: SkuPolicy
+) -> list[InboundSupply]:
+    return [inbound_supply(line, policy, settings) for line in open_supply_for_channel(session, sku_id, channel_id)]
+
+
+def refresh_supplier_lateness(session: Session, supplier_id: int) -> None:
+    """Re-measure a supplier's P90 lateness from its POs: actual (or currently expected) vs first confirmed ETA.
+
+    Counted: POs received (at least partly) and open POs whose confirmed ETA has already slipped.
+    Stored on the supplier so that every availability answer does not recompute it.
+    """
+    rows = session.execute(
+        select(PurchaseOrder.first_confirmed_eta, PurchaseOrder.received_at, PurchaseOrder.eta).where(
+            PurchaseOrder.supplier_id == supplier_id, PurchaseOrder.first_confirmed_eta.is_not(None)
+        )
+    )
+    slips: list[int] = []
+    for first_eta, received_at, eta in rows:
+        if first_eta is None:
+            continue
+        if received_at is not None:
+            slips.append((received_at.date() - first_eta).days)
+        elif eta is not None and eta > first_eta:
+            slips.append((eta - first_eta).days)
+    measured = p90_lateness(slips, default_days=-1)
+    session.execute(
+        update(Supplier).where(Supplier.id == supplier_id).values(lateness_p90_days=None if measured < 0 else measured)
+    )

@@ -1,0 +1,227 @@
+"""Fill-on-receipt, set-based: free stock in a warehouse goes to the waiting backorders it can serve.
+
+The queue order is `restock.domain.allocation.FILL_ORDER`, turned into one ORDER BY. A running sum over
+that order says which backorders the free units cover; every covered backorder part becomes an
+allocated part in one UPDATE, and the side effects (promise capacity returned, line status, the ledger
+movement, one outbox message per filled part) are each one statement, whatever the queue length.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    Integer,
+    String,
+    and_,
+    case,
+    cast,
+    exists,
+    func,
+    insert,
+    literal,
+    select,
+    update,
+)
+from sqlalchemy.orm import Session, aliased
+
+from restock.domain.allocation import FILL_ORDER
+from restock.store.ledger import move
+from restock.store.schema import (
+    ChannelWarehouse,
+    LinePart,
+    OrderLine,
+    OutboxMessage,
+    POLine,
+    Sku,
+    Stock,
+    Warehouse,
+)
+
+
+@dataclass(frozen=True)
+class FillResult:
+    batch: str
+    units: int
+    parts: int
+
+
+def _queue(sku_id: int, warehouse_id: int, receiving_po_line_id: int | None):  # type: ignore[no-untyped-def]
+    """Waiting backorders this warehouse can serve, with the running total in fill order."""
+    pegged_here = case((LinePart.po_line_id == (receiving_po_line_id or -1), 0), else_=1)
+    order_by = {
+        "pegged_to_receipt": pegged_here,
+        "priority": LinePart.priority.desc(),
+        "placed_at": LinePart.placed_at,
+        "id": LinePart.id,
+    }
+    running = func.sum(LinePart.quantity).over(order_by=[order_by[k] for k in FILL_ORDER])
+    serving = select(ChannelWarehouse.channel_id).where(ChannelWarehouse.warehouse_id == warehouse_id)
+    return (
+        select(LinePart.id, LinePart.quantity, running.label("upto"))
+        .where(
+            LinePart.sku_id == sku_id,
+            LinePart.kind == "backordered",
+            LinePart.channel_id.in_(serving),
+        )
+        .subquery("queue")
+    )
+
+
+def fill_waiting_backorders(
+    session: Session,
+    *,
+    sku_id: int,
+    warehouse_id: int,
+    now: datetime,
+    receiving_po_line_id: int | None = None,
+    ref: str | None = None,
+) -> FillResult:
+    """Give the warehouse's free units of a SKU to waiting backorders, in fill order; partial fills allowed."""
+    batch = uuid.uuid4().hex
+    units = session.scalar(
+        select(Stock.on_hand - Stock.allocated).where(Stock.sku_id == sku_id, Stock.warehouse_id == warehouse_id)
+    )
+    if not units or units <= 0:
+        return FillResult(batch, 0, 0)
+
+    queue = _queue(sku_id, warehouse_id, receiving_po_line_id)
+    partial = session.execute(
+        select(queue.c.id, queue.c.quantity, queue.c.upto).where(
+            queue.c.upto - queue.c.quantity < units, queue.c.upto > units
+        )
+    ).first()
+    full_ids = select(queue.c.id).where(queue.c.upto <= units)
+    session.execute(
+        update(LinePart)
+        .where(LinePart.id.in_(full_ids))
+        .values(kind="allocated", warehouse_id=warehouse_id, filled_by=batch)
+        .execution_options(synchronize_session=False)
+    )
+    if partial is not None:
+        _split_partial(
+            session,
+            part_id=partial.id,
+            take=units - (partial.upto - partial.quantity),
+            warehouse_id=warehouse_id,
+            batch=batch,
+        )
+
+    filled = select(LinePart).where(LinePart.filled_by == batch).subquery("filled")
+    total, count = session.execute(select(func.coalesce(func.sum(filled.c.quantity), 0), func.count())).one()
+    if count == 0:
+        return FillResult(batch, 0, 0)
+    _return_promises(session, batch)
+    _mark_lines_allocated(session, batch)
+    move(
+        session,
+        sku_id=sku_id,
+        warehouse_id=warehouse_id,
+        kind="allocation",
+        now=now,
+        allocated_delta=int(total),
+        reason="backorders filled",
+        ref=ref or f"fill:{batch}",
+    )
+    _write_filled_messages(session, batch, now)
+    return FillResult(batch, int(total), int(count))
+
+
+def _split_partial(session: Session, *, part_id: int, take: int, warehouse_id: int, batch: str) -> None:
+    """The one backorder the units only partly cover: shrink it and add an allocated part for what it got."""
+    part = session.get_one(LinePart, part_id)
+    part.quantity -= take
+    session.add(
+        LinePart(
+            order_line_id=part.order_line_id,
+            sku_id=part.sku_id,
+            channel_id=part.channel_id,
+            kind="allocated",
+            quantity=take,
+            warehouse_id=warehouse_id,
+            po_line_id=part.po_line_id,
+            priority=part.priority,
+            placed_at=part.placed_at,
+            window_earliest=part.window_earliest,
+            window_latest=part.window_latest,
+            promised_latest=part.promised_latest,
+            delayed=part.delayed,
+            filled_by=batch,
+        )
+    )
+    session.flush()
+
+
+def _return_promises(session: Session, batch: str) -> None:
+    """Filled backorders no longer rest on their PO line: give that promise capacity back."""
+    per_line = (
+        select(LinePart.po_line_id, func.sum(LinePart.quantity).label("filled"))
+        .where(LinePart.filled_by == batch, LinePart.po_line_id.is_not(None))
+        .group_by(LinePart.po_line_id)
+        .subquery("per_line")
+    )
+    session.execute(
+        update(POLine)
+        .where(POLine.id == per_line.c.po_line_id)
+        .values(promised=POLine.promised - per_line.c.filled)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _mark_lines_allocated(session: Session, batch: str) -> None:
+    waiting = aliased(LinePart)
+    touched = select(LinePart.order_line_id).where(LinePart.filled_by == batch)
+    session.execute(
+        update(OrderLine)
+        .where(
+            OrderLine.id.in_(touched),
+            OrderLine.status == "backordered",
+            ~exists().where(and_(waiting.order_line_id == OrderLine.id, waiting.kind == "backordered")),
+        )
+        .values(status="allocated")
+        .execution_options(synchronize_session=False)
+    )
+
+
+def text_of(column: Any) -> Any:
+    return cast(column, String)
+
+
+def _write_filled_messages(session: Session, batch: str, now: datetime) -> None:
+    """One `backorder_filled` outbox message per filled part, built in SQL.
+
+    Only values of a restricted character set go into the JSON text (order ids, SKU and warehouse
+    codes are validated on the way in), so concatenation cannot break the document.
+    """
+    payload = (
+        literal('{"order": "')
+        + text_of(OrderLine.order_id)
+        + literal('", "line": ')
+        + text_of(OrderLine.id)
+        + literal(', "sku": "')
+        + text_of(Sku.code)
+        + literal('", "quantity": ')
+        + text_of(LinePart.quantity)
+        + literal(', "warehouse": "')
+        + text_of(Warehouse.code)
+        + literal('"}')
+    )
+    rows = (
+        select(
+            literal("backorder_filled"),
+            literal("backorder_filled:") + text_of(LinePart.id),
+            payload,
+            literal(now),
+            literal(0, Integer),
+        )
+        .join_from(LinePart, OrderLine, LinePart.order_line_id == OrderLine.id)
+        .join(Sku, Sku.id == LinePart.sku_id)
+        .join(Warehouse, Warehouse.id == LinePart.warehouse_id)
+        .where(LinePart.filled_by == batch)
+    )
+    session.execute(
+        insert(OutboxMessage).from_select(["topic", "dedup_key", "payload", "created_at", "attempts"], rows)
+    )

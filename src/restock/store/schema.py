@@ -1,0 +1,252 @@
+"""The database schema as typed SQLAlchemy 2 models; Alembic migrations are the source of truth for DDL.
+
+CHECK constraints back up the guarded UPDATEs of the services: even a bug cannot make stock negative
+or over-allocate it, and a PO line cannot promise more than it carries.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+CODE_LENGTH = 64
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Warehouse(Base):
+    __tablename__ = "warehouses"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(CODE_LENGTH), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+
+
+class Channel(Base):
+    __tablename__ = "channels"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(CODE_LENGTH), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    safety_buffer: Mapped[int] = mapped_column(Integer, default=0)
+    __table_args__ = (CheckConstraint("safety_buffer >= 0", name="buffer_not_negative"),)
+
+
+class ChannelWarehouse(Base):
+    """Which warehouses serve a channel, in the order orders are allocated from them."""
+
+    __tablename__ = "channel_warehouses"
+    channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id"), primary_key=True)
+    warehouse_id: Mapped[int] = mapped_column(ForeignKey("warehouses.id"), primary_key=True)
+    rank: Mapped[int] = mapped_column(Integer)
+
+
+class Supplier(Base):
+    __tablename__ = "suppliers"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(CODE_LENGTH), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    lead_time_days: Mapped[int] = mapped_column(Integer)
+    lateness_p90_days: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    """Measured P90 of ETA slips, refreshed whenever a PO of this supplier is received; NULL = no history."""
+    __table_args__ = (CheckConstraint("lead_time_days >= 0", name="lead_time_not_negative"),)
+
+
+class Sku(Base):
+    __tablename__ = "skus"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(CODE_LENGTH), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    price: Mapped[Decimal] = mapped_column(Numeric(12, 2), default=Decimal("0"))
+    backorder_policy: Mapped[str] = mapped_column(String(16), default="confirmed")
+    max_wait_days: Mapped[int] = mapped_column(Integer, default=30)
+    backorder_limit_pct: Mapped[int] = mapped_column(Integer, default=100)
+    __table_args__ = (
+        CheckConstraint("backorder_policy IN ('never', 'confirmed', 'always')", name="policy_known"),
+        CheckConstraint("max_wait_days >= 0", name="wait_not_negative"),
+        CheckConstraint("backorder_limit_pct BETWEEN 0 AND 100", name="limit_is_share"),
+        CheckConstraint("price >= 0", name="price_not_negative"),
+    )
+
+
+class Stock(Base):
+    """Balance of one SKU in one warehouse; always the sum of its movements."""
+
+    __tablename__ = "stock"
+    sku_id: Mapped[int] = mapped_column(ForeignKey("skus.id"), primary_key=True)
+    warehouse_id: Mapped[int] = mapped_column(ForeignKey("warehouses.id"), primary_key=True)
+    on_hand: Mapped[int] = mapped_column(Integer, default=0)
+    allocated: Mapped[int] = mapped_column(Integer, default=0)
+    __table_args__ = (CheckConstraint("allocated >= 0 AND allocated <= on_hand", name="never_oversell"),)
+
+
+class Movement(Base):
+    """Append-only ledger row: one change to on_hand and/or allocated, with why and what caused it."""
+
+    __tablename__ = "movements"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sku_id: Mapped[int] = mapped_column(ForeignKey("skus.id"))
+    warehouse_id: Mapped[int] = mapped_column(ForeignKey("warehouses.id"))
+    kind: Mapped[str] = mapped_column(String(16))
+    on_hand_delta: Mapped[int] = mapped_column(Integer, default=0)
+    allocated_delta: Mapped[int] = mapped_column(Integer, default=0)
+    reason: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    ref: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    __table_args__ = (
+        CheckConstraint(
+            "kind IN ('receipt', 'shipment', 'adjustment', 'transfer_in', 'transfer_out', 'allocation', 'release')",
+            name="kind_known",
+        ),
+        Index("ix_movements_sku_warehouse", "sku_id", "warehouse_id", "id"),
+    )
+
+
+class PurchaseOrder(Base):
+    __tablename__ = "purchase_orders"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    supplier_id: Mapped[int] = mapped_column(ForeignKey("suppliers.id"))
+    warehouse_id: Mapped[int] = mapped_column(ForeignKey("warehouses.id"))
+    status: Mapped[str] = mapped_column(String(24), default="draft")
+    eta: Mapped[date | None] = mapped_column(Date, nullable=True)
+    eta_confirmed: Mapped[bool] = mapped_column(default=False)
+    first_confirmed_eta: Mapped[date | None] = mapped_column(Date, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    confirmed_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    received_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    cancelled_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('draft', 'sent', 'confirmed', 'partially_received', 'received', 'cancelled')",
+            name="status_known",
+        ),
+    )
+
+
+class POLine(Base):
+    __tablename__ = "po_lines"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    po_id: Mapped[int] = mapped_column(ForeignKey("purchase_orders.id"))
+    sku_id: Mapped[int] = mapped_column(ForeignKey("skus.id"))
+    ordered: Mapped[int] = mapped_column(Integer)
+    received: Mapped[int] = mapped_column(Integer, default=0)
+    promised: Mapped[int] = mapped_column(Integer, default=0)
+    """Units of waiting backorders pegged to this line; kept under the cap by a guarded UPDATE."""
+    __table_args__ = (
+        UniqueConstraint("po_id", "sku_id"),
+        CheckConstraint("ordered > 0", name="ordered_positive"),
+        CheckConstraint("received >= 0 AND received <= ordered", name="received_within_ordered"),
+        CheckConstraint("promised >= 0 AND promised <= ordered - received", name="promised_within_open"),
+        Index("ix_po_lines_sku", "sku_id"),
+    )
+
+
+class EtaChange(Base):
+    """Every ETA a PO was given, with when: the history measures supplier reliability."""
+
+    __tablename__ = "eta_changes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    po_id: Mapped[int] = mapped_column(ForeignKey("purchase_orders.id"), index=True)
+    old_eta: Mapped[date | None] = mapped_column(Date, nullable=True)
+    new_eta: Mapped[date] = mapped_column(Date)
+    changed_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Order(Base):
+    __tablename__ = "orders"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id"))
+    email: Mapped[str] = mapped_column(String(320))
+    priority: Mapped[int] = mapped_column(Integer, default=0)
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    placed_at: Mapped[datetime] = mapped_column(DateTime)
+    idempotency_key: Mapped[str | None] = mapped_column(String(200), unique=True, nullable=True)
+    request_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    __table_args__ = (CheckConstraint("status IN ('open', 'shipped', 'cancelled')", name="status_known"),)
+
+
+class OrderLine(Base):
+    __tablename__ = "order_lines"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[str] = mapped_column(ForeignKey("orders.id"), index=True)
+    sku_id: Mapped[int] = mapped_column(ForeignKey("skus.id"))
+    quantity: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16))
+    __table_args__ = (
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+        CheckConstraint("status IN ('allocated', 'backordered', 'shipped', 'cancelled')", name="status_known"),
+    )
+
+
+class LinePart(Base):
+    """A slice of an order line: allocated from one warehouse, or backordered (pegged to a PO line or not).
+
+    Filling a backorder turns its part into an allocated one in place, so the fill is one set-based
+    UPDATE. Order time and priority are copied here so the waiting queue is one index scan.
+    """
+
+    __tablename__ = "line_parts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_line_id: Mapped[int] = mapped_column(ForeignKey("order_lines.id"), index=True)
+    sku_id: Mapped[int] = mapped_column(ForeignKey("skus.id"))
+    channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id"))
+    kind: Mapped[str] = mapped_column(String(16))
+    quantity: Mapped[int] = mapped_column(Integer)
+    warehouse_id: Mapped[int | None] = mapped_column(ForeignKey("warehouses.id"), nullable=True)
+    po_line_id: Mapped[int | None] = mapped_column(ForeignKey("po_lines.id"), nullable=True, index=True)
+    priority: Mapped[int] = mapped_column(Integer, default=0)
+    placed_at: Mapped[datetime] = mapped_column(DateTime)
+    window_earliest: Mapped[date | None] = mapped_column(Date, nullable=True)
+    window_latest: Mapped[date | None] = mapped_column(Date, nullable=True)
+    promised_latest: Mapped[date | None] = mapped_column(Date, nullable=True)
+    """The latest ship date first promised; a current window ending later makes the part delayed."""
+    delayed: Mapped[bool] = mapped_column(default=False)
+    filled_by: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)
+    """The fill batch that turned this backorder into an allocation; lets one fill act set-wise."""
+    __table_args__ = (
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+        CheckConstraint("kind IN ('allocated', 'backordered', 'shipped', 'released')", name="kind_known"),
+        CheckConstraint(
+            "kind IN ('backordered', 'released') OR warehouse_id IS NOT NULL", name="stock_parts_have_warehouse"
+        ),
+        Index("ix_line_parts_queue", "sku_id", "kind", "priority", "placed_at", "id"),
+    )
+
+
+class OutboxMessage(Base):
+    """An event a customer or integrator must hear about, written in the same transaction as its cause."""
+
+    __tablename__ = "outbox"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    topic: Mapped[str] = mapped_column(String(64))
+    dedup_key: Mapped[str] = mapped_column(String(200), unique=True)
+    payload: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    delivered_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)

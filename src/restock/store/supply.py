@@ -1,0 +1,77 @@
+"""Inbound supply and promise capacity on PO lines, changed only by guarded UPDATEs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from restock.domain.model import PROMISABLE_PO_STATUSES
+from restock.store.schema import ChannelWarehouse, POLine, PurchaseOrder, Supplier
+
+
+@dataclass(frozen=True)
+class OpenPOLine:
+    po_line_id: int
+    po_id: int
+    warehouse_id: int
+    eta: date | None
+    eta_confirmed: bool
+    ordered: int
+    received: int
+    promised: int
+    lateness_p90_days: int | None
+
+
+def open_supply_for_channel(session: Session, sku_id: int, channel_id: int) -> list[OpenPOLine]:
+    """Confirmed-status PO lines of a SKU arriving at a warehouse that serves the channel."""
+    rows = session.execute(
+        select(
+            POLine.id,
+            PurchaseOrder.id,
+            PurchaseOrder.warehouse_id,
+            PurchaseOrder.eta,
+            PurchaseOrder.eta_confirmed,
+            POLine.ordered,
+            POLine.received,
+            POLine.promised,
+            Supplier.lateness_p90_days,
+        )
+        .join(PurchaseOrder, POLine.po_id == PurchaseOrder.id)
+        .join(Supplier, PurchaseOrder.supplier_id == Supplier.id)
+        .join(ChannelWarehouse, ChannelWarehouse.warehouse_id == PurchaseOrder.warehouse_id)
+        .where(
+            POLine.sku_id == sku_id,
+            ChannelWarehouse.channel_id == channel_id,
+            PurchaseOrder.status.in_([s.value for s in PROMISABLE_PO_STATUSES]),
+        )
+        .order_by(PurchaseOrder.eta, POLine.id)
+    )
+    return [OpenPOLine(*row) for row in rows]
+
+
+def reserve_promise(session: Session, po_line_id: int, quantity: int, backorder_limit_pct: int) -> bool:
+    """Promise `quantity` more units of a PO line, only if the capped open quantity still has room.
+
+    The cap, (ordered - received) x limit rounded down, is evaluated inside the UPDATE, so concurrent
+    orders cannot promise the same inbound unit twice (invariant 1).
+    """
+    cap = (POLine.ordered - POLine.received) * backorder_limit_pct // 100
+    result = session.execute(
+        update(POLine)
+        .where(POLine.id == po_line_id, POLine.promised + quantity <= cap)
+        .values(promised=POLine.promised + quantity)
+    )
+    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+
+def release_promise(session: Session, po_line_id: int, quantity: int) -> None:
+    session.execute(update(POLine).where(POLine.id == po_line_id).values(promised=POLine.promised - quantity))
+
+
+def promised_on(session: Session, po_line_id: int) -> tuple[int, int, int]:
+    """(ordered, received, promised) of a PO line as this transaction sees it."""
+    row = session.execute(select(POLine.ordered, POLine.received, POLine.promised).where(POLine.id == po_line_id)).one()
+    return int(row[0]), int(row[1]), int(row[2])
