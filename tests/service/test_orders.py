@@ -88,7 +88,8 @@ def test_a_backorder_may_be_split_over_two_purchase_orders(ctx: Context) -> None
     from restock.services.backorders import waiting_backorders
 
     assert sorted((b.po, b.quantity) for b in waiting_backorders(ctx)) == [(early, 2), (late, 3)]
-    assert line.ship_window is not None and line.backordered == 5
+    assert line.ship_window is not None
+    assert line.backordered == 5
 
 
 def test_refuses_a_backorder_beyond_max_wait(ctx: Context) -> None:
@@ -184,7 +185,8 @@ def test_same_idempotency_key_places_the_order_once(ctx: Context) -> None:
     on_hand(ctx, "MUG", "W1", 5)
     first = order(ctx, "MUG", 2, key="checkout-42")
     again = order(ctx, "MUG", 2, key="checkout-42")
-    assert again.id == first.id and again.replayed
+    assert again.id == first.id
+    assert again.replayed
     assert balance(ctx, "MUG", "W1") == (5, 2)
     assert outbox_topics(ctx).count("order_placed") == 1
 
@@ -214,7 +216,8 @@ def test_order_ids_are_not_guessable(ctx: Context) -> None:
     standard_catalog(ctx)
     on_hand(ctx, "MUG", "W1", 5)
     a, b = order(ctx, "MUG", 1), order(ctx, "MUG", 1)
-    assert a.id.startswith("ord_") and len(a.id) >= 28
+    assert a.id.startswith("ord_")
+    assert len(a.id) >= 28
     assert a.id != b.id
 
 
@@ -223,7 +226,8 @@ def test_shipping_records_the_shipment_and_ends_the_line_once(ctx: Context) -> N
     on_hand(ctx, "MUG", "W1", 5)
     placed = order(ctx, "MUG", 2)
     shipped = orders.ship_order(ctx, placed.id)
-    assert shipped.status == "shipped" and shipped.lines[0].status == "shipped"
+    assert shipped.status == "shipped"
+    assert shipped.lines[0].status == "shipped"
     assert balance(ctx, "MUG", "W1") == (3, 0)
     with pytest.raises(Conflict):
         orders.ship_order(ctx, placed.id)

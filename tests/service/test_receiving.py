@@ -10,7 +10,7 @@ from restock.domain.errors import Conflict, InvalidInput, NotFound
 from restock.services import catalog, orders, purchasing, stock
 from restock.services.backorders import waiting_backorders
 from restock.services.context import Context
-from tests.builders import balance, confirmed_po, on_day, on_hand, order, outbox_payloads, standard_catalog
+from tests.builders import balance, confirmed_po, on_day, order, outbox_payloads, standard_catalog
 
 
 def line_of(ctx: Context, order_id: str) -> orders.LineView:
