@@ -43,3 +43,10 @@ def is_delay(old: ShipWindow | None, new: ShipWindow | None) -> bool:
     if old is None:
         return False
     return new is None or new.latest > old.latest
+
+
+def is_delayed(first_promised_latest: date | None, window: ShipWindow | None) -> bool:
+    """A waiting backorder is delayed when its current window ends after the first date it was promised."""
+    if first_promised_latest is None:
+        return False
+    return window is None or window.latest > first_promised_latest

@@ -33,13 +33,14 @@ class Context:
 
 
 def _retryable(error: DBAPIError) -> bool:
-    return getattr(error.orig, "sqlstate", None) in RETRYABLE_SQLSTATES
+    """Deadlocks, serialization failures and dropped connections: running the whole use case again is safe."""
+    return error.connection_invalidated or getattr(error.orig, "sqlstate", None) in RETRYABLE_SQLSTATES
 
 
 def use_case(
     readonly: bool = False,
 ) -> Callable[[Callable[Concatenate[Session, Context, P], R]], Callable[Concatenate[Context, P], R]]:
-    """Run the wrapped function in one transaction; retry it whole when PostgreSQL reports a deadlock.
+    """Run the wrapped function in one transaction; retry it whole on a deadlock or a dropped connection.
 
     Everything the function wrote, outbox messages included, commits together or not at all.
     """

@@ -14,17 +14,18 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from restock.domain import validation as valid
+from restock.domain.allocation import Take
 from restock.domain.availability import decide, promisable_supply
 from restock.domain.errors import Conflict, InvalidInput, OrderRefused, ShortLine
 from restock.domain.model import BackorderPolicy, LineStatus, OrderStatus, ShipWindow
-from restock.services.availability import never_stocked, sellable_now, window_json
-from restock.services.catalog import sku_policy
+from restock.services.availability import never_stocked, window_json
 from restock.services.context import Context, use_case
-from restock.services.promising import Backorder, add_backorder_part, peg_to_supply
+from restock.services.promising import Backorder, Peg, add_backorder_parts, peg_to_supply
 from restock.services.supply import supply_for
+from restock.store import orders as store
 from restock.store import repo
 from restock.store.fill import fill_waiting_backorders
-from restock.store.ledger import move
+from restock.store.ledger import free_stock, move, must_move
 from restock.store.outbox import emit
 from restock.store.schema import Channel, LinePart, Order, OrderLine, Sku
 from restock.store.supply import release_promise
@@ -204,121 +205,184 @@ def _replayed_view(session: Session, existing: Order, request: OrderRequest) -> 
     return order_view(session, existing, replayed=True)
 
 
+@dataclass(frozen=True)
+class _Placement:
+    """The facts every line of one order shares."""
+
+    order_id: str
+    channel: store.ChannelInfo
+    priority: int
+    placed_at: datetime
+    today: date
+
+
 @use_case()
 def _place_order(session: Session, ctx: Context, request: OrderRequest) -> OrderView:
     if request.idempotency_key:
         existing = session.scalar(select(Order).where(Order.idempotency_key == request.idempotency_key))
         if existing is not None:
             return _replayed_view(session, existing, request)
-    channel = repo.channel_by_code(session, request.channel)
-    skus = {line.sku: repo.sku_by_code(session, line.sku) for line in request.lines}
-    now, today = ctx.clock.now(), ctx.clock.today()
-    order = Order(
-        id=new_order_id(),
-        channel_id=channel.id,
-        email=request.email,
-        priority=request.priority,
-        status=OrderStatus.OPEN.value,
-        placed_at=now,
-        idempotency_key=request.idempotency_key,
-        request_hash=request.fingerprint(),
+    channel = store.channel_info(session, request.channel)
+    skus = store.skus_by_code(session, [line.sku for line in request.lines])
+    now = ctx.clock.now()
+    placement = _Placement(new_order_id(), channel, request.priority, now, ctx.clock.today())
+    # The order row goes first: it claims the idempotency key, so a racing duplicate fails here.
+    store.insert_order(
+        session,
+        {
+            "id": placement.order_id,
+            "channel_id": channel.id,
+            "email": request.email,
+            "priority": request.priority,
+            "status": OrderStatus.OPEN.value,
+            "placed_at": now,
+            "idempotency_key": request.idempotency_key,
+            "request_hash": request.fingerprint(),
+        },
     )
-    session.add(order)
-    session.flush()  # claims the idempotency key first: a racing duplicate fails here, not later
-
+    lines: list[LineView] = []
     shorts: list[ShortLine] = []
     # Lock rows in SKU order so that two multi-line orders cannot deadlock each other.
     for line_request in sorted(request.lines, key=lambda r: skus[r.sku].id):
-        short = _cover_line(session, ctx, order, skus[line_request.sku], channel, line_request.quantity, today)
-        if short is not None:
-            shorts.append(short)
+        covered = _cover_line(session, ctx, placement, skus[line_request.sku], line_request.quantity)
+        (shorts if isinstance(covered, ShortLine) else lines).append(covered)  # type: ignore[arg-type]
     if shorts:
         raise OrderRefused(shorts)
-    view = order_view(session, order)
-    emit(session, "order_placed", f"order_placed:{order.id}", {"email": order.email, **view.to_json()}, now)
+    lines.sort(key=lambda line: line.id)
+    view = OrderView(placement.order_id, OrderStatus.OPEN.value, channel.code, request.email, now, lines)
+    emit(session, "order_placed", f"order_placed:{view.id}", {"email": request.email, **view.to_json()}, now)
     return view
 
 
 def _cover_line(
-    session: Session, ctx: Context, order: Order, sku: Sku, channel: Channel, quantity: int, today: date
-) -> ShortLine | None:
-    line = OrderLine(order_id=order.id, sku_id=sku.id, quantity=quantity, status=LineStatus.ALLOCATED.value)
-    session.add(line)
-    session.flush()
-    need = _allocate_from_stock(session, ctx, line, order, sku, channel, quantity)
-    if need == 0:
-        return None
-    pegged = 0
-    policy = sku_policy(sku)
-    if policy.backorder is not BackorderPolicy.NEVER:
-        supply = promisable_supply(supply_for(session, ctx.settings, sku.id, channel.id, policy), policy, today)
-        who = Backorder(line.id, sku.id, channel.id, order.priority, order.placed_at)
-        left, _ = peg_to_supply(session, who, supply, need, policy.backorder_limit_pct)
-        pegged, need = need - left, left
-        if need > 0 and policy.backorder is BackorderPolicy.ALWAYS:
-            add_backorder_part(session, who, need, None, None)
+    session: Session, ctx: Context, placement: _Placement, sku: store.SkuInfo, quantity: int
+) -> LineView | ShortLine:
+    """Stock first, then pegs to confirmed supply, then (policy `always`) an undated backorder."""
+    takes = _allocate_from_stock(session, placement, sku.id, quantity)
+    need = quantity - sum(t.quantity for t in takes)
+    pegs: list[Peg] = []
+    policy = sku.policy
+    if need and policy.backorder is not BackorderPolicy.NEVER:
+        options = supply_for(session, ctx.settings, sku.id, placement.channel.id, policy)
+        pegs = peg_to_supply(
+            session, promisable_supply(options, policy, placement.today), need, policy.backorder_limit_pct
+        )
+        need -= sum(p.quantity for p in pegs)
+        if need and policy.backorder is BackorderPolicy.ALWAYS:
+            pegs.append(Peg(None, need, None))
             need = 0
-    if need == 0:
-        line.status = LineStatus.BACKORDERED.value
-        return None
-    return _short_line(
-        session, ctx, sku, channel, quantity, covered_now=quantity - need - pegged, pegged=pegged, today=today
+    if need:
+        return _short_line(session, ctx, sku, placement, quantity, takes, pegs)
+    status = LineStatus.BACKORDERED if pegs else LineStatus.ALLOCATED
+    line_id = store.insert_line(
+        session,
+        {
+            "order_id": placement.order_id,
+            "sku_id": sku.id,
+            "quantity": quantity,
+            "status": status.value,
+        },
+    )
+    store.insert_parts(
+        session,
+        [
+            {
+                "order_line_id": line_id,
+                "sku_id": sku.id,
+                "channel_id": placement.channel.id,
+                "kind": "allocated",
+                "quantity": take.quantity,
+                "warehouse_id": take.source,
+                "po_line_id": None,
+                "priority": placement.priority,
+                "placed_at": placement.placed_at,
+                "window_earliest": None,
+                "window_latest": None,
+                "promised_latest": None,
+                "delayed": False,
+            }
+            for take in takes
+        ],
+    )
+    who = Backorder(line_id, sku.id, placement.channel.id, placement.priority, placement.placed_at)
+    add_backorder_parts(session, who, pegs)
+    return LineView(
+        line_id,
+        sku.code,
+        quantity,
+        quantity - sum(p.quantity for p in pegs),
+        sum(p.quantity for p in pegs),
+        0,
+        status.value,
+        _window_over(pegs),
+        False,
     )
 
 
-def _allocate_from_stock(
-    session: Session, ctx: Context, line: OrderLine, order: Order, sku: Sku, channel: Channel, need: int
-) -> int:
-    """Take stock warehouse by warehouse in the channel's order; a lost race re-reads and tries again."""
-    for warehouse_id, _ in sellable_now(session, sku.id, channel):
+def _window_over(pegs: list[Peg]) -> ShipWindow | None:
+    """A line's promise spans its pegs; one undated peg leaves the whole line without a date."""
+    windows = [p.window for p in pegs]
+    if not windows or any(w is None for w in windows):
+        return None
+    dated = [w for w in windows if w is not None]
+    return ShipWindow(min(w.earliest for w in dated), max(w.latest for w in dated))
+
+
+def _allocate_from_stock(session: Session, placement: _Placement, sku_id: int, need: int) -> list[Take[int]]:
+    """Take stock warehouse by warehouse in the channel's order.
+
+    Optimistic: the whole quantity is first claimed from the first warehouse with one guarded UPDATE,
+    which is all a typical order needs. Only when that is refused (short there, or a concurrent order
+    won the race) are the balances read and the quantity spread over the warehouses.
+    """
+    channel = placement.channel
+    if not channel.warehouse_ids:
+        return []
+    if _claim(session, placement, sku_id, channel.warehouse_ids[0], need):
+        return [Take(channel.warehouse_ids[0], need)]
+    takes: list[Take[int]] = []
+    free = free_stock(session, sku_id, channel.warehouse_ids)
+    for warehouse_id in channel.warehouse_ids:
         while need > 0:
-            free = dict(sellable_now(session, sku.id, channel)).get(warehouse_id, 0)
-            take = min(need, free)
+            take = min(need, free.get(warehouse_id, 0) - channel.safety_buffer)
             if take <= 0:
                 break
-            if move(
-                session,
-                sku_id=sku.id,
-                warehouse_id=warehouse_id,
-                kind="allocation",
-                now=order.placed_at,
-                allocated_delta=take,
-                ref=f"order:{order.id}",
-                min_free_after=channel.safety_buffer,
-            ):
-                session.add(
-                    LinePart(
-                        order_line_id=line.id,
-                        sku_id=sku.id,
-                        channel_id=channel.id,
-                        kind="allocated",
-                        quantity=take,
-                        warehouse_id=warehouse_id,
-                        priority=order.priority,
-                        placed_at=order.placed_at,
-                    )
-                )
+            if _claim(session, placement, sku_id, warehouse_id, take):
+                takes.append(Take(warehouse_id, take))
                 need -= take
-    return need
+            else:  # another order got there first: look again at what is left
+                free = free_stock(session, sku_id, channel.warehouse_ids)
+    return takes
+
+
+def _claim(session: Session, placement: _Placement, sku_id: int, warehouse_id: int, quantity: int) -> bool:
+    return move(
+        session,
+        sku_id=sku_id,
+        warehouse_id=warehouse_id,
+        kind="allocation",
+        now=placement.placed_at,
+        allocated_delta=quantity,
+        ref=f"order:{placement.order_id}",
+        min_free_after=placement.channel.safety_buffer,
+    )
 
 
 def _short_line(
     session: Session,
     ctx: Context,
-    sku: Sku,
-    channel: Channel,
+    sku: store.SkuInfo,
+    placement: _Placement,
     quantity: int,
-    *,
-    covered_now: int,
-    pegged: int,
-    today: date,
+    takes: list[Take[int]],
+    pegs: list[Peg],
 ) -> ShortLine:
     """What this line could get (before the refusal rolls it back), and why not more."""
+    covered_now, pegged = sum(t.quantity for t in takes), sum(p.quantity for p in pegs)
     if covered_now + pegged > 0:
         return ShortLine(sku.code, quantity, covered_now, pegged, "insufficient_quantity")
-    policy = sku_policy(sku)
-    supply = supply_for(session, ctx.settings, sku.id, channel.id, policy)
-    decision = decide(policy, 0, supply, today, never_stocked(session, sku.id))
+    supply = supply_for(session, ctx.settings, sku.id, placement.channel.id, sku.policy)
+    decision = decide(sku.policy, 0, supply, placement.today, never_stocked(session, sku.id))
     return ShortLine(sku.code, quantity, 0, 0, decision.reason.value)
 
 
@@ -346,7 +410,7 @@ def _release_line(session: Session, line: OrderLine, now: datetime, ref: str) ->
     )
     for part in parts:
         if part.kind == "allocated" and part.warehouse_id is not None:
-            move(
+            must_move(
                 session,
                 sku_id=part.sku_id,
                 warehouse_id=part.warehouse_id,
@@ -427,7 +491,7 @@ def ship_order(session: Session, ctx: Context, order_id: str) -> OrderView:
             select(LinePart).where(LinePart.order_line_id == line.id, LinePart.kind == "allocated")
         ):
             assert part.warehouse_id is not None
-            move(
+            must_move(
                 session,
                 sku_id=part.sku_id,
                 warehouse_id=part.warehouse_id,

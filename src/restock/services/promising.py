@@ -5,19 +5,20 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from restock.domain.availability import promisable_supply
 from restock.domain.model import InboundSupply, ShipWindow
-from restock.domain.promise import is_delay
+from restock.domain.promise import is_delay, is_delayed
 from restock.services.availability import window_json
 from restock.services.catalog import sku_policy
 from restock.services.context import Context
 from restock.services.supply import supply_for
 from restock.store.outbox import emit
-from restock.store.schema import Channel, LinePart, Order, OrderLine, Sku
+from restock.store.schema import Channel, LinePart, Order, OrderLine, Sku, table
 from restock.store.supply import promised_on, reserve_promise
 
 
@@ -34,51 +35,65 @@ class Backorder:
     """The latest date the customer was first given; None for a new promise."""
 
 
-def add_backorder_part(
-    session: Session, who: Backorder, quantity: int, po_line_id: int | None, window: ShipWindow | None
-) -> LinePart:
+@dataclass(frozen=True)
+class Peg:
+    """Units of a backorder promised against one PO line (or against nothing: `po_line_id` None)."""
+
+    po_line_id: int | None
+    quantity: int
+    window: ShipWindow | None
+
+
+def backorder_part_row(who: Backorder, peg: Peg) -> dict[str, Any]:
+    """The row of a waiting part; delayed when its window (or the lack of one) is worse than the first promise."""
+    window = peg.window
     promised_latest = who.promised_latest or (window.latest if window else None)
-    part = LinePart(
-        order_line_id=who.order_line_id,
-        sku_id=who.sku_id,
-        channel_id=who.channel_id,
-        kind="backordered",
-        quantity=quantity,
-        po_line_id=po_line_id,
-        priority=who.priority,
-        placed_at=who.placed_at,
-        window_earliest=window.earliest if window else None,
-        window_latest=window.latest if window else None,
-        promised_latest=promised_latest,
-        delayed=(window is None and promised_latest is not None)
-        or (window is not None and promised_latest is not None and window.latest > promised_latest),
-    )
-    session.add(part)
-    return part
+    return {
+        "order_line_id": who.order_line_id,
+        "sku_id": who.sku_id,
+        "channel_id": who.channel_id,
+        "kind": "backordered",
+        "quantity": peg.quantity,
+        "warehouse_id": None,
+        "po_line_id": peg.po_line_id,
+        "priority": who.priority,
+        "placed_at": who.placed_at,
+        "window_earliest": window.earliest if window else None,
+        "window_latest": window.latest if window else None,
+        "promised_latest": promised_latest,
+        "delayed": is_delayed(promised_latest, window),
+    }
 
 
-def peg_to_supply(
-    session: Session, who: Backorder, supply: Iterable[InboundSupply], need: int, limit_pct: int
-) -> tuple[int, list[LinePart]]:
-    """Promise `need` units against supply, earliest ETA first, each PO line within its cap.
+def peg_to_supply(session: Session, supply: Iterable[InboundSupply], need: int, limit_pct: int) -> list[Peg]:
+    """Promise up to `need` units against supply, earliest ETA first, each PO line within its cap.
 
     A guarded UPDATE reserves the promise; when a concurrent order took the room first, the line's
-    room is re-read and the smaller remainder tried. Returns what could not be pegged, and the parts.
+    room is re-read and the smaller remainder tried. What could not be pegged is left out of the result.
     """
-    parts: list[LinePart] = []
+    pegs: list[Peg] = []
     for option in supply:
         room = option.capacity
         while need > 0 and room > 0:
             take = min(need, room)
             if reserve_promise(session, option.po_line_id, take, limit_pct):
-                parts.append(add_backorder_part(session, who, take, option.po_line_id, option.window))
+                pegs.append(Peg(option.po_line_id, take, option.window))
                 need -= take
                 break
             ordered, received, promised = promised_on(session, option.po_line_id)
             room = (ordered - received) * limit_pct // 100 - promised
         if need == 0:
             break
-    return need, parts
+    return pegs
+
+
+def add_backorder_parts(session: Session, who: Backorder, pegs: list[Peg]) -> list[int]:
+    """Insert the waiting parts of a line; returns their ids in the order of `pegs`."""
+    if not pegs:
+        return []
+    rows = [backorder_part_row(who, peg) for peg in pegs]
+    result = session.execute(insert(table(LinePart)).returning(table(LinePart).c.id), rows)
+    return list(result.scalars())
 
 
 def repeg_parts(session: Session, ctx: Context, parts: list[LinePart]) -> None:
@@ -102,12 +117,13 @@ def repeg_parts(session: Session, ctx: Context, parts: list[LinePart]) -> None:
         )
         old = _window_of(part)
         part.kind = "released"
-        left, new_parts = peg_to_supply(session, who, supply, part.quantity, policy.backorder_limit_pct)
+        pegs = peg_to_supply(session, supply, part.quantity, policy.backorder_limit_pct)
+        left = part.quantity - sum(p.quantity for p in pegs)
         if left:
-            new_parts.append(add_backorder_part(session, who, left, None, None))
+            pegs.append(Peg(None, left, None))
         session.flush()
-        for new in new_parts:
-            announce_if_delayed(session, new, old, _window_of(new), now)
+        for new_id in add_backorder_parts(session, who, pegs):
+            announce_if_delayed(session, session.get_one(LinePart, new_id), old, now)
 
 
 def _window_of(part: LinePart) -> ShipWindow | None:
@@ -121,13 +137,13 @@ def apply_new_window(session: Session, part: LinePart, window: ShipWindow | None
     old = _window_of(part)
     part.window_earliest = window.earliest if window else None
     part.window_latest = window.latest if window else None
-    part.delayed = part.promised_latest is not None and (window is None or window.latest > part.promised_latest)
-    announce_if_delayed(session, part, old, window, now)
+    part.delayed = is_delayed(part.promised_latest, window)
+    announce_if_delayed(session, part, old, now)
 
 
-def announce_if_delayed(
-    session: Session, part: LinePart, old: ShipWindow | None, new: ShipWindow | None, now: datetime
-) -> None:
+def announce_if_delayed(session: Session, part: LinePart, old: ShipWindow | None, now: datetime) -> None:
+    """Tell the customer when a part's window now ends later than the one they were last given, or is gone."""
+    new = _window_of(part)
     if not is_delay(old, new):
         return
     line = session.get_one(OrderLine, part.order_line_id)

@@ -17,7 +17,9 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
     SQLite: WAL (readers never block the writer), foreign keys on, a busy timeout, and
     `BEGIN IMMEDIATE` for write transactions so two writers queue up instead of failing on upgrade.
-    PostgreSQL: a pool with pre-ping; READ COMMITTED plus guarded UPDATEs is all the locking needed.
+    PostgreSQL: a pool; READ COMMITTED plus guarded UPDATEs is all the locking needed. No pre-ping (it
+    would cost a round trip per transaction): a connection found dead is invalidated and the use case
+    retried whole, see `restock.services.context.use_case`.
     """
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 30}, **kwargs)
@@ -25,7 +27,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         return engine
     kwargs.setdefault("pool_size", 10)
     kwargs.setdefault("max_overflow", 20)
-    return create_engine(url, pool_pre_ping=True, **kwargs)
+    return create_engine(url, **kwargs)
 
 
 def _configure_sqlite(engine: Engine) -> None:

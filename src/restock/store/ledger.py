@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import and_, insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from restock.store.schema import Movement, Stock
+from restock.store.schema import Movement, Stock, table
 
 
 def ensure_stock_row(session: Session, sku_id: int, warehouse_id: int) -> None:
@@ -21,6 +23,23 @@ def ensure_stock_row(session: Session, sku_id: int, warehouse_id: int) -> None:
         .values(sku_id=sku_id, warehouse_id=warehouse_id, on_hand=0, allocated=0)
         .on_conflict_do_nothing(index_elements=["sku_id", "warehouse_id"])
     )
+
+
+_stock = table(Stock).c
+_ON_HAND_AFTER = _stock.on_hand + bindparam("on_hand_delta")
+_ALLOCATED_AFTER = _stock.allocated + bindparam("allocated_delta")
+_GUARDED_MOVE = (
+    update(table(Stock))
+    .where(
+        _stock.sku_id == bindparam("sku"),
+        _stock.warehouse_id == bindparam("warehouse"),
+        _ON_HAND_AFTER >= 0,
+        _ALLOCATED_AFTER >= 0,
+        bindparam("min_free_after") <= _ON_HAND_AFTER - _ALLOCATED_AFTER,
+    )
+    .values(on_hand=_ON_HAND_AFTER, allocated=_ALLOCATED_AFTER)
+)
+_INSERT_MOVEMENT = insert(table(Movement))
 
 
 def move(
@@ -38,48 +57,55 @@ def move(
 ) -> bool:
     """Apply one guarded change to a balance and append its movement; False if the guard refused it.
 
-    The guard is in the UPDATE's WHERE clause (`free stock after the change >= min_free_after`, never
-    negative on hand), so two transactions racing for the last unit cannot both win: the loser's
-    UPDATE matches no row. `min_free_after` lets a channel keep its safety buffer.
+    The guard is in the UPDATE's WHERE clause (never negative, never more allocated than on hand, free
+    stock after the change >= `min_free_after`), so two transactions racing for the last unit cannot
+    both win: the loser's UPDATE matches no row. `min_free_after` lets a channel keep its safety buffer.
     """
-    free_after = (Stock.on_hand + on_hand_delta) - (Stock.allocated + allocated_delta)
     result = session.execute(
-        update(Stock)
-        .where(
-            and_(
-                Stock.sku_id == sku_id,
-                Stock.warehouse_id == warehouse_id,
-                Stock.on_hand + on_hand_delta >= 0,
-                Stock.allocated + allocated_delta >= 0,
-                free_after >= min_free_after,
-            )
-        )
-        .values(on_hand=Stock.on_hand + on_hand_delta, allocated=Stock.allocated + allocated_delta)
+        _GUARDED_MOVE,
+        {
+            "sku": sku_id,
+            "warehouse": warehouse_id,
+            "on_hand_delta": on_hand_delta,
+            "allocated_delta": allocated_delta,
+            "min_free_after": min_free_after,
+        },
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
         return False
     session.execute(
-        insert(Movement).values(
-            sku_id=sku_id,
-            warehouse_id=warehouse_id,
-            kind=kind,
-            on_hand_delta=on_hand_delta,
-            allocated_delta=allocated_delta,
-            reason=reason,
-            ref=ref,
-            created_at=now,
-        )
+        _INSERT_MOVEMENT,
+        {
+            "sku_id": sku_id,
+            "warehouse_id": warehouse_id,
+            "kind": kind,
+            "on_hand_delta": on_hand_delta,
+            "allocated_delta": allocated_delta,
+            "reason": reason,
+            "ref": ref,
+            "created_at": now,
+        },
     )
     return True
 
 
-def free_stock(session: Session, sku_id: int, warehouse_ids: list[int]) -> dict[int, int]:
-    """Free units (on hand - allocated) per warehouse, as of this transaction's snapshot."""
+def must_move(session: Session, **change: Any) -> None:
+    """A movement the caller has already proven possible (shipping what is allocated, releasing it).
+
+    If the guard refuses it anyway, the data is inconsistent: fail the whole transaction loudly.
+    """
+    if not move(session, **change):
+        raise RuntimeError(f"ledger guard refused a movement that must succeed: {change}")
+
+
+_FREE_STOCK = select(Stock.warehouse_id, Stock.on_hand - Stock.allocated).where(
+    Stock.sku_id == bindparam("sku_id"), Stock.warehouse_id.in_(bindparam("warehouse_ids", expanding=True))
+)
+
+
+def free_stock(session: Session, sku_id: int, warehouse_ids: Sequence[int]) -> dict[int, int]:
+    """Free units (on hand - allocated) per warehouse; a warehouse without a balance row has none."""
     if not warehouse_ids:
         return {}
-    rows = session.execute(
-        select(Stock.warehouse_id, Stock.on_hand - Stock.allocated).where(
-            Stock.sku_id == sku_id, Stock.warehouse_id.in_(warehouse_ids)
-        )
-    )
+    rows = session.execute(_FREE_STOCK, {"sku_id": sku_id, "warehouse_ids": list(warehouse_ids)})
     return {int(w): int(free) for w, free in rows}
