@@ -50,16 +50,18 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def pg_engine() -> Iterator[Engine]:
     if not PG_URL:
         pytest.skip(NO_PG)
-    schema = f"restock_test_{worker_id()}"
+    schema = f"restock_test_{worker_id()}_{os.getpid()}"  # two test runs at once must not share tables
     admin = make_engine(PG_URL)
     with admin.begin() as conn:
         conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
         conn.execute(text(f"CREATE SCHEMA {schema}"))
-    admin.dispose()
     engine = make_engine(pg_schema_url(schema), pool_size=20, max_overflow=80)
     upgrade(engine)
     yield engine
     engine.dispose()
+    with admin.begin() as conn:
+        conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+    admin.dispose()
 
 
 def truncate_all(engine: Engine) -> None:

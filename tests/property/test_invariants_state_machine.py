@@ -8,6 +8,7 @@ order (pegged to the received PO line, then priority, then order time, then id).
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -378,7 +379,7 @@ def fresh_postgres() -> Engine:
     from tests.conftest import pg_schema_url, truncate_all, worker_id
 
     assert PG_URL is not None
-    schema = f"restock_sm_{worker_id()}"
+    schema = f"restock_sm_{worker_id()}_{os.getpid()}"
     engine = make_engine(pg_schema_url(schema))
     with engine.begin() as conn:
         exists = conn.execute(text("SELECT 1 FROM information_schema.schemata WHERE schema_name = :s"), {"s": schema})

@@ -120,3 +120,14 @@ def test_a_received_po_cannot_be_cancelled(ctx: Context) -> None:
     purchasing.receive_po(ctx, po, [("MUG", 2)])
     with pytest.raises(Conflict, match="received"):
         purchasing.cancel_po(ctx, po)
+
+
+def test_a_date_that_slips_back_to_the_same_day_is_announced_again(ctx: Context) -> None:
+    standard_catalog(ctx)
+    po = confirmed_po(ctx, "MUG", 10, eta_in_days=5)
+    order(ctx, "MUG", 1)
+    later, sooner = ctx.clock.today() + timedelta(days=9), ctx.clock.today() + timedelta(days=5)
+    purchasing.change_eta(ctx, po, later)
+    purchasing.change_eta(ctx, po, sooner)
+    purchasing.change_eta(ctx, po, later)
+    assert outbox_topics(ctx).count("backorder_delayed") == 2

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import functools
+import random
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Concatenate, ParamSpec, TypeVar
@@ -55,6 +57,7 @@ def use_case(
                 except DBAPIError as error:
                     if attempt == ATTEMPTS or not _retryable(error):
                         raise
+                    time.sleep(random.uniform(0, 0.01 * 2**attempt))  # let the other side finish first
             raise AssertionError("unreachable")
 
         return run

@@ -264,9 +264,8 @@ def _cover_line(
     policy = sku.policy
     if need and policy.backorder is not BackorderPolicy.NEVER:
         options = supply_for(session, ctx.settings, sku.id, placement.channel.id, policy)
-        pegs = peg_to_supply(
-            session, promisable_supply(options, policy, placement.today), need, policy.backorder_limit_pct
-        )
+        usable = promisable_supply(options, policy, placement.today)
+        pegs = peg_to_supply(session, usable, need, policy.backorder_limit_pct)
         need -= sum(p.quantity for p in pegs)
         if need and policy.backorder is BackorderPolicy.ALWAYS:
             pegs.append(Peg(None, need, None))
@@ -390,6 +389,11 @@ def _short_line(
 
 
 def _open_lines(session: Session, order: Order) -> list[OrderLine]:
+    """The lines still open, after taking their SKUs' locks (see `restock.store.repo.lock_skus`)."""
+    repo.lock_skus(
+        session,
+        session.scalars(select(OrderLine.sku_id).where(OrderLine.order_id == order.id)),
+    )
     return list(
         session.scalars(
             select(OrderLine)
@@ -461,7 +465,7 @@ def _cancel_lines(session: Session, ctx: Context, order: Order, lines: list[Orde
 @use_case()
 def cancel_order(session: Session, ctx: Context, order_id: str) -> OrderView:
     """Cancel every line still open; what they held goes to the next waiting backorder at once."""
-    order = repo.order(session, order_id)
+    order = repo.order(session, order_id, for_update=True)
     lines = _open_lines(session, order)
     if not lines:
         raise Conflict(f"order {order_id} has nothing left to cancel (it is {order.status})")
@@ -470,7 +474,7 @@ def cancel_order(session: Session, ctx: Context, order_id: str) -> OrderView:
 
 @use_case()
 def cancel_line(session: Session, ctx: Context, order_id: str, sku_code: str) -> OrderView:
-    order = repo.order(session, order_id)
+    order = repo.order(session, order_id, for_update=True)
     sku = repo.sku_by_code(session, sku_code)
     lines = [line for line in _open_lines(session, order) if line.sku_id == sku.id]
     if not lines:
@@ -481,7 +485,7 @@ def cancel_line(session: Session, ctx: Context, order_id: str, sku_code: str) ->
 @use_case()
 def ship_order(session: Session, ctx: Context, order_id: str) -> OrderView:
     """Ship every fully allocated line; lines still waiting for stock stay open."""
-    order = repo.order(session, order_id)
+    order = repo.order(session, order_id, for_update=True)
     ready = [line for line in _open_lines(session, order) if line.status == LineStatus.ALLOCATED.value]
     if not ready:
         raise Conflict(f"order {order_id} has no line ready to ship (status {order.status})")

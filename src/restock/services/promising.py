@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -19,7 +20,7 @@ from restock.services.context import Context
 from restock.services.supply import supply_for
 from restock.store.outbox import emit
 from restock.store.schema import Channel, LinePart, Order, OrderLine, Sku, table
-from restock.store.supply import promised_on, reserve_promise
+from restock.store.supply import reserve_promise, room_on
 
 
 @dataclass(frozen=True)
@@ -80,8 +81,7 @@ def peg_to_supply(session: Session, supply: Iterable[InboundSupply], need: int, 
                 pegs.append(Peg(option.po_line_id, take, option.window))
                 need -= take
                 break
-            ordered, received, promised = promised_on(session, option.po_line_id)
-            room = (ordered - received) * limit_pct // 100 - promised
+            room = room_on(session, option.po_line_id, limit_pct)
         if need == 0:
             break
     return pegs
@@ -154,7 +154,7 @@ def announce_if_delayed(session: Session, part: LinePart, old: ShipWindow | None
     emit(
         session,
         topic,
-        f"{topic}:{part.id}:{new.latest if new else 'none'}",
+        f"{topic}:{part.id}:{uuid.uuid4().hex}",  # a date can slip to the same day twice: one key per notice
         {
             "order": order.id,
             "line": line.id,
@@ -171,6 +171,7 @@ def announce_if_delayed(session: Session, part: LinePart, old: ShipWindow | None
 
 
 def waiting_parts_on(session: Session, po_line_ids: list[int]) -> list[LinePart]:
+    """Backorders pegged to these PO lines, earliest customers first."""
     return list(
         session.scalars(
             select(LinePart)

@@ -25,6 +25,7 @@ from restock.store.fill import fill_waiting_backorders
 from restock.store.ledger import ensure_stock_row, move
 from restock.store.outbox import emit
 from restock.store.schema import EtaChange, POLine, PurchaseOrder, Sku, Supplier, Warehouse
+from restock.store.supply import open_for_promises
 
 MAX_ETA_AHEAD = timedelta(days=730)
 
@@ -142,7 +143,7 @@ def create_po(
 
 @use_case()
 def send_po(session: Session, ctx: Context, po_id: int) -> POView:
-    po = repo.purchase_order(session, po_id)
+    po = repo.purchase_order(session, po_id, for_update=True)
     _require_status(po, {POStatus.DRAFT}, "send")
     po.status, po.sent_at = POStatus.SENT.value, ctx.clock.now()
     return po_view(session, po)
@@ -156,22 +157,24 @@ def _record_eta(session: Session, po: PurchaseOrder, eta: date, now: datetime) -
 @use_case()
 def confirm_po(session: Session, ctx: Context, po_id: int, eta: date) -> POView:
     """The supplier confirmed the PO with a date: from now on its open quantity can carry backorders."""
-    po = repo.purchase_order(session, po_id)
+    po = repo.purchase_order(session, po_id, for_update=True)
     _require_status(po, {POStatus.DRAFT, POStatus.SENT}, "confirm")
     now = ctx.clock.now()
     _record_eta(session, po, _check_eta(eta, ctx.clock.today()), now)
     po.status, po.eta_confirmed, po.confirmed_at = POStatus.CONFIRMED.value, True, now
     po.sent_at = po.sent_at or now
     po.first_confirmed_eta = po.first_confirmed_eta or eta
+    open_for_promises(session, po.id, True)
     return po_view(session, po)
 
 
 @use_case()
 def change_eta(session: Session, ctx: Context, po_id: int, eta: date) -> POView:
     """Move the ETA: kept in the history, and every backorder pegged to the PO gets its new window."""
-    po = repo.purchase_order(session, po_id)
+    po = repo.purchase_order(session, po_id, for_update=True)
     _require_status(po, {POStatus.SENT, POStatus.CONFIRMED, POStatus.PARTIALLY_RECEIVED}, "change the ETA of")
     _check_eta(eta, ctx.clock.today())
+    _lock_skus_of(session, po)
     if eta == po.eta:
         raise InvalidInput(f"purchase order {po_id} already has ETA {eta}")
     now = ctx.clock.now()
@@ -188,6 +191,11 @@ def change_eta(session: Session, ctx: Context, po_id: int, eta: date) -> POView:
     return po_view(session, po)
 
 
+def _lock_skus_of(session: Session, po: PurchaseOrder) -> None:
+    """Take the SKU locks of the PO's lines first: receipts fill queues, ETA changes and cancels move promises."""
+    repo.lock_skus(session, session.scalars(select(POLine.sku_id).where(POLine.po_id == po.id)))
+
+
 def _line_ids(session: Session, po: PurchaseOrder) -> list[int]:
     return list(session.scalars(select(POLine.id).where(POLine.po_id == po.id)))
 
@@ -196,8 +204,9 @@ def _line_ids(session: Session, po: PurchaseOrder) -> list[int]:
 def receive_po(session: Session, ctx: Context, po_id: int, lines: Sequence[tuple[str, int]]) -> POView:
     """Book arriving units: each line's units go to waiting backorders (pegged to it first) before they are free."""
     _check_lines(lines)
-    po = repo.purchase_order(session, po_id)
+    po = repo.purchase_order(session, po_id, for_update=True)
     _require_status(po, {POStatus.SENT, POStatus.CONFIRMED, POStatus.PARTIALLY_RECEIVED}, "receive")
+    _lock_skus_of(session, po)
     now = ctx.clock.now()
     received = []
     for sku_code, quantity in lines:
@@ -244,15 +253,24 @@ def _receive_line(session: Session, po: PurchaseOrder, sku: Sku, line: POLine, q
         ref=f"po:{po.id}",
     )
     # Pegged backorders were filled first, so promised <= open still holds after this (CHECK-backed).
-    session.execute(update(POLine).where(POLine.id == line.id).values(received=POLine.received + quantity))
+    # The guard refuses a receipt that a concurrent one has made too large; everything rolls back.
+    booked = session.execute(
+        update(POLine)
+        .where(POLine.id == line.id, POLine.received + quantity <= POLine.ordered)
+        .values(received=POLine.received + quantity)
+    )
+    if booked.rowcount != 1:  # type: ignore[attr-defined]
+        raise Conflict(f"cannot receive {quantity} of {sku.code}: another receipt booked the open quantity first")
 
 
 @use_case()
 def cancel_po(session: Session, ctx: Context, po_id: int) -> POView:
     """Cancel what is still open; its backorders move to other confirmed supply where there is room."""
-    po = repo.purchase_order(session, po_id)
+    po = repo.purchase_order(session, po_id, for_update=True)
     _require_status(po, set(OPEN_PO_STATUSES), "cancel")
+    _lock_skus_of(session, po)
     po.status, po.cancelled_at = POStatus.CANCELLED.value, ctx.clock.now()
+    open_for_promises(session, po.id, False)
     session.flush()
     line_ids = _line_ids(session, po)
     parts = waiting_parts_on(session, line_ids)

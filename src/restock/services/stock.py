@@ -35,7 +35,7 @@ def adjust_stock(
     """Count corrections, damage, found stock. Never below what is allocated to customers."""
     valid.delta(delta)
     valid.reason(reason)
-    sku = repo.sku_by_code(session, sku_code)
+    sku = repo.sku_by_code(session, sku_code, lock=True)
     warehouse = repo.warehouse_by_code(session, warehouse_code)
     now = ctx.clock.now()
     ensure_stock_row(session, sku.id, warehouse.id)
@@ -66,7 +66,7 @@ def transfer_stock(
     valid.quantity(quantity)
     if source == target:
         raise InvalidInput("a transfer needs two different warehouses")
-    sku = repo.sku_by_code(session, sku_code)
+    sku = repo.sku_by_code(session, sku_code, lock=True)
     src, dst = repo.warehouse_by_code(session, source), repo.warehouse_by_code(session, target)
     now = ctx.clock.now()
     ensure_stock_row(session, sku.id, src.id)

@@ -59,16 +59,19 @@ def _queue(sku_id: int, warehouse_id: int, receiving_po_line_id: int | None):  #
         "id": LinePart.id,
     }
     running = func.sum(LinePart.quantity).over(order_by=[order_by[k] for k in FILL_ORDER])
-    serving = select(ChannelWarehouse.channel_id).where(ChannelWarehouse.warehouse_id == warehouse_id)
     return (
         select(LinePart.id, LinePart.quantity, running.label("upto"))
         .where(
             LinePart.sku_id == sku_id,
             LinePart.kind == "backordered",
-            LinePart.channel_id.in_(serving),
+            LinePart.channel_id.in_(_serving(warehouse_id)),
         )
         .subquery("queue")
     )
+
+
+def _serving(warehouse_id: int) -> Any:
+    return select(ChannelWarehouse.channel_id).where(ChannelWarehouse.warehouse_id == warehouse_id)
 
 
 def fill_waiting_backorders(
@@ -97,7 +100,7 @@ def fill_waiting_backorders(
     full_ids = select(queue.c.id).where(queue.c.upto <= units)
     session.execute(
         update(LinePart)
-        .where(LinePart.id.in_(full_ids))
+        .where(LinePart.id.in_(full_ids), LinePart.kind == "backordered")
         .values(kind="allocated", warehouse_id=warehouse_id, filled_by=batch)
         .execution_options(synchronize_session=False)
     )

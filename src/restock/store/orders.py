@@ -22,8 +22,11 @@ _CHANNEL_WITH_WAREHOUSES = (
     .where(Channel.code == bindparam("code"))
     .order_by(ChannelWarehouse.rank)
 )
-_SKUS_BY_CODE = select(Sku.id, Sku.code, Sku.backorder_policy, Sku.max_wait_days, Sku.backorder_limit_pct).where(
-    Sku.code.in_(bindparam("codes", expanding=True))
+_SKUS_BY_CODE = (
+    select(Sku.id, Sku.code, Sku.backorder_policy, Sku.max_wait_days, Sku.backorder_limit_pct)
+    .where(Sku.code.in_(bindparam("codes", expanding=True)))
+    .order_by(Sku.id)
+    .with_for_update(key_share=True)  # the SKU lock, in id order: see restock.store.repo.lock_skus
 )
 _INSERT_ORDER = insert(table(Order))
 _INSERT_LINE = insert(table(OrderLine)).returning(table(OrderLine).c.id)

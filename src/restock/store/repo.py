@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -17,8 +19,24 @@ from restock.store.schema import (
 )
 
 
-def sku_by_code(session: Session, code: str) -> Sku:
-    sku = session.scalar(select(Sku).where(Sku.code == code))
+def lock_skus(session: Session, sku_ids: Iterable[int]) -> None:
+    """Take the SKU rows' locks, in id order, before changing their stock or their backorder queue.
+
+    The SKU row is the one lock that serializes everything touching a SKU's stock and waiting queue on
+    PostgreSQL (SQLite has a single writer anyway): a fill reads the queue and then changes it in
+    several statements, and must not see it change in between. FOR NO KEY UPDATE does not block the
+    key-share locks that inserting order lines (which reference the SKU) take, and the id order rules
+    out deadlocks between multi-SKU use cases.
+    """
+    ids = sorted(set(sku_ids))
+    if ids:
+        session.execute(select(Sku.id).where(Sku.id.in_(ids)).order_by(Sku.id).with_for_update(key_share=True)).all()
+
+
+def sku_by_code(session: Session, code: str, lock: bool = False) -> Sku:
+    """A SKU by its code; `lock` takes its row lock first (see `lock_skus`)."""
+    query = select(Sku).where(Sku.code == code)
+    sku = session.scalar(query.with_for_update(key_share=True) if lock else query)
     if sku is None:
         raise NotFound(f"unknown SKU {code!r}")
     return sku
@@ -45,15 +63,17 @@ def supplier_by_code(session: Session, code: str) -> Supplier:
     return supplier
 
 
-def purchase_order(session: Session, po_id: int) -> PurchaseOrder:
-    po = session.get(PurchaseOrder, po_id)
+def purchase_order(session: Session, po_id: int, for_update: bool = False) -> PurchaseOrder:
+    """A PO; `for_update` locks it, so that two changes to the same PO take turns."""
+    po = session.get(PurchaseOrder, po_id, with_for_update=for_update or None, populate_existing=for_update)
     if po is None:
         raise NotFound(f"unknown purchase order {po_id}")
     return po
 
 
-def order(session: Session, order_id: str) -> Order:
-    found = session.get(Order, order_id)
+def order(session: Session, order_id: str, for_update: bool = False) -> Order:
+    """An order; `for_update` locks it, so that cancelling and shipping the same order take turns."""
+    found = session.get(Order, order_id, with_for_update=for_update or None, populate_existing=for_update)
     if found is None:
         raise NotFound(f"unknown order {order_id!r}")
     return found

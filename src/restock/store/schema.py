@@ -159,6 +159,9 @@ class POLine(Base):
     received: Mapped[int] = mapped_column(Integer, default=0)
     promised: Mapped[int] = mapped_column(Integer, default=0)
     """Units of waiting backorders pegged to this line; kept under the cap by a guarded UPDATE."""
+    promisable: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
+    """True while the PO is confirmed: the guard of every new promise, on the same row as `promised`,
+    so an order racing the PO's cancellation re-checks it after waiting and is refused."""
     __table_args__ = (
         UniqueConstraint("po_id", "sku_id"),
         CheckConstraint("ordered > 0", name="ordered_positive"),

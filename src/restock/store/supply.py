@@ -46,6 +46,7 @@ def open_supply_for_channel(session: Session, sku_id: int, channel_id: int) -> l
             POLine.sku_id == sku_id,
             ChannelWarehouse.channel_id == channel_id,
             PurchaseOrder.status.in_([s.value for s in PROMISABLE_PO_STATUSES]),
+            POLine.promisable.is_(True),
         )
         .order_by(PurchaseOrder.eta, POLine.id)
     )
@@ -61,17 +62,24 @@ def reserve_promise(session: Session, po_line_id: int, quantity: int, backorder_
     cap = (POLine.ordered - POLine.received) * backorder_limit_pct // 100
     result = session.execute(
         update(POLine)
-        .where(POLine.id == po_line_id, POLine.promised + quantity <= cap)
+        .where(POLine.id == po_line_id, POLine.promisable.is_(True), POLine.promised + quantity <= cap)
         .values(promised=POLine.promised + quantity)
     )
     return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+
+def open_for_promises(session: Session, po_id: int, promisable: bool) -> None:
+    """Open (confirmed) or close (cancelled) a PO's lines for new promises; also takes their row locks."""
+    session.execute(update(POLine).where(POLine.po_id == po_id).values(promisable=promisable))
 
 
 def release_promise(session: Session, po_line_id: int, quantity: int) -> None:
     session.execute(update(POLine).where(POLine.id == po_line_id).values(promised=POLine.promised - quantity))
 
 
-def promised_on(session: Session, po_line_id: int) -> tuple[int, int, int]:
-    """(ordered, received, promised) of a PO line as this transaction sees it."""
-    row = session.execute(select(POLine.ordered, POLine.received, POLine.promised).where(POLine.id == po_line_id)).one()
-    return int(row[0]), int(row[1]), int(row[2])
+def room_on(session: Session, po_line_id: int, backorder_limit_pct: int) -> int:
+    """Promise capacity left on a PO line as of now (after a guarded UPDATE lost a race)."""
+    ordered, received, promised, promisable = session.execute(
+        select(POLine.ordered, POLine.received, POLine.promised, POLine.promisable).where(POLine.id == po_line_id)
+    ).one()
+    return int((ordered - received) * backorder_limit_pct // 100 - promised) if promisable else 0

@@ -202,6 +202,7 @@ def upgrade() -> None:
         sa.Column("ordered", sa.Integer(), nullable=False),
         sa.Column("received", sa.Integer(), nullable=False),
         sa.Column("promised", sa.Integer(), nullable=False),
+        sa.Column("promisable", sa.Boolean(), server_default=sa.text("(false)"), nullable=False),
         sa.CheckConstraint("ordered > 0", name=op.f("ck_po_lines_ordered_positive")),
         sa.CheckConstraint(
             "promised >= 0 AND promised <= ordered - received", name=op.f("ck_po_lines_promised_within_open")
