@@ -11,9 +11,9 @@ How it is built:
    day with nothing on hand is a stock-out day without sales), and the buyer reorders from the SKU's
    supplier when stock runs low. Suppliers confirm an ETA and then keep it, slip it with notice, or
    deliver late without notice; that history is what measures their lateness.
-2. The simulated year is bulk-inserted in one transaction (SQLAlchemy Core, in chunks): shipped orders,
-   received purchase orders with their ETA history, and a ledger that balances by construction (one
-   allocation and one shipment movement per SKU x warehouse x day).
+2. The simulated year is bulk-inserted in one transaction (SQLAlchemy Core, in chunks, a batch of SKUs at
+   a time so memory stays flat): shipped orders, purchase orders with their ETA history, and a ledger that
+   balances by construction (one allocation and one shipment movement per SKU x warehouse x day).
 3. Today's situation (backorders pegged to confirmed POs, pre-orders, a late PO, an unconfirmed one,
    tonight's unshipped orders) is then created through the real use cases, each with the business clock
    stopped at the moment it happened, so every promise is exactly one the services would have made.
