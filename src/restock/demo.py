@@ -1388,7 +1388,7 @@ def _write_year(ctx: Context, shop: Shop, meter: Meter) -> list[SkuEnding]:
             writer.write(batch)
             endings.extend(outcome.ending() for outcome in batch.outcomes)
         for supplier_id in writer.ids.suppliers:
-            refresh_supplier_lateness(session, supplier_id)
+            refresh_supplier_lateness(session, supplier_id, ctx.clock.today())
     return endings
 
 
@@ -1667,7 +1667,7 @@ def _tell_todays_story(ctx: Context, shop: Shop, endings: list[SkuEnding], meter
         meter.advance(1)
     with unit_of_work(ctx.engine) as session:
         for supplier_id in session.scalars(select(Supplier.id).order_by(Supplier.id)):
-            refresh_supplier_lateness(session, supplier_id)
+            refresh_supplier_lateness(session, supplier_id, ctx.clock.today())
     return story.result
 
 

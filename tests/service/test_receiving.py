@@ -136,3 +136,17 @@ def test_supplier_lateness_measured_from_receipts_widens_new_windows(ctx: Contex
     line = order(ctx, "MUG", 1).lines[0]
     assert line.ship_window is not None
     assert (line.ship_window.latest - line.ship_window.earliest).days == 6
+
+
+def test_a_po_overdue_without_news_counts_as_late_for_its_supplier(ctx: Context) -> None:
+    standard_catalog(ctx)
+    for _ in range(3):
+        confirmed_po(ctx, "MUG", 1, eta_in_days=1)
+    later = on_day(ctx, ctx.clock.today() + timedelta(days=9))  # all three 8 days overdue, nothing said
+    po = purchasing.create_po(later, "ACME", "W1", [("MUG", 5)])
+    purchasing.confirm_po(later, po.id, later.clock.today() + timedelta(days=3))
+    purchasing.receive_po(later, po.id, [("MUG", 1)])  # measuring happens on receipts and ETA changes
+    stock.adjust_stock(later, "MUG", "W1", -1, "sold offline")
+    line = order(later, "MUG", 1).lines[0]
+    assert line.ship_window is not None
+    assert (line.ship_window.latest - line.ship_window.earliest).days == 8

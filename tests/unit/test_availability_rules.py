@@ -109,3 +109,13 @@ def test_policy_validation_accepts_limits_as_shares(limit: int, expected: int) -
 def test_policy_rejects_a_limit_above_100_percent() -> None:
     with pytest.raises(ValueError, match="backorder_limit_pct"):
         SkuPolicy(backorder_limit_pct=150)
+
+
+def test_an_overdue_eta_promises_nothing_new() -> None:
+    result = decide(SkuPolicy(), 0, [supply(eta_in=-2)], TODAY)
+    assert result.state is AvailabilityState.OUT_OF_STOCK
+    assert result.reason is Reason.CONFIRMED_ETA_PASSED
+
+
+def test_supply_due_today_is_still_promisable() -> None:
+    assert decide(SkuPolicy(), 0, [supply(eta_in=0)], TODAY).state is AvailabilityState.BACKORDER

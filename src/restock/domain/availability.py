@@ -39,14 +39,22 @@ class Availability:
         return self.available_now + self.backorderable
 
 
+def is_overdue(supply: InboundSupply, today: date) -> bool:
+    """A confirmed ETA that has passed without the goods is no longer a date anyone can promise from."""
+    return supply.eta is not None and supply.eta < today
+
+
 def promisable_supply(supply: Sequence[InboundSupply], policy: SkuPolicy, today: date) -> list[InboundSupply]:
-    """Supply a backorder may be pegged to, earliest ETA first: confirmed, dated, within the wait, with room."""
+    """Supply a backorder may be pegged to, earliest ETA first: confirmed, dated, not overdue, within the wait,
+    with room. An overdue PO keeps the backorders already pegged to it, but takes no new ones until the
+    supplier confirms a new date (invariant 7)."""
     usable = [
         s
         for s in supply
         if s.eta_confirmed
         and s.window is not None
         and s.capacity > 0
+        and not is_overdue(s, today)
         and within_wait(s.window, today, policy.max_wait_days)
     ]
     return sorted(usable, key=lambda s: (s.eta, s.po_line_id))
@@ -65,6 +73,9 @@ def _why_no_promise(supply: Sequence[InboundSupply], policy: SkuPolicy, today: d
     dated = [s for s in supply if s.eta_confirmed and s.window is not None]
     if not dated:
         return Reason.NO_CONFIRMED_SUPPLY
+    dated = [s for s in dated if not is_overdue(s, today)]
+    if not dated:
+        return Reason.CONFIRMED_ETA_PASSED
     if not any(within_wait(s.window, today, policy.max_wait_days) for s in dated if s.window):
         return Reason.WAIT_EXCEEDS_LIMIT
     return Reason.BACKORDER_CAP_REACHED

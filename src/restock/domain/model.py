@@ -54,6 +54,7 @@ class Reason(enum.StrEnum):
     CONFIRMED_INBOUND = "confirmed_inbound"
     BACKORDER_WITHOUT_DATE = "backorder_without_date"
     NO_CONFIRMED_SUPPLY = "no_confirmed_supply"
+    CONFIRMED_ETA_PASSED = "confirmed_eta_passed"
     WAIT_EXCEEDS_LIMIT = "wait_exceeds_limit"
     BACKORDER_CAP_REACHED = "backorder_cap_reached"
     BACKORDERS_DISABLED = "backorders_disabled"

@@ -180,7 +180,7 @@ def change_eta(session: Session, ctx: Context, po_id: int, eta: date) -> POView:
     now = ctx.clock.now()
     _record_eta(session, po, eta, now)
     session.flush()
-    refresh_supplier_lateness(session, po.supplier_id)
+    refresh_supplier_lateness(session, po.supplier_id, ctx.clock.today())
     if po.eta_confirmed:
         supplier = session.get_one(Supplier, po.supplier_id)
         session.refresh(supplier)
@@ -227,7 +227,7 @@ def receive_po(session: Session, ctx: Context, po_id: int, lines: Sequence[tuple
         select(POLine.id).where(POLine.po_id == po.id, POLine.received < POLine.ordered).limit(1)
     )
     po.status = (POStatus.PARTIALLY_RECEIVED if open_left else POStatus.RECEIVED).value
-    refresh_supplier_lateness(session, po.supplier_id)
+    refresh_supplier_lateness(session, po.supplier_id, ctx.clock.today())
     session.flush()
     return po_view(session, po)
 

@@ -8,7 +8,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from restock.config import Settings
-from restock.domain.model import InboundSupply, ShipWindow, SkuPolicy, promise_cap
+from restock.domain.model import InboundSupply, POStatus, ShipWindow, SkuPolicy, promise_cap
 from restock.domain.promise import p90_lateness, ship_window
 from restock.store.schema import PurchaseOrder, Supplier
 from restock.store.supply import OpenPOLine, open_supply_for_channel
@@ -38,15 +38,18 @@ def supply_for(
     return [inbound_supply(line, policy, settings) for line in open_supply_for_channel(session, sku_id, channel_id)]
 
 
-def refresh_supplier_lateness(session: Session, supplier_id: int) -> None:
+def refresh_supplier_lateness(session: Session, supplier_id: int, today: date) -> None:
     """Re-measure a supplier's P90 lateness from its POs: actual (or currently expected) vs first confirmed ETA.
 
-    Counted: POs received (at least partly) and open POs whose confirmed ETA has already slipped.
+    Counted: POs received (at least partly), open POs whose confirmed ETA has been moved later, and open
+    POs that are overdue without a word (late by today, at least).
     Stored on the supplier so that every availability answer does not recompute it.
     """
     rows = session.execute(
         select(PurchaseOrder.first_confirmed_eta, PurchaseOrder.received_at, PurchaseOrder.eta).where(
-            PurchaseOrder.supplier_id == supplier_id, PurchaseOrder.first_confirmed_eta.is_not(None)
+            PurchaseOrder.supplier_id == supplier_id,
+            PurchaseOrder.first_confirmed_eta.is_not(None),
+            PurchaseOrder.status != POStatus.CANCELLED.value,
         )
     )
     slips: list[int] = []
@@ -55,8 +58,8 @@ def refresh_supplier_lateness(session: Session, supplier_id: int) -> None:
             continue
         if received_at is not None:
             slips.append((received_at.date() - first_eta).days)
-        elif eta is not None and eta > first_eta:
-            slips.append((eta - first_eta).days)
+        elif eta is not None and max(eta, today) > first_eta:
+            slips.append((max(eta, today) - first_eta).days)
     measured = p90_lateness(slips, default_days=-1)
     session.execute(
         update(Supplier).where(Supplier.id == supplier_id).values(lateness_p90_days=None if measured < 0 else measured)
