@@ -201,7 +201,7 @@ def _balance_json(b: stock.Balance) -> dict[str, Any]:
     }
 
 
-@stock_app.command("adjust")
+@stock_app.command("adjust", context_settings={"ignore_unknown_options": True})  # DELTA may be -5
 def stock_adjust(
     sku: str,
     warehouse: str,
