@@ -1327,6 +1327,8 @@ class HistoryWriter:
                 "ordered": line.quantity,
                 "received": line.quantity if self.po_states[line.fate].status is POStatus.RECEIVED else 0,
                 "promised": 0,
+                # as confirm_po leaves them: a confirmed PO's lines are open for promises
+                "promisable": self.po_states[line.fate].status is POStatus.CONFIRMED,
             }
             for line in lines
         ]

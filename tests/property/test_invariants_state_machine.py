@@ -279,10 +279,13 @@ class ShopMachine(RuleBasedStateMachine):
     def promises_stay_within_the_capped_open_quantity(self) -> None:
         rows = self.sql(
             "SELECT l.id, l.ordered, l.received, l.promised, k.backorder_limit_pct, p.status, "
+            "l.promisable, p.eta_confirmed, "
             "(SELECT coalesce(sum(quantity), 0) FROM line_parts b WHERE b.po_line_id = l.id AND b.kind = 'backordered')"
             " FROM po_lines l JOIN purchase_orders p ON p.id = l.po_id JOIN skus k ON k.id = l.sku_id"
         )
-        for line_id, ordered, received, promised, limit, status, pegged in rows:
+        for line_id, ordered, received, promised, limit, status, promisable, confirmed, pegged in rows:
+            still_open = status in ("confirmed", "partially_received")
+            assert bool(promisable) == (still_open and bool(confirmed)), f"PO line {line_id} open for promises?"
             assert promised == pegged, f"PO line {line_id}: promised {promised} but {pegged} pegged"
             assert 0 <= promised <= promise_cap(ordered, received, limit), f"PO line {line_id} over its cap"
             if status in ("cancelled", "received", "draft", "sent"):

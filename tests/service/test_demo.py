@@ -249,6 +249,16 @@ def test_open_purchase_orders_are_confirmed_unconfirmed_or_late(demo: Context) -
     assert count(demo, PurchaseOrder, PurchaseOrder.status == "received") > 100
 
 
+def test_lines_of_confirmed_pos_are_open_for_promises_and_no_others(demo: Context) -> None:
+    """What confirm_po and cancel_po would have left: the bulk-written history must not differ."""
+    flags = rows(
+        demo,
+        select(PurchaseOrder.status, POLine.promisable).join(POLine, POLine.po_id == PurchaseOrder.id).distinct(),
+    )
+    for status, promisable in flags:
+        assert promisable == (status in ("confirmed", "partially_received")), status
+
+
 # ---------------------------------------------------------------- today's promises
 
 

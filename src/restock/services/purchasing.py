@@ -227,6 +227,8 @@ def receive_po(session: Session, ctx: Context, po_id: int, lines: Sequence[tuple
         select(POLine.id).where(POLine.po_id == po.id, POLine.received < POLine.ordered).limit(1)
     )
     po.status = (POStatus.PARTIALLY_RECEIVED if open_left else POStatus.RECEIVED).value
+    if not open_left:
+        open_for_promises(session, po.id, False)  # closed: nothing left to promise from
     refresh_supplier_lateness(session, po.supplier_id, ctx.clock.today())
     session.flush()
     return po_view(session, po)
