@@ -222,8 +222,7 @@ def _place_order(session: Session, ctx: Context, request: OrderRequest) -> Order
         existing = session.scalar(select(Order).where(Order.idempotency_key == request.idempotency_key))
         if existing is not None:
             return _replayed_view(session, existing, request)
-    channel = store.channel_info(session, request.channel)
-    skus = store.skus_by_code(session, [line.sku for line in request.lines])
+    channel, skus = store.order_context(session, request.channel, [line.sku for line in request.lines])
     now = ctx.clock.now()
     placement = _Placement(new_order_id(), channel, request.priority, now, ctx.clock.today())
     # The order row goes first: it claims the idempotency key, so a racing duplicate fails here.

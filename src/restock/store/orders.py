@@ -7,26 +7,31 @@ them at import spares every order the cost of constructing them again.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NoReturn
 
-from sqlalchemy import bindparam, insert, select
+from sqlalchemy import bindparam, insert, select, true
 from sqlalchemy.orm import Session
 
 from restock.domain.errors import NotFound
 from restock.domain.model import BackorderPolicy, SkuPolicy
 from restock.store.schema import Channel, ChannelWarehouse, LinePart, Order, OrderLine, Sku, table
 
-_CHANNEL_WITH_WAREHOUSES = (
-    select(Channel.id, Channel.safety_buffer, ChannelWarehouse.warehouse_id)
-    .outerjoin(ChannelWarehouse, ChannelWarehouse.channel_id == Channel.id)
-    .where(Channel.code == bindparam("code"))
-    .order_by(ChannelWarehouse.rank)
-)
-_SKUS_BY_CODE = (
-    select(Sku.id, Sku.code, Sku.backorder_policy, Sku.max_wait_days, Sku.backorder_limit_pct)
-    .where(Sku.code.in_(bindparam("codes", expanding=True)))
-    .order_by(Sku.id)
-    .with_for_update(key_share=True)  # the SKU lock, in id order: see restock.store.repo.lock_skus
+_sku, _channel, _serves = table(Sku), table(Channel), table(ChannelWarehouse)
+_ORDER_CONTEXT = (
+    select(
+        _sku.c.id,
+        _sku.c.code,
+        _sku.c.backorder_policy,
+        _sku.c.max_wait_days,
+        _sku.c.backorder_limit_pct,
+        _channel.c.id,
+        _channel.c.safety_buffer,
+        _serves.c.warehouse_id,
+    )
+    .select_from(_sku.join(_channel, true()).outerjoin(_serves, _serves.c.channel_id == _channel.c.id))
+    .where(_sku.c.code.in_(bindparam("codes", expanding=True)), _channel.c.code == bindparam("channel"))
+    .order_by(_sku.c.id, _serves.c.rank)
+    .with_for_update(of=_sku, key_share=True)  # the SKU locks, in id order: see restock.store.repo.lock_skus
 )
 _INSERT_ORDER = insert(table(Order))
 _INSERT_LINE = insert(table(OrderLine)).returning(table(OrderLine).c.id)
@@ -49,22 +54,28 @@ class SkuInfo:
     policy: SkuPolicy
 
 
-def channel_info(session: Session, code: str) -> ChannelInfo:
-    rows = session.execute(_CHANNEL_WITH_WAREHOUSES, {"code": code}).all()
+def order_context(session: Session, channel_code: str, sku_codes: list[str]) -> tuple[ChannelInfo, dict[str, SkuInfo]]:
+    """The channel (with its warehouses in allocation order) and the SKUs of an order, in one query that
+    also takes the SKUs' locks. Only when something is missing do more queries find out what."""
+    rows = session.execute(_ORDER_CONTEXT, {"codes": sku_codes, "channel": channel_code}).all()
     if not rows:
-        raise NotFound(f"unknown channel {code!r}")
-    return ChannelInfo(rows[0][0], code, rows[0][1], tuple(r[2] for r in rows if r[2] is not None))
-
-
-def skus_by_code(session: Session, codes: list[str]) -> dict[str, SkuInfo]:
-    found = {
+        _raise_what_is_missing(session, channel_code, sku_codes)
+    first = rows[0]
+    channel = ChannelInfo(first[5], channel_code, first[6], tuple(r[7] for r in rows if r[0] == first[0] and r[7]))
+    skus = {
         code: SkuInfo(sku_id, code, SkuPolicy(BackorderPolicy(policy), max_wait, limit))
-        for sku_id, code, policy, max_wait, limit in session.execute(_SKUS_BY_CODE, {"codes": codes})
+        for sku_id, code, policy, max_wait, limit, *_ in rows
     }
-    missing = [code for code in codes if code not in found]
+    missing = [code for code in sku_codes if code not in skus]
     if missing:
         raise NotFound(f"unknown SKU {missing[0]!r}" if len(missing) == 1 else f"unknown SKUs {missing!r}")
-    return found
+    return channel, skus
+
+
+def _raise_what_is_missing(session: Session, channel_code: str, sku_codes: list[str]) -> NoReturn:
+    if session.scalar(select(_channel.c.id).where(_channel.c.code == channel_code)) is None:
+        raise NotFound(f"unknown channel {channel_code!r}")
+    raise NotFound(f"unknown SKU {sku_codes[0]!r}" if len(sku_codes) == 1 else f"unknown SKUs {sku_codes!r}")
 
 
 def insert_order(session: Session, row: dict[str, Any]) -> None:
