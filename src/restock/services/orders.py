@@ -430,6 +430,25 @@ def _release_line(session: Session, line: OrderLine, now: datetime, ref: str) ->
     return freed
 
 
+def _settle(session: Session, order: Order, topic: str, lines: list[OrderLine], now: datetime) -> OrderView:
+    """After lines ended (shipped or cancelled): the order's new status, and the message the customer gets.
+
+    Lines end once, so the ids of the lines that ended make the message's key unique.
+    """
+    _refresh_order_status(session, order)
+    session.flush()
+    view = order_view(session, order)
+    line_ids = [line.id for line in lines]
+    emit(
+        session,
+        topic,
+        f"{topic}:{order.id}:{','.join(map(str, line_ids))}",
+        {"email": order.email, "lines_ended": line_ids, **view.to_json()},
+        now,
+    )
+    return view
+
+
 def _refresh_order_status(session: Session, order: Order) -> None:
     statuses = set(session.scalars(select(OrderLine.status).where(OrderLine.order_id == order.id)))
     if statuses & {LineStatus.ALLOCATED.value, LineStatus.BACKORDERED.value}:
@@ -448,17 +467,7 @@ def _cancel_lines(session: Session, ctx: Context, order: Order, lines: list[Orde
     session.flush()
     for sku_id, warehouse_id in sorted(freed):
         fill_waiting_backorders(session, sku_id=sku_id, warehouse_id=warehouse_id, now=now, ref=f"cancel:{order.id}")
-    _refresh_order_status(session, order)
-    session.flush()
-    view = order_view(session, order)
-    emit(
-        session,
-        "order_cancelled",
-        f"order_cancelled:{order.id}:{','.join(str(li.id) for li in lines)}",
-        {"email": order.email, "cancelled_lines": [li.id for li in lines], **view.to_json()},
-        now,
-    )
-    return view
+    return _settle(session, order, "order_cancelled", lines, now)
 
 
 @use_case()
@@ -506,14 +515,4 @@ def ship_order(session: Session, ctx: Context, order_id: str) -> OrderView:
             )
             part.kind = "shipped"
         line.status = LineStatus.SHIPPED.value
-    _refresh_order_status(session, order)
-    session.flush()
-    view = order_view(session, order)
-    emit(
-        session,
-        "order_shipped",
-        f"order_shipped:{order.id}:{','.join(str(li.id) for li in ready)}",
-        {"email": order.email, "shipped_lines": [li.id for li in ready], **view.to_json()},
-        now,
-    )
-    return view
+    return _settle(session, order, "order_shipped", ready, now)
