@@ -295,6 +295,24 @@ def po_cancel(po: int, as_json: JsonFlag = False) -> None:
     _po_done(view, f"purchase order {po} cancelled", as_json)
 
 
+@po_app.command("list")
+def po_list(
+    status: Annotated[str | None, typer.Option(help="Only POs in this status, e.g. confirmed.")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    with user_errors():
+        views = purchasing.list_pos(context(), status)
+    if as_json:
+        emit_json([v.to_json() for v in views])
+        return
+    table = Table("PO", "supplier", "warehouse", "status", "ETA", "lines", title="purchase orders")
+    for v in views:
+        eta = f"{v.eta}{'' if v.eta_confirmed else ' (unconfirmed)'}" if v.eta else ""
+        lines = ", ".join(f"{li.sku} {li.received}/{li.ordered}" for li in v.lines)
+        table.add_row(str(v.id), v.supplier, v.warehouse, v.status, eta, lines)
+    out.print(table)
+
+
 @po_app.command("show")
 def po_show(po: int, as_json: JsonFlag = False) -> None:
     with user_errors():

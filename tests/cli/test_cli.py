@@ -67,6 +67,7 @@ def test_the_seed_story_through_the_cli(restock: Any) -> None:
     waiting = as_json(restock("backorders", "--json"))
     assert [(b["order"], b["quantity"], b["po"]) for b in waiting] == [(placed["id"], 2, po)]
     restock("po", "receive", str(po), "--line", "MUG:2")
+    assert [p["status"] for p in as_json(restock("po", "list", "--json"))] == ["partially_received"]
     shipped = as_json(restock("order", "ship", placed["id"], "--json"))
     assert shipped["status"] == "shipped"
 
