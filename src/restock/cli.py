@@ -29,6 +29,7 @@ sku_app = typer.Typer(no_args_is_help=True, help="Sellable products and their ba
 stock_app = typer.Typer(no_args_is_help=True, help="Stock balances and the movement ledger.")
 po_app = typer.Typer(no_args_is_help=True, help="Purchase orders.")
 order_app = typer.Typer(no_args_is_help=True, help="Customer orders.")
+apikey_app = typer.Typer(no_args_is_help=True, help="API keys for the REST API.")
 for sub, name in [
     (warehouse_app, "warehouse"),
     (channel_app, "channel"),
@@ -37,6 +38,7 @@ for sub, name in [
     (stock_app, "stock"),
     (po_app, "po"),
     (order_app, "order"),
+    (apikey_app, "apikey"),
 ]:
     app.add_typer(sub, name=name)
 
@@ -482,3 +484,79 @@ def overview(
         counts[v.decision.state.value] = counts.get(v.decision.state.value, 0) + 1
     out.print(availability_table(views, f"catalog availability on {views[0].channel if views else channel}"))
     out.print("  ".join(f"[{STATE_STYLE[state]}]{state}[/]: {n}" for state, n in sorted(counts.items())))
+
+
+# ------------------------------------------------------------------ the REST API
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option()] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535)] = 8000,
+    workers: Annotated[int, typer.Option(min=1, max=64, help="Worker processes (one per core is a good start).")] = 1,
+) -> None:
+    """Run the REST API under uvicorn; every worker process opens its own connection pool."""
+    import uvicorn
+
+    context()  # fail early, and readably, on bad settings
+    out.print(f"restock API on http://{host}:{port}  (docs: http://{host}:{port}/docs)")
+    uvicorn.run(
+        "restock.api.app:app_from_env", factory=True, host=host, port=port, workers=workers, log_level="warning"
+    )
+
+
+@apikey_app.command("create")
+def apikey_create(
+    role: Annotated[str, typer.Option(help="storefront, warehouse or admin.")],
+    channel: Annotated[str | None, typer.Option(help="The one channel a storefront key may act on.")] = None,
+    name: Annotated[str | None, typer.Option(help="What the key is for.")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Create a key. It is shown once and stored only as a hash."""
+    from restock.services import apikeys
+
+    with user_errors():
+        issued = apikeys.create_key(context(), role, channel, name)
+    done(
+        f"API key {issued.id} ({issued.role}{', ' + channel if channel else ''}): {issued.key}\n"
+        "store it now: it is not shown again",
+        as_json,
+        {"id": issued.id, "key": issued.key, "role": issued.role.value, "channel": issued.channel},
+    )
+
+
+@apikey_app.command("revoke")
+def apikey_revoke(key_id: int, as_json: JsonFlag = False) -> None:
+    from restock.services import apikeys
+
+    with user_errors():
+        apikeys.revoke_key(context(), key_id)
+    done(f"API key {key_id} revoked", as_json, {"id": key_id, "revoked": True})
+
+
+@apikey_app.command("list")
+def apikey_list(as_json: JsonFlag = False) -> None:
+    from restock.services import apikeys
+
+    with user_errors():
+        keys = apikeys.list_keys(context())
+    if as_json:
+        emit_json(
+            [
+                {
+                    "id": k.id,
+                    "prefix": k.prefix,
+                    "role": k.role,
+                    "channel": k.channel,
+                    "name": k.name,
+                    "created_at": k.created_at,
+                    "revoked_at": k.revoked_at,
+                }
+                for k in keys
+            ]
+        )
+        return
+    table = Table("id", "key starts", "role", "channel", "name", "revoked", title="API keys")
+    for k in keys:
+        table.add_row(str(k.id), k.prefix + "…", k.role, k.channel or "", k.name or "", str(k.revoked_at or ""))
+    out.print(table)

@@ -81,6 +81,16 @@ def availability(
 
 
 @use_case(readonly=True)
+def availability_many(
+    session: Session, ctx: Context, sku_codes: list[str], channel_code: str
+) -> list[AvailabilityView]:
+    """Many SKUs on one channel in one transaction, in the order asked (a product listing page)."""
+    channel = repo.channel_by_code(session, channel_code)
+    today = ctx.clock.today()
+    return [decide_for(session, ctx, repo.sku_by_code(session, code), channel, today) for code in sku_codes]
+
+
+@use_case(readonly=True)
 def catalog_availability(session: Session, ctx: Context, channel_code: str | None = None) -> list[AvailabilityView]:
     """Every SKU on one channel: the overview a merchant looks at first."""
     channel = repo.channel_by_code(session, channel_code) if channel_code else repo.default_channel(session)

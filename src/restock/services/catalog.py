@@ -142,3 +142,47 @@ def list_skus(session: Session, ctx: Context) -> list[SkuView]:
         SkuView(s.code, s.name, s.price, s.backorder_policy, s.max_wait_days, s.backorder_limit_pct)
         for s in session.scalars(select(Sku).order_by(Sku.code))
     ]
+
+
+@dataclass(frozen=True)
+class WarehouseView:
+    code: str
+    name: str
+
+
+@dataclass(frozen=True)
+class ChannelView:
+    code: str
+    name: str
+    warehouses: list[str]
+    safety_buffer: int
+
+
+@dataclass(frozen=True)
+class SupplierView:
+    code: str
+    name: str
+    lead_time_days: int
+    lateness_p90_days: int | None
+
+
+@use_case(readonly=True)
+def list_warehouses(session: Session, ctx: Context) -> list[WarehouseView]:
+    return [WarehouseView(w.code, w.name) for w in session.scalars(select(Warehouse).order_by(Warehouse.code))]
+
+
+@use_case(readonly=True)
+def list_channels(session: Session, ctx: Context) -> list[ChannelView]:
+    codes = dict(session.execute(select(Warehouse.id, Warehouse.code)).tuples())
+    return [
+        ChannelView(c.code, c.name, [codes[w] for w in repo.channel_warehouse_ids(session, c.id)], c.safety_buffer)
+        for c in session.scalars(select(Channel).order_by(Channel.code))
+    ]
+
+
+@use_case(readonly=True)
+def list_suppliers(session: Session, ctx: Context) -> list[SupplierView]:
+    return [
+        SupplierView(s.code, s.name, s.lead_time_days, s.lateness_p90_days)
+        for s in session.scalars(select(Supplier).order_by(Supplier.code))
+    ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -154,3 +155,37 @@ def ledger_discrepancies(session: Session, ctx: Context) -> list[LedgerDiscrepan
         )
     )
     return [LedgerDiscrepancy(*row) for row in rows]
+
+
+@dataclass(frozen=True)
+class MovementView:
+    id: int
+    sku: str
+    warehouse: str
+    kind: str
+    on_hand_delta: int
+    allocated_delta: int
+    reason: str | None
+    ref: str | None
+    created_at: datetime
+
+
+@use_case(readonly=True)
+def ledger(
+    session: Session, ctx: Context, sku_code: str | None = None, after: int = 0, limit: int = 100
+) -> list[MovementView]:
+    """Movements in the order they happened, a page at a time (keyset paging on the id: stable while rows arrive)."""
+    query = (
+        select(Movement, Sku.code, Warehouse.code)
+        .join(Sku, Sku.id == Movement.sku_id)
+        .join(Warehouse, Warehouse.id == Movement.warehouse_id)
+        .where(Movement.id > after)
+        .order_by(Movement.id)
+        .limit(limit)
+    )
+    if sku_code:
+        query = query.where(Movement.sku_id == repo.sku_by_code(session, sku_code).id)
+    return [
+        MovementView(m.id, sku, wh, m.kind, m.on_hand_delta, m.allocated_delta, m.reason, m.ref, m.created_at)
+        for m, sku, wh in session.execute(query)
+    ]

@@ -260,3 +260,36 @@ class OutboxMessage(Base):
 def table(model: type[Base]) -> Table:
     """The Core table of a model, for statements on the hot path that skip the ORM's bookkeeping."""
     return cast(Table, model.__table__)
+
+
+class ApiKey(Base):
+    """A key a shop, a warehouse scanner or an admin tool sends; only its SHA-256 is stored."""
+
+    __tablename__ = "api_keys"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    prefix: Mapped[str] = mapped_column(String(16))
+    """The first characters of the key, to recognise it in a list without storing it."""
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[str] = mapped_column(String(16))
+    channel_id: Mapped[int | None] = mapped_column(ForeignKey("channels.id"), nullable=True)
+    name: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    __table_args__ = (
+        CheckConstraint("role IN ('storefront', 'warehouse', 'admin')", name="role_known"),
+        CheckConstraint("role <> 'storefront' OR channel_id IS NOT NULL", name="storefront_has_channel"),
+    )
+
+
+class IdempotencyRecord(Base):
+    """The first response to a POST sent with an Idempotency-Key, kept so that a retry gets it again."""
+
+    __tablename__ = "idempotency_keys"
+    scope: Mapped[str] = mapped_column(String(300), primary_key=True)
+    """The API key's id and the client's key: two clients may use the same key without clashing."""
+    request_hash: Mapped[str] = mapped_column(String(64))
+    state: Mapped[str] = mapped_column(String(16))
+    status_code: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    response: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    __table_args__ = (CheckConstraint("state IN ('in_flight', 'done')", name="state_known"),)

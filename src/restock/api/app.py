@@ -1,0 +1,52 @@
+"""The FastAPI application: routers, problem+json errors, metrics, and a bound on request size."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from fastapi import FastAPI
+from starlette.requests import Request
+from starlette.responses import Response
+
+from restock import __version__
+from restock.api import metrics, problems
+from restock.api.routes import catalog, ops, orders, purchasing
+from restock.services.context import Context
+
+MAX_BODY_BYTES = 1_000_000
+"""The largest request body accepted: a 500-line order is far below it; anything larger is refused (413)."""
+
+DESCRIPTION = """
+Availability, backorders and replenishment. Send an API key as `Authorization: Bearer <key>`.
+
+Roles: a **storefront** key reads availability and places and reads orders on its own channel; a
+**warehouse** key receives purchase orders, ships orders and adjusts stock; an **admin** key does
+everything. Every error is `application/problem+json` (RFC 9457). Quantities are whole numbers from 1
+to 1,000,000; codes are 1-64 ASCII letters, digits, `.`, `_` or `-`. POSTs that create something honour
+an `Idempotency-Key` header.
+"""
+
+
+async def limit_body(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+    length = request.headers.get("content-length")
+    if length is not None and (not length.isdigit() or int(length) > MAX_BODY_BYTES):
+        return problems.problem(413, "payload_too_large", f"request bodies are limited to {MAX_BODY_BYTES} bytes")
+    return await call_next(request)
+
+
+def create_app(ctx: Context) -> FastAPI:
+    app = FastAPI(title="restock", version=__version__, description=DESCRIPTION)
+    app.state.ctx = ctx
+    problems.install(app)
+    app.middleware("http")(limit_body)
+    app.middleware("http")(metrics.observe)
+    for router in (ops.router, orders.router, catalog.router, purchasing.router):
+        app.include_router(router)
+    return app
+
+
+def app_from_env() -> FastAPI:
+    """For `uvicorn --factory restock.api.app:app_from_env`: each worker process builds its own engine."""
+    from restock.config import Settings
+
+    return create_app(Context.from_settings(Settings.from_env()))

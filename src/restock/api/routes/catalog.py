@@ -1,0 +1,151 @@
+"""Catalog and stock: warehouses, channels, suppliers, SKUs with their policy; balances, ledger, adjustments."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Query
+from fastapi.responses import JSONResponse
+
+from restock.api.idempotency import run_idempotent
+from restock.api.routes.orders import PROBLEMS
+from restock.api.schemas import (
+    AdjustmentIn,
+    BalanceOut,
+    ChannelIn,
+    ChannelOut,
+    Code,
+    LedgerPage,
+    SkuIn,
+    SkuOut,
+    SupplierIn,
+    SupplierOut,
+    WarehouseIn,
+    WarehouseOut,
+)
+from restock.api.security import Admin, Ctx, Warehouse
+from restock.services import catalog, stock
+
+router = APIRouter(prefix="/v1", responses=PROBLEMS)
+IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]
+
+
+def _sku_json(view: catalog.SkuView) -> dict[str, Any]:
+    return {
+        "code": view.code,
+        "name": view.name,
+        "price": str(view.price),
+        "backorder": view.backorder,
+        "max_wait_days": view.max_wait_days,
+        "backorder_limit": view.backorder_limit_pct,
+    }
+
+
+def _balance_json(b: stock.Balance) -> dict[str, Any]:
+    return {
+        "sku": b.sku,
+        "warehouse": b.warehouse,
+        "on_hand": b.on_hand,
+        "allocated": b.allocated,
+        "available": b.available,
+    }
+
+
+@router.get("/warehouses", response_model=list[WarehouseOut], tags=["catalog"])
+def list_warehouses(ctx: Ctx, who: Warehouse) -> list[dict[str, Any]]:
+    return [asdict(w) for w in catalog.list_warehouses(ctx)]
+
+
+@router.post("/warehouses", status_code=201, response_model=WarehouseOut, tags=["catalog"])
+def add_warehouse(body: WarehouseIn, ctx: Ctx, who: Admin, idempotency_key: IdempotencyKey = None) -> JSONResponse:
+    def produce() -> dict[str, Any]:
+        catalog.add_warehouse(ctx, body.code, body.name)
+        return {"code": body.code, "name": body.name or body.code}
+
+    return run_idempotent(ctx, who, idempotency_key, "warehouses", body, 201, produce)
+
+
+@router.get("/channels", response_model=list[ChannelOut], tags=["catalog"])
+def list_channels(ctx: Ctx, who: Warehouse) -> list[dict[str, Any]]:
+    return [asdict(c) for c in catalog.list_channels(ctx)]
+
+
+@router.post("/channels", status_code=201, response_model=ChannelOut, tags=["catalog"])
+def add_channel(body: ChannelIn, ctx: Ctx, who: Admin, idempotency_key: IdempotencyKey = None) -> JSONResponse:
+    def produce() -> dict[str, Any]:
+        catalog.add_channel(ctx, body.code, body.warehouses, body.name, body.safety_buffer)
+        return {
+            "code": body.code,
+            "name": body.name or body.code,
+            "warehouses": body.warehouses,
+            "safety_buffer": body.safety_buffer,
+        }
+
+    return run_idempotent(ctx, who, idempotency_key, "channels", body, 201, produce)
+
+
+@router.get("/suppliers", response_model=list[SupplierOut], tags=["catalog"])
+def list_suppliers(ctx: Ctx, who: Warehouse) -> list[dict[str, Any]]:
+    return [asdict(s) for s in catalog.list_suppliers(ctx)]
+
+
+@router.post("/suppliers", status_code=201, response_model=SupplierOut, tags=["catalog"])
+def add_supplier(body: SupplierIn, ctx: Ctx, who: Admin, idempotency_key: IdempotencyKey = None) -> JSONResponse:
+    def produce() -> dict[str, Any]:
+        catalog.add_supplier(ctx, body.code, body.lead_time_days, body.name)
+        return {
+            "code": body.code,
+            "name": body.name or body.code,
+            "lead_time_days": body.lead_time_days,
+            "lateness_p90_days": None,
+        }
+
+    return run_idempotent(ctx, who, idempotency_key, "suppliers", body, 201, produce)
+
+
+@router.get("/skus", response_model=list[SkuOut], tags=["catalog"])
+def list_skus(ctx: Ctx, who: Warehouse) -> list[dict[str, Any]]:
+    return [_sku_json(s) for s in catalog.list_skus(ctx)]
+
+
+@router.post("/skus", status_code=201, response_model=SkuOut, tags=["catalog"])
+def add_sku(body: SkuIn, ctx: Ctx, who: Admin, idempotency_key: IdempotencyKey = None) -> JSONResponse:
+    def produce() -> dict[str, Any]:
+        catalog.add_sku(ctx, body.code, body.name, body.price, body.backorder, body.max_wait_days, body.backorder_limit)
+        return {**body.model_dump(mode="json"), "name": body.name or body.code}
+
+    return run_idempotent(ctx, who, idempotency_key, "skus", body, 201, produce)
+
+
+@router.get("/stock", response_model=list[BalanceOut], tags=["stock"])
+def balances(ctx: Ctx, who: Warehouse, sku: Annotated[Code | None, Query()] = None) -> list[dict[str, Any]]:
+    """Balances per SKU and warehouse."""
+    return [_balance_json(b) for b in stock.balances(ctx, sku)]
+
+
+@router.get("/stock/movements", response_model=LedgerPage, tags=["stock"])
+def movements(
+    ctx: Ctx,
+    who: Warehouse,
+    sku: Annotated[Code | None, Query()] = None,
+    after: Annotated[int, Query(ge=0, le=2**62, description="Id of the last movement of the previous page.")] = 0,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> dict[str, Any]:
+    """The append-only ledger, oldest first, a page at a time."""
+    page = stock.ledger(ctx, sku, after, limit)
+    return {"items": [asdict(m) for m in page], "next_after": page[-1].id if len(page) == limit else None}
+
+
+@router.post("/stock/adjustments", status_code=201, response_model=BalanceOut, tags=["stock"])
+def adjust(body: AdjustmentIn, ctx: Ctx, who: Warehouse, idempotency_key: IdempotencyKey = None) -> JSONResponse:
+    """Count corrections, damage, found stock, with a reason; never below what customers hold."""
+    return run_idempotent(
+        ctx,
+        who,
+        idempotency_key,
+        "adjustments",
+        body,
+        201,
+        lambda: _balance_json(stock.adjust_stock(ctx, body.sku, body.warehouse, body.delta, body.reason)),
+    )

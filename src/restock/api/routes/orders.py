@@ -1,0 +1,147 @@
+"""Orders, availability and the backorder queue."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Path, Query
+from fastapi.responses import JSONResponse
+
+from restock.api.idempotency import run_idempotent
+from restock.api.schemas import AvailabilityBatchIn, AvailabilityOut, BackorderOut, Code, OrderIn, OrderOut
+from restock.api.security import Caller, Ctx, Storefront, Warehouse, forbidden, own_channel
+from restock.domain.errors import NotFound
+from restock.services import availability as availability_service
+from restock.services import backorders as backorder_service
+from restock.services import orders
+from restock.services.apikeys import Principal, Role
+from restock.services.context import Context
+
+router = APIRouter(prefix="/v1")
+
+SCHEMA_ORG = {
+    "in_stock": "https://schema.org/InStock",
+    "backorder": "https://schema.org/BackOrder",
+    "preorder": "https://schema.org/PreOrder",
+    "out_of_stock": "https://schema.org/OutOfStock",
+}
+OrderId = Annotated[str, Path(min_length=1, max_length=64, pattern="^[A-Za-z0-9_]+$")]
+IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", description="Retry-safe: one effect per key.")]
+PROBLEMS: dict[int | str, dict[str, Any]] = {
+    code: {"description": text, "content": {"application/problem+json": {}}}
+    for code, text in {
+        401: "No or unknown API key",
+        403: "Not allowed for this key",
+        404: "Not found",
+        409: "Conflict",
+        422: "Invalid request",
+    }.items()
+}
+
+
+def order_json(view: orders.OrderView) -> dict[str, Any]:
+    return {**view.to_json(), "customer": {"email": view.email}}
+
+
+def availability_json(view: availability_service.AvailabilityView) -> dict[str, Any]:
+    data = view.to_json()
+    window = view.decision.ship_window
+    dated = data["state"] in ("backorder", "preorder") and window is not None
+    return {
+        **data,
+        "schema_org": SCHEMA_ORG[data["state"]],
+        "availability_date": window.earliest.isoformat() if dated and window else None,
+    }
+
+
+def _readable_order(ctx: Context, who: Principal, order_id: str) -> orders.OrderView:
+    """An order the caller may see: a storefront sees its own channel's, and cannot tell others from missing ones."""
+    try:
+        view = orders.show_order(ctx, order_id)
+    except NotFound:
+        if who.role is Role.STOREFRONT:
+            raise forbidden() from None
+        raise
+    own_channel(who, view.channel)
+    return view
+
+
+@router.post("/orders", status_code=201, response_model=OrderOut, responses=PROBLEMS, tags=["orders"])
+def place_order(body: OrderIn, ctx: Ctx, who: Storefront, idempotency_key: IdempotencyKey = None) -> JSONResponse:
+    """Allocate from stock, backorder against confirmed supply where allowed, or refuse the whole order (409)
+    listing every short line."""
+    own_channel(who, body.channel)
+    request = orders.OrderRequest(
+        channel=body.channel,
+        email=body.customer.email,
+        lines=tuple(orders.LineRequest(line.sku, line.quantity) for line in body.lines),
+        priority=body.priority,
+        idempotency_key=f"api:{who.key_id}:{idempotency_key}" if idempotency_key else None,
+    )
+    return run_idempotent(
+        ctx, who, idempotency_key, "orders", body, 201, lambda: order_json(orders.place_order(ctx, request))
+    )
+
+
+@router.get("/orders/{order_id}", response_model=OrderOut, responses=PROBLEMS, tags=["orders"])
+def get_order(order_id: OrderId, ctx: Ctx, who: Storefront) -> dict[str, Any]:
+    return order_json(_readable_order(ctx, who, order_id))
+
+
+@router.post("/orders/{order_id}/cancel", response_model=OrderOut, responses=PROBLEMS, tags=["orders"])
+def cancel_order(order_id: OrderId, ctx: Ctx, who: Caller) -> dict[str, Any]:
+    """Cancel every open line: what they held goes to the next waiting backorder at once. Admin only."""
+    if who.role is not Role.ADMIN:
+        raise forbidden()
+    return order_json(orders.cancel_order(ctx, order_id))
+
+
+@router.post("/orders/{order_id}/lines/{sku}/cancel", response_model=OrderOut, responses=PROBLEMS, tags=["orders"])
+def cancel_line(order_id: OrderId, sku: Code, ctx: Ctx, who: Caller) -> dict[str, Any]:
+    if who.role is not Role.ADMIN:
+        raise forbidden()
+    return order_json(orders.cancel_line(ctx, order_id, sku))
+
+
+@router.post("/orders/{order_id}/ship", response_model=OrderOut, responses=PROBLEMS, tags=["orders"])
+def ship_order(order_id: OrderId, ctx: Ctx, who: Warehouse) -> dict[str, Any]:
+    """Ship every fully allocated line (warehouse or admin key)."""
+    return order_json(orders.ship_order(ctx, order_id))
+
+
+@router.get("/availability/{sku}", response_model=AvailabilityOut, responses=PROBLEMS, tags=["availability"])
+def get_availability(
+    sku: Code, ctx: Ctx, who: Storefront, channel: Annotated[Code | None, Query()] = None
+) -> dict[str, Any]:
+    """What a shopper sees, with the schema.org value and `availability_date` for JSON-LD and merchant feeds.
+    A storefront key may leave out `channel`: its own is used."""
+    channel = channel or who.channel
+    if channel is None:
+        raise NotFound("name the channel: ?channel=CODE")
+    own_channel(who, channel)
+    [view] = availability_service.availability(ctx, sku, channel)
+    return availability_json(view)
+
+
+@router.post("/availability", response_model=list[AvailabilityOut], responses=PROBLEMS, tags=["availability"])
+def batch_availability(body: AvailabilityBatchIn, ctx: Ctx, who: Storefront) -> list[dict[str, Any]]:
+    """Up to 500 SKUs at once, for a product listing page; in the order asked."""
+    own_channel(who, body.channel)
+    return [availability_json(v) for v in availability_service.availability_many(ctx, body.skus, body.channel)]
+
+
+@router.get("/backorders", response_model=list[BackorderOut], responses=PROBLEMS, tags=["backorders"])
+def list_backorders(
+    ctx: Ctx,
+    who: Warehouse,
+    sku: Annotated[Code | None, Query()] = None,
+    warehouse: Annotated[Code | None, Query(description="Only backorders this warehouse's receipts can fill.")] = None,
+    min_age_days: Annotated[int | None, Query(ge=0, le=3650)] = None,
+    delayed: Annotated[bool | None, Query()] = None,
+    limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
+) -> list[dict[str, Any]]:
+    """The waiting queue in fill order (priority, then order time), filterable."""
+    older_than = ctx.clock.now() - timedelta(days=min_age_days) if min_age_days is not None else None
+    views = backorder_service.waiting_backorders(ctx, sku, limit, warehouse, older_than, delayed)
+    return [v.to_json() for v in views]

@@ -1,0 +1,85 @@
+"""Purchase orders: create, send, confirm with an ETA, change the ETA, receive, cancel."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Path, Query
+from fastapi.responses import JSONResponse
+
+from restock.api.idempotency import run_idempotent
+from restock.api.routes.orders import PROBLEMS
+from restock.api.schemas import EtaIn, PurchaseOrderIn, PurchaseOrderOut, ReceiptIn
+from restock.api.security import Admin, Ctx, Warehouse
+from restock.services import purchasing
+
+router = APIRouter(prefix="/v1/purchase-orders", tags=["purchase orders"], responses=PROBLEMS)
+IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]
+PoId = Annotated[int, Path(ge=1, le=2**62)]
+
+
+@router.post("", status_code=201, response_model=PurchaseOrderOut)
+def create(body: PurchaseOrderIn, ctx: Ctx, who: Admin, idempotency_key: IdempotencyKey = None) -> JSONResponse:
+    lines = [(line.sku, line.quantity) for line in body.lines]
+    return run_idempotent(
+        ctx,
+        who,
+        idempotency_key,
+        "purchase-orders",
+        body,
+        201,
+        lambda: purchasing.create_po(ctx, body.supplier, body.warehouse, lines).to_json(),
+    )
+
+
+@router.get("", response_model=list[PurchaseOrderOut])
+def list_all(
+    ctx: Ctx, who: Warehouse, status: Annotated[str | None, Query(max_length=24)] = None
+) -> list[dict[str, Any]]:
+    return [po.to_json() for po in purchasing.list_pos(ctx, status)]
+
+
+@router.get("/{po_id}", response_model=PurchaseOrderOut)
+def get(po_id: PoId, ctx: Ctx, who: Warehouse) -> dict[str, Any]:
+    """The PO with its lines (ordered, received, promised) and its full ETA history."""
+    return purchasing.show_po(ctx, po_id).to_json()
+
+
+@router.post("/{po_id}/send", response_model=PurchaseOrderOut)
+def send(po_id: PoId, ctx: Ctx, who: Admin) -> dict[str, Any]:
+    return purchasing.send_po(ctx, po_id).to_json()
+
+
+@router.post("/{po_id}/confirm", response_model=PurchaseOrderOut)
+def confirm(po_id: PoId, body: EtaIn, ctx: Ctx, who: Admin) -> dict[str, Any]:
+    """The supplier confirmed a date: from now on the PO can carry backorders."""
+    return purchasing.confirm_po(ctx, po_id, body.eta).to_json()
+
+
+@router.post("/{po_id}/eta", response_model=PurchaseOrderOut)
+def change_eta(po_id: PoId, body: EtaIn, ctx: Ctx, who: Admin) -> dict[str, Any]:
+    """Move the ETA: pegged backorders get new windows, and later ones are marked delayed."""
+    return purchasing.change_eta(ctx, po_id, body.eta).to_json()
+
+
+@router.post("/{po_id}/receipts", status_code=201, response_model=PurchaseOrderOut)
+def receive(
+    po_id: PoId, body: ReceiptIn, ctx: Ctx, who: Warehouse, idempotency_key: IdempotencyKey = None
+) -> JSONResponse:
+    """Book arriving units: waiting backorders are filled first (pegged, priority, FIFO)."""
+    lines = [(line.sku, line.quantity) for line in body.lines]
+    return run_idempotent(
+        ctx,
+        who,
+        idempotency_key,
+        f"receipts:{po_id}",
+        body,
+        201,
+        lambda: purchasing.receive_po(ctx, po_id, lines).to_json(),
+    )
+
+
+@router.post("/{po_id}/cancel", response_model=PurchaseOrderOut)
+def cancel(po_id: PoId, ctx: Ctx, who: Admin) -> dict[str, Any]:
+    """Cancel: its backorders move to other confirmed supply, or are un-promised."""
+    return purchasing.cancel_po(ctx, po_id).to_json()

@@ -1,0 +1,253 @@
+"""Request and response bodies. Requests refuse unknown fields (no mass assignment) and bound every value."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from restock.domain.model import MAX_QUANTITY
+from restock.domain.validation import CODE_PATTERN
+
+Code = Annotated[str, StringConstraints(pattern=f"^{CODE_PATTERN.pattern}$", min_length=1, max_length=64)]
+Quantity = Annotated[int, Field(ge=1, le=MAX_QUANTITY, strict=True)]
+Name = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+Email = Annotated[str, StringConstraints(min_length=3, max_length=254, pattern=r"^[\x21-\x7e]+@[\x21-\x7e]+$")]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Window(BaseModel):
+    earliest: date
+    latest: date
+
+
+# ---------------------------------------------------------------- catalog
+
+
+class WarehouseIn(Strict):
+    code: Code
+    name: Name | None = None
+
+
+class WarehouseOut(BaseModel):
+    code: str
+    name: str
+
+
+class ChannelIn(Strict):
+    code: Code
+    warehouses: list[Code] = Field(min_length=1, max_length=50, description="Allocation order: first used first.")
+    name: Name | None = None
+    safety_buffer: int = Field(0, ge=0, le=MAX_QUANTITY)
+
+
+class ChannelOut(BaseModel):
+    code: str
+    name: str
+    warehouses: list[str]
+    safety_buffer: int
+
+
+class SupplierIn(Strict):
+    code: Code
+    lead_time_days: int = Field(ge=0, le=730)
+    name: Name | None = None
+
+
+class SupplierOut(BaseModel):
+    code: str
+    name: str
+    lead_time_days: int
+    lateness_p90_days: int | None
+
+
+class SkuIn(Strict):
+    code: Code
+    name: Name | None = None
+    price: Decimal = Field(Decimal("0"), ge=0, le=Decimal("9999999999.99"), decimal_places=2)
+    backorder: Literal["never", "confirmed", "always"] = "confirmed"
+    max_wait_days: int = Field(30, ge=0, le=3650)
+    backorder_limit: int = Field(100, ge=0, le=100, description="Percent of confirmed inbound that may be promised.")
+
+
+class SkuOut(BaseModel):
+    code: str
+    name: str
+    price: Decimal
+    backorder: str
+    max_wait_days: int
+    backorder_limit: int
+
+
+# ---------------------------------------------------------------- stock
+
+
+class BalanceOut(BaseModel):
+    sku: str
+    warehouse: str
+    on_hand: int
+    allocated: int
+    available: int
+
+
+class AdjustmentIn(Strict):
+    sku: Code
+    warehouse: Code
+    delta: int = Field(ge=-MAX_QUANTITY, le=MAX_QUANTITY, strict=True, description="Non-zero.")
+    reason: Annotated[str, StringConstraints(min_length=1, max_length=500)]
+
+
+class MovementOut(BaseModel):
+    id: int
+    sku: str
+    warehouse: str
+    kind: str
+    on_hand_delta: int
+    allocated_delta: int
+    reason: str | None
+    ref: str | None
+    created_at: datetime
+
+
+class LedgerPage(BaseModel):
+    items: list[MovementOut]
+    next_after: int | None = Field(description="Pass as `after` for the next page; null on the last page.")
+
+
+# ---------------------------------------------------------------- purchase orders
+
+
+class SkuQuantity(Strict):
+    sku: Code
+    quantity: Quantity
+
+
+class PurchaseOrderIn(Strict):
+    supplier: Code
+    warehouse: Code
+    lines: list[SkuQuantity] = Field(min_length=1, max_length=500)
+
+
+class EtaIn(Strict):
+    eta: date
+
+
+class ReceiptIn(Strict):
+    lines: list[SkuQuantity] = Field(min_length=1, max_length=500)
+
+
+class PurchaseOrderLineOut(BaseModel):
+    sku: str
+    ordered: int
+    received: int
+    promised: int
+
+
+class EtaChangeOut(BaseModel):
+    old_eta: date | None
+    new_eta: date
+    changed_at: datetime
+
+
+class PurchaseOrderOut(BaseModel):
+    id: int
+    supplier: str
+    warehouse: str
+    status: str
+    eta: date | None
+    eta_confirmed: bool
+    lines: list[PurchaseOrderLineOut]
+    eta_history: list[EtaChangeOut]
+
+
+# ---------------------------------------------------------------- orders
+
+
+class Customer(Strict):
+    email: Email
+
+
+class OrderIn(Strict):
+    channel: Code
+    customer: Customer
+    lines: list[SkuQuantity] = Field(min_length=1, max_length=500)
+    priority: int = Field(0, ge=0, le=100, description="Higher is filled first from arriving stock.")
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"channel": "web", "customer": {"email": "ann@example.com"}, "lines": [{"sku": "MUG", "quantity": 2}]}
+            ]
+        },
+    )
+
+
+class OrderLineOut(BaseModel):
+    sku: str
+    quantity: int
+    allocated: int
+    backordered: int
+    status: Literal["allocated", "backordered", "shipped", "cancelled"]
+    ship_window: Window | None
+    delayed: bool
+
+
+class OrderOut(BaseModel):
+    id: str
+    status: Literal["open", "shipped", "cancelled"]
+    channel: str
+    placed_at: datetime
+    customer: Customer
+    lines: list[OrderLineOut]
+
+
+# ---------------------------------------------------------------- availability and backorders
+
+
+SCHEMA_ORG = Literal[
+    "https://schema.org/InStock",
+    "https://schema.org/BackOrder",
+    "https://schema.org/PreOrder",
+    "https://schema.org/OutOfStock",
+]
+
+
+class AvailabilityOut(BaseModel):
+    sku: str
+    channel: str
+    state: Literal["in_stock", "backorder", "preorder", "out_of_stock"]
+    available_now: int
+    backorderable: int
+    ship_window: Window | None
+    message: str
+    reason: str
+    schema_org: SCHEMA_ORG = Field(description="The schema.org `availability` value for product JSON-LD.")
+    availability_date: date | None = Field(
+        description="For backorders and pre-orders: the earliest ship date (Google Merchant `availability_date`)."
+    )
+
+
+class AvailabilityBatchIn(Strict):
+    channel: Code
+    skus: list[Code] = Field(min_length=1, max_length=500)
+
+
+class BackorderOut(BaseModel):
+    order: str
+    sku: str
+    quantity: int
+    placed_at: datetime
+    po: int | None
+    ship_window: Window | None
+    delayed: bool
+    priority: int
+
+
+def dump(model: BaseModel) -> dict[str, Any]:
+    return model.model_dump(mode="json")

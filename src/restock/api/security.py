@@ -1,0 +1,61 @@
+"""Who may do what: bearer API keys and the three roles."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from restock.api.problems import ApiProblem
+from restock.services import apikeys
+from restock.services.apikeys import Principal, Role
+from restock.services.context import Context
+
+bearer = HTTPBearer(auto_error=False, description="An API key: `Authorization: Bearer rk_...`")
+
+
+def context(request: Request) -> Context:
+    ctx: Context = request.app.state.ctx
+    return ctx
+
+
+def principal(
+    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+) -> Principal:
+    if credentials is None:
+        raise ApiProblem(401, "unauthenticated", "send an API key as `Authorization: Bearer <key>`")
+    found = apikeys.authenticate(context(request), credentials.credentials)
+    if found is None:
+        raise ApiProblem(401, "unauthenticated", "unknown or revoked API key")
+    return found
+
+
+def forbidden() -> ApiProblem:
+    """One answer for 'not your role', 'not your channel' and 'no such object': existence is not revealed."""
+    return ApiProblem(403, "forbidden", "this key may not do that")
+
+
+def require(*roles: Role):  # type: ignore[no-untyped-def]
+    """A dependency that lets through only the given roles (admin always)."""
+    allowed = {*roles, Role.ADMIN}
+
+    def check(who: Annotated[Principal, Depends(principal)]) -> Principal:
+        if who.role not in allowed:
+            raise forbidden()
+        return who
+
+    return check
+
+
+Caller = Annotated[Principal, Depends(principal)]
+Admin = Annotated[Principal, Depends(require())]
+Warehouse = Annotated[Principal, Depends(require(Role.WAREHOUSE))]
+Storefront = Annotated[Principal, Depends(require(Role.STOREFRONT))]
+Ctx = Annotated[Context, Depends(context)]
+
+
+def own_channel(who: Principal, channel: str) -> None:
+    """A storefront key acts on its own channel only."""
+    if who.role is Role.STOREFRONT and who.channel != channel:
+        raise forbidden()

@@ -1,0 +1,78 @@
+"""Idempotency-Key for POSTs that create something: one effect, the first response replayed, clashes refused.
+
+A key is claimed in its own short transaction before the work runs, so a concurrent duplicate sees
+it in flight (409) instead of doing the work twice; the response is stored when the work is done.
+A claim left in flight by a crashed process is taken over after `STALE_AFTER`. Placing an order is
+additionally idempotent inside its own transaction (the order row carries the key), so even a
+take-over never places it twice.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import delete, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from restock.services.context import Context, use_case
+from restock.store.schema import IdempotencyRecord, table
+
+STALE_AFTER = timedelta(seconds=60)
+
+
+class Outcome(enum.Enum):
+    CLAIMED = "claimed"
+    REPLAY = "replay"
+    IN_FLIGHT = "in_flight"
+    MISMATCH = "mismatch"
+
+
+@dataclass(frozen=True)
+class Claim:
+    outcome: Outcome
+    status_code: int | None = None
+    response: str | None = None
+
+
+@use_case()
+def claim(session: Session, ctx: Context, scope: str, request_hash: str) -> Claim:
+    now = ctx.clock.now()
+    dialect = session.get_bind().dialect.name
+    factory = pg_insert if dialect == "postgresql" else sqlite_insert
+    records = table(IdempotencyRecord)
+    inserted = session.execute(
+        factory(records)
+        .values(scope=scope, request_hash=request_hash, state="in_flight", created_at=now)
+        .on_conflict_do_nothing(index_elements=["scope"])
+        .returning(records.c.scope)
+    ).first()
+    if inserted is not None:
+        return Claim(Outcome.CLAIMED)
+    record = session.get_one(IdempotencyRecord, scope, with_for_update=True, populate_existing=True)
+    if record.request_hash != request_hash:
+        return Claim(Outcome.MISMATCH)
+    if record.state == "done":
+        return Claim(Outcome.REPLAY, record.status_code, record.response)
+    if now - record.created_at > STALE_AFTER:
+        record.created_at = now  # its first attempt died: this one takes over
+        return Claim(Outcome.CLAIMED)
+    return Claim(Outcome.IN_FLIGHT)
+
+
+@use_case()
+def complete(session: Session, ctx: Context, scope: str, status_code: int, response: str) -> None:
+    session.execute(
+        update(IdempotencyRecord)
+        .where(IdempotencyRecord.scope == scope)
+        .values(state="done", status_code=status_code, response=response)
+    )
+
+
+@use_case()
+def release(session: Session, ctx: Context, scope: str) -> None:
+    """The work failed on our side: forget the claim so that a retry may run it."""
+    session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.scope == scope))

@@ -1,0 +1,342 @@
+"""The REST API: roles, shapes integrations rely on, idempotency, and problem+json refusals that change nothing."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from restock.services import idempotency
+from restock.services.context import Context
+from tests.api.conftest import Keys, bearer
+from tests.builders import balance, confirmed_po, on_hand
+
+PROBLEM = "application/problem+json"
+
+
+def order_body(sku: str = "MUG", quantity: int = 1, channel: str = "web", **extra: Any) -> dict[str, Any]:
+    return {
+        "channel": channel,
+        "customer": {"email": "ann@example.com"},
+        "lines": [{"sku": sku, "quantity": quantity}],
+        **extra,
+    }
+
+
+def assert_problem(response: Any, status: int) -> dict[str, Any]:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith(PROBLEM)
+    body: dict[str, Any] = response.json()
+    assert body["status"] == status
+    assert body["type"].startswith("https://")
+    assert body["detail"]
+    return body
+
+
+# ---------------------------------------------------------------- authentication and roles
+
+
+def test_requests_without_a_valid_key_are_unauthenticated(client: TestClient, keys: Keys) -> None:
+    assert_problem(client.get("/v1/availability/MUG?channel=web"), 401)
+    assert_problem(client.get("/v1/availability/MUG?channel=web", headers=bearer("rk_not-a-key")), 401)
+
+
+def test_a_revoked_key_stops_working(client: TestClient, ctx: Context, keys: Keys) -> None:
+    from restock.services import apikeys
+
+    issued = apikeys.create_key(ctx, "storefront", "web")
+    assert client.get("/v1/availability/MUG", headers=bearer(issued.key)).status_code == 200
+    apikeys.revoke_key(ctx, issued.id)
+    assert_problem(client.get("/v1/availability/MUG", headers=bearer(issued.key)), 401)
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allowed"),
+    [
+        ("GET", "/v1/availability/MUG?channel=web", {"admin", "web"}),
+        ("GET", "/v1/stock", {"admin", "warehouse"}),
+        ("GET", "/v1/stock/movements", {"admin", "warehouse"}),
+        ("GET", "/v1/purchase-orders", {"admin", "warehouse"}),
+        ("GET", "/v1/backorders", {"admin", "warehouse"}),
+        ("GET", "/v1/skus", {"admin", "warehouse"}),
+        ("POST", "/v1/skus", {"admin"}),
+        ("POST", "/v1/warehouses", {"admin"}),
+        ("POST", "/v1/purchase-orders", {"admin"}),
+        ("POST", "/v1/stock/adjustments", {"admin", "warehouse"}),
+        ("POST", "/v1/orders", {"admin", "web"}),
+    ],
+)
+def test_each_role_may_do_only_its_own_work(
+    client: TestClient, keys: Keys, method: str, path: str, allowed: set[str]
+) -> None:
+    bodies = {
+        "/v1/skus": {"code": "CUP"},
+        "/v1/warehouses": {"code": "W9"},
+        "/v1/purchase-orders": {"supplier": "ACME", "warehouse": "W1", "lines": [{"sku": "MUG", "quantity": 5}]},
+        "/v1/stock/adjustments": {"sku": "MUG", "warehouse": "W1", "delta": 5, "reason": "count"},
+        "/v1/orders": order_body(),
+    }
+    on_hand_key = {"admin": keys.admin, "warehouse": keys.warehouse, "web": keys.web, "market": keys.market}
+    for role, key in on_hand_key.items():
+        if path == "/v1/orders":
+            client.post("/v1/stock/adjustments", json=bodies["/v1/stock/adjustments"], headers=bearer(keys.admin))
+        response = client.request(method, path, json=bodies.get(path), headers=bearer(key))
+        if role in allowed:
+            assert response.status_code in (200, 201), (role, response.text)
+        else:
+            assert_problem(response, 403)
+
+
+def test_a_storefront_sees_only_its_own_channels_orders_and_cannot_tell_others_exist(
+    client: TestClient, ctx: Context, keys: Keys
+) -> None:
+    on_hand(ctx, "MUG", "W2", 5)
+    placed = client.post("/v1/orders", json=order_body(channel="market"), headers=bearer(keys.market)).json()
+    assert client.get(f"/v1/orders/{placed['id']}", headers=bearer(keys.market)).json()["customer"]["email"]
+    other = assert_problem(client.get(f"/v1/orders/{placed['id']}", headers=bearer(keys.web)), 403)
+    missing = assert_problem(client.get("/v1/orders/ord_doesnotexist", headers=bearer(keys.web)), 403)
+    assert other["detail"] == missing["detail"]
+    assert "ann@example.com" not in str(other)
+    assert_problem(client.get("/v1/orders/ord_doesnotexist", headers=bearer(keys.admin)), 404)
+
+
+def test_a_storefront_cannot_order_or_read_availability_for_another_channel(client: TestClient, keys: Keys) -> None:
+    assert_problem(client.post("/v1/orders", json=order_body(channel="market"), headers=bearer(keys.web)), 403)
+    assert_problem(client.get("/v1/availability/MUG?channel=market", headers=bearer(keys.web)), 403)
+
+
+# ---------------------------------------------------------------- orders
+
+
+def test_placing_an_order_answers_201_in_the_cli_shape(client: TestClient, ctx: Context, keys: Keys) -> None:
+    on_hand(ctx, "MUG", "W1", 2)
+    confirmed_po(ctx, "MUG", 10, eta_in_days=8)
+    response = client.post("/v1/orders", json=order_body(quantity=5), headers=bearer(keys.web))
+    assert response.status_code == 201, response.text
+    order = response.json()
+    assert order["id"].startswith("ord_")
+    assert order["status"] == "open"
+    assert order["lines"] == [
+        {
+            "sku": "MUG",
+            "quantity": 5,
+            "allocated": 2,
+            "backordered": 3,
+            "status": "backordered",
+            "ship_window": {"earliest": "2026-12-07", "latest": "2026-12-11"},
+            "delayed": False,
+        }
+    ]
+    assert client.get(f"/v1/orders/{order['id']}", headers=bearer(keys.web)).json() == order
+
+
+def test_a_refused_order_is_a_409_problem_listing_short_lines_and_changes_nothing(
+    client: TestClient, ctx: Context, keys: Keys
+) -> None:
+    on_hand(ctx, "MUG", "W1", 1)
+    body = assert_problem(client.post("/v1/orders", json=order_body(quantity=3), headers=bearer(keys.web)), 409)
+    assert body["short_lines"] == [
+        {"sku": "MUG", "requested": 3, "available_now": 1, "backorderable": 0, "reason": "insufficient_quantity"}
+    ]
+    assert balance(ctx, "MUG", "W1") == (1, 0)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        order_body(quantity=0),
+        order_body(quantity=-1),
+        order_body(quantity=1_000_001),
+        order_body(quantity="2"),
+        order_body(quantity=1.5),
+        order_body(sku="MÜG"),
+        order_body(sku="x" * 65),
+        order_body(sku="a b"),
+        order_body(admin=True),
+        {**order_body(), "customer": {"email": "ann@example.com", "vip": True}},
+        {**order_body(), "customer": {"email": "not-an-email"}},
+        {**order_body(), "lines": []},
+        {**order_body(), "lines": [{"sku": "MUG", "quantity": 1}] * 501},
+    ],
+)
+def test_bad_order_bodies_are_refused_with_422_and_change_nothing(
+    client: TestClient, ctx: Context, keys: Keys, body: dict[str, Any]
+) -> None:
+    on_hand(ctx, "MUG", "W1", 5)
+    assert_problem(client.post("/v1/orders", json=body, headers=bearer(keys.web)), 422)
+    assert balance(ctx, "MUG", "W1") == (5, 0)
+
+
+def test_a_huge_body_is_refused_before_it_is_read(client: TestClient, keys: Keys) -> None:
+    junk = "x" * 2_000_000
+    response = client.post("/v1/orders", content=junk, headers={**bearer(keys.web), "Content-Type": "application/json"})
+    assert_problem(response, 413)
+
+
+def test_ship_and_cancel_through_the_api(client: TestClient, ctx: Context, keys: Keys) -> None:
+    on_hand(ctx, "MUG", "W1", 5)
+    first = client.post("/v1/orders", json=order_body(quantity=2), headers=bearer(keys.web)).json()
+    second = client.post("/v1/orders", json=order_body(quantity=1), headers=bearer(keys.web)).json()
+    assert_problem(client.post(f"/v1/orders/{first['id']}/ship", headers=bearer(keys.web)), 403)
+    shipped = client.post(f"/v1/orders/{first['id']}/ship", headers=bearer(keys.warehouse))
+    assert shipped.json()["status"] == "shipped"
+    cancelled = client.post(f"/v1/orders/{second['id']}/lines/MUG/cancel", headers=bearer(keys.admin))
+    assert cancelled.json()["lines"][0]["status"] == "cancelled"
+    assert_problem(client.post(f"/v1/orders/{second['id']}/cancel", headers=bearer(keys.admin)), 409)
+    assert balance(ctx, "MUG", "W1") == (3, 0)
+
+
+# ---------------------------------------------------------------- idempotency
+
+
+def test_a_retry_with_the_same_key_and_body_returns_the_first_response_once(
+    client: TestClient, ctx: Context, keys: Keys
+) -> None:
+    on_hand(ctx, "MUG", "W1", 5)
+    headers = {**bearer(keys.web), "Idempotency-Key": "checkout-1"}
+    first = client.post("/v1/orders", json=order_body(quantity=2), headers=headers)
+    again = client.post("/v1/orders", json=order_body(quantity=2), headers=headers)
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert again.json() == first.json()
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert balance(ctx, "MUG", "W1") == (5, 2)
+
+
+def test_the_same_key_with_a_different_body_is_a_422(client: TestClient, ctx: Context, keys: Keys) -> None:
+    on_hand(ctx, "MUG", "W1", 5)
+    headers = {**bearer(keys.web), "Idempotency-Key": "checkout-1"}
+    client.post("/v1/orders", json=order_body(quantity=2), headers=headers)
+    assert_problem(client.post("/v1/orders", json=order_body(quantity=3), headers=headers), 422)
+    assert balance(ctx, "MUG", "W1") == (5, 2)
+
+
+def test_a_duplicate_while_the_first_is_in_flight_is_a_409(client: TestClient, ctx: Context, keys: Keys) -> None:
+    import hashlib
+
+    from restock.api.schemas import OrderIn
+    from restock.services import apikeys
+
+    on_hand(ctx, "MUG", "W1", 5)
+    who = apikeys.authenticate(ctx, keys.web)
+    assert who is not None
+    body = order_body(quantity=2)
+    fingerprint = hashlib.sha256(OrderIn.model_validate(body).model_dump_json().encode()).hexdigest()
+    idempotency.claim(ctx, f"{who.key_id}:orders:checkout-9", fingerprint)  # the first request, still running
+    headers = {**bearer(keys.web), "Idempotency-Key": "checkout-9"}
+    assert_problem(client.post("/v1/orders", json=body, headers=headers), 409)
+    assert balance(ctx, "MUG", "W1") == (5, 0)
+
+
+def test_a_refusal_is_replayed_too(client: TestClient, ctx: Context, keys: Keys) -> None:
+    headers = {**bearer(keys.web), "Idempotency-Key": "checkout-2"}
+    first = assert_problem(client.post("/v1/orders", json=order_body(quantity=3), headers=headers), 409)
+    on_hand(ctx, "MUG", "W1", 5)
+    again = assert_problem(client.post("/v1/orders", json=order_body(quantity=3), headers=headers), 409)
+    assert again == first
+
+
+# ---------------------------------------------------------------- availability
+
+
+def test_availability_carries_schema_org_and_availability_date(client: TestClient, ctx: Context, keys: Keys) -> None:
+    confirmed_po(ctx, "MUG", 10, eta_in_days=8)
+    first_release = client.get("/v1/availability/MUG?channel=web", headers=bearer(keys.web)).json()
+    assert (first_release["state"], first_release["schema_org"]) == ("preorder", "https://schema.org/PreOrder")
+    assert first_release["availability_date"] == "2026-12-07"
+    on_hand(ctx, "MUG", "W1", 1)
+    on_hand(ctx, "MUG", "W1", -1)  # stocked once, sold out: a backorder now, not a pre-order
+    body = client.get("/v1/availability/MUG?channel=web", headers=bearer(keys.web)).json()
+    assert body["state"] == "backorder"
+    assert body["schema_org"] == "https://schema.org/BackOrder"
+    assert body["availability_date"] == "2026-12-07"
+    assert body["message"] == "Temporarily out of stock. Available for backorder. Estimated shipping: 10-14 days."
+    on_hand(ctx, "MUG", "W1", 1)
+    body = client.get("/v1/availability/MUG", headers=bearer(keys.web)).json()
+    assert (body["schema_org"], body["availability_date"]) == ("https://schema.org/InStock", None)
+
+
+def test_batch_availability_answers_in_the_order_asked(client: TestClient, ctx: Context, keys: Keys) -> None:
+    from restock.services import catalog
+
+    catalog.add_sku(ctx, "CUP")
+    on_hand(ctx, "CUP", "W1", 3)
+    response = client.post(
+        "/v1/availability", json={"channel": "web", "skus": ["MUG", "CUP"]}, headers=bearer(keys.web)
+    )
+    assert [(a["sku"], a["state"]) for a in response.json()] == [("MUG", "out_of_stock"), ("CUP", "in_stock")]
+    too_many = {"channel": "web", "skus": ["MUG"] * 501}
+    assert_problem(client.post("/v1/availability", json=too_many, headers=bearer(keys.web)), 422)
+
+
+# ---------------------------------------------------------------- purchase orders, stock, backorders
+
+
+def test_a_purchase_order_through_its_life(client: TestClient, ctx: Context, keys: Keys) -> None:
+    admin, warehouse = bearer(keys.admin), bearer(keys.warehouse)
+    po = client.post(
+        "/v1/purchase-orders",
+        json={"supplier": "ACME", "warehouse": "W1", "lines": [{"sku": "MUG", "quantity": 10}]},
+        headers=admin,
+    ).json()
+    eta = (ctx.clock.today() + timedelta(days=8)).isoformat()
+    later = (ctx.clock.today() + timedelta(days=12)).isoformat()
+    assert client.post(f"/v1/purchase-orders/{po['id']}/confirm", json={"eta": eta}, headers=admin).status_code == 200
+    client.post("/v1/orders", json=order_body(quantity=4), headers=bearer(keys.web))
+    moved = client.post(f"/v1/purchase-orders/{po['id']}/eta", json={"eta": later}, headers=admin).json()
+    assert [c["new_eta"] for c in moved["eta_history"]] == [eta, later]
+    waiting = client.get("/v1/backorders?delayed=true&sku=MUG", headers=warehouse).json()
+    assert [(b["quantity"], b["po"]) for b in waiting] == [(4, po["id"])]
+    received = client.post(
+        f"/v1/purchase-orders/{po['id']}/receipts", json={"lines": [{"sku": "MUG", "quantity": 6}]}, headers=warehouse
+    )
+    assert received.status_code == 201
+    assert received.json()["status"] == "partially_received"
+    assert client.get("/v1/backorders", headers=warehouse).json() == []
+    assert balance(ctx, "MUG", "W1") == (6, 4)
+    assert_problem(
+        client.post(
+            f"/v1/purchase-orders/{po['id']}/receipts",
+            json={"lines": [{"sku": "MUG", "quantity": 5}]},
+            headers=warehouse,
+        ),
+        422,
+    )
+    assert client.post(f"/v1/purchase-orders/{po['id']}/cancel", headers=admin).json()["status"] == "cancelled"
+
+
+def test_the_ledger_pages_by_id(client: TestClient, ctx: Context, keys: Keys) -> None:
+    for _ in range(5):
+        on_hand(ctx, "MUG", "W1", 1)
+    first = client.get("/v1/stock/movements?limit=3", headers=bearer(keys.warehouse)).json()
+    assert len(first["items"]) == 3
+    rest = client.get(f"/v1/stock/movements?limit=3&after={first['next_after']}", headers=bearer(keys.warehouse))
+    assert len(rest.json()["items"]) == 2
+    assert rest.json()["next_after"] is None
+
+
+def test_an_adjustment_below_what_customers_hold_is_a_409(client: TestClient, ctx: Context, keys: Keys) -> None:
+    on_hand(ctx, "MUG", "W1", 2)
+    client.post("/v1/orders", json=order_body(quantity=2), headers=bearer(keys.web))
+    body = {"sku": "MUG", "warehouse": "W1", "delta": -1, "reason": "broken"}
+    assert_problem(client.post("/v1/stock/adjustments", json=body, headers=bearer(keys.warehouse)), 409)
+    assert balance(ctx, "MUG", "W1") == (2, 2)
+
+
+# ---------------------------------------------------------------- operations
+
+
+def test_health_readiness_and_metrics(client: TestClient, ctx: Context, keys: Keys) -> None:
+    assert client.get("/healthz").json() == {"status": "ok"}
+    assert client.get("/readyz").json() == {"status": "ready"}
+    confirmed_po(ctx, "MUG", 10, eta_in_days=8)
+    client.post("/v1/orders", json=order_body(quantity=1), headers=bearer(keys.web))
+    text = client.get("/metrics").text
+    assert "restock_orders_placed_total" in text
+    assert "restock_backorders_waiting 1.0" in text
+    assert 'restock_http_requests_total{method="POST",route="/v1/orders",status="201"}' in text
+
+
+def test_unknown_routes_answer_with_a_problem(client: TestClient, keys: Keys) -> None:
+    assert_problem(client.get("/v1/nothing-here"), 404)
