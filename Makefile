@@ -1,5 +1,5 @@
 # The two commands that set everything up on a fresh Debian machine with Python 3.11:
-#   make run    create the virtualenv, install, initialise SQLite, load the demo and show it
+#   make run    create the virtualenv, install, initialise SQLite, load the demo, serve the API on :8000
 #   make test   the same install, then lint, type-check and the whole test suite
 PYTHON ?= python3
 VENV := .venv
@@ -24,7 +24,11 @@ run: $(STAMP)
 	rm -f restock.db restock.db-wal restock.db-shm
 	$(BIN)/restock init
 	$(BIN)/restock demo --seed 7
-	$(BIN)/restock overview
+	@echo "demo API keys (one per role; create more with: restock apikey create --role ROLE):"
+	@$(BIN)/restock apikey create --role admin --name demo-admin
+	@$(BIN)/restock apikey create --role warehouse --name demo-warehouse
+	@$(BIN)/restock apikey create --role storefront --channel web --name demo-web-shop
+	$(BIN)/restock serve --host 127.0.0.1 --port 8000
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
@@ -34,7 +38,7 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 test: lint typecheck
-	$(BIN)/pytest -n 2 --dist loadfile
+	$(BIN)/pytest -n 2 --dist loadgroup
 
 bench: $(STAMP)
 	$(BIN)/python bench/fill_on_receipt.py

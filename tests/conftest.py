@@ -55,7 +55,7 @@ def pg_engine() -> Iterator[Engine]:
     with admin.begin() as conn:
         conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
         conn.execute(text(f"CREATE SCHEMA {schema}"))
-    engine = make_engine(pg_schema_url(schema), pool_size=20, max_overflow=80)
+    engine = make_engine(pg_schema_url(schema), pool_size=5, max_overflow=60)
     upgrade(engine)
     yield engine
     engine.dispose()

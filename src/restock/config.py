@@ -18,6 +18,9 @@ class Settings:
     """Ship-window width for a supplier without enough history to measure its P90 lateness."""
     today: date | None = None
     """A fixed business date (RESTOCK_TODAY) for tests, demos and scripts."""
+    db_pool_size: int = 10
+    db_max_overflow: int = 30
+    """PostgreSQL connections per process: kept open, and extra ones under load (the API runs 40 threads)."""
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -28,6 +31,8 @@ class Settings:
             handling_days=_int(env, "RESTOCK_HANDLING_DAYS", 2),
             default_lateness_days=_int(env, "RESTOCK_DEFAULT_LATENESS_DAYS", 4),
             today=_date(fixed) if fixed else None,
+            db_pool_size=_int(env, "RESTOCK_DB_POOL_SIZE", 10),
+            db_max_overflow=_int(env, "RESTOCK_DB_MAX_OVERFLOW", 30),
         )
 
 
@@ -49,6 +54,11 @@ def _date(raw: str) -> date:
         return date.fromisoformat(raw)
     except ValueError:
         raise ValueError(f"RESTOCK_TODAY must be a date like 2026-11-27, got {raw!r}") from None
+
+
+def utc_iso(moment: datetime) -> str:
+    """A stored timestamp (naive, UTC by convention) as RFC 3339 with its offset, as JSON consumers expect."""
+    return moment.replace(tzinfo=UTC).isoformat().replace("+00:00", "Z")
 
 
 @dataclass(frozen=True)

@@ -340,3 +340,19 @@ def test_health_readiness_and_metrics(client: TestClient, ctx: Context, keys: Ke
 
 def test_unknown_routes_answer_with_a_problem(client: TestClient, keys: Keys) -> None:
     assert_problem(client.get("/v1/nothing-here"), 404)
+
+
+def test_unknown_or_repeated_query_parameters_are_refused(client: TestClient, keys: Keys) -> None:
+    assert_problem(client.get("/v1/backorders?skuu=MUG", headers=bearer(keys.warehouse)), 422)
+    assert_problem(client.get("/v1/backorders?sku=MUG&sku=CUP", headers=bearer(keys.warehouse)), 422)
+
+
+def test_a_wrong_method_lists_every_allowed_one(client: TestClient, keys: Keys) -> None:
+    response = client.delete("/v1/warehouses", headers=bearer(keys.admin))
+    assert_problem(response, 405)
+    assert response.headers["Allow"] == "GET, POST"
+
+
+def test_channels_are_listed_with_their_warehouses_in_order(client: TestClient, keys: Keys) -> None:
+    channels = client.get("/v1/channels", headers=bearer(keys.warehouse)).json()
+    assert {c["code"]: c["warehouses"] for c in channels} == {"market": ["W2"], "web": ["W1", "W2"]}

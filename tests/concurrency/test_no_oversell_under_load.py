@@ -17,7 +17,7 @@ from restock.services.context import Context
 from tests.builders import balance, confirmed_po, on_hand, order, standard_catalog
 from tests.conftest import make_context
 
-pytestmark = pytest.mark.postgres
+pytestmark = [pytest.mark.postgres, pytest.mark.xdist_group("load")]  # one load test at a time
 
 CLIENTS = 60
 

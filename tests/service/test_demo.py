@@ -42,6 +42,8 @@ from restock.store.schema import (
 from tests.builders import standard_catalog
 from tests.conftest import NO_PG, PG_URL, make_context, pg_schema_url, worker_id
 
+pytestmark = pytest.mark.xdist_group("demo")  # the demo is loaded once per module and worker: keep them together
+
 SKUS = 200
 SEED = 7
 

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import Any
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from starlette.requests import Request
 from starlette.responses import Response
 
 from restock import __version__
 from restock.api import metrics, problems
 from restock.api.routes import catalog, ops, orders, purchasing
+from restock.api.security import refuse_unknown_query
 from restock.services.context import Context
 
 MAX_BODY_BYTES = 1_000_000
@@ -40,9 +42,36 @@ def create_app(ctx: Context) -> FastAPI:
     problems.install(app)
     app.middleware("http")(limit_body)
     app.middleware("http")(metrics.observe)
-    for router in (ops.router, orders.router, catalog.router, purchasing.router):
-        app.include_router(router)
+    app.include_router(ops.router)
+    for router in (orders.router, catalog.router, purchasing.router):
+        app.include_router(router, responses=problems.DOCUMENTED, dependencies=[Depends(refuse_unknown_query)])
+    app.openapi_schema = None
+    original = app.openapi
+
+    def openapi_with_problem() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = original()
+            schema.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi_with_problem  # type: ignore[method-assign]
     return app
+
+
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "description": "RFC 9457 problem details.",
+    "required": ["type", "title", "status", "detail"],
+    "properties": {
+        "type": {"type": "string", "format": "uri"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "short_lines": {"type": "array", "items": {"type": "object"}, "description": "For a refused order."},
+        "errors": {"type": "array", "items": {"type": "object"}, "description": "For a schema violation."},
+    },
+}
 
 
 def app_from_env() -> FastAPI:

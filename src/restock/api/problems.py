@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -22,6 +23,21 @@ STATUS_OF: dict[type[RestockError], int] = {
 }
 
 
+DOCUMENTED: dict[int | str, dict[str, Any]] = {
+    code: {"description": text, "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}}
+    for code, text in {
+        400: "Malformed request (e.g. a body that is not JSON)",
+        401: "No API key, or an unknown or revoked one",
+        403: "This key may not do that (or the object is not yours to see)",
+        404: "No such object",
+        409: "The state does not allow it, a refused order (with its short lines), or a request in flight",
+        413: "Request body too large",
+        422: "The request does not match the schema, or an idempotency key was reused with another body",
+    }.items()
+}
+"""Problem responses every operation may give, as they appear in the OpenAPI document."""
+
+
 class ApiProblem(Exception):
     """Raised by the API layer itself (auth, roles, idempotency) to answer with a problem."""
 
@@ -30,9 +46,10 @@ class ApiProblem(Exception):
         self.status, self.kind, self.detail, self.extra = status, kind, detail, extra
 
 
-def problem(status: int, kind: str, detail: str, **extra: Any) -> JSONResponse:
+def problem(status: int, kind: str, detail: str, headers: dict[str, str] | None = None, **extra: Any) -> JSONResponse:
     body = {"type": TYPE_BASE + kind, "title": kind.replace("_", " "), "status": status, "detail": detail, **extra}
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    if status == 401:
+        headers = {**(headers or {}), "WWW-Authenticate": "Bearer"}
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
@@ -63,10 +80,27 @@ def _validation(_: Request, error: Exception) -> JSONResponse:
     return problem(422, "invalid_request", "the request does not match the API's schema", errors=errors)
 
 
-def _http(_: Request, error: Exception) -> JSONResponse:
+def allowed_methods(request: Request) -> str:
+    """Every method the API documents for this path (Starlette's own Allow names only the first route's)."""
+    methods: set[str] = set()
+    for template, operations in request.app.openapi().get("paths", {}).items():
+        if re.fullmatch(re.sub(r"\{[^/]+\}", "[^/]+", template), request.url.path):
+            methods |= {method.upper() for method in operations}
+    return ", ".join(sorted(methods))
+
+
+def _http(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, StarletteHTTPException)
+    if error.status_code == 405:
+        return problem(
+            405,
+            "method_not_allowed",
+            f"{request.method} is not allowed here",
+            headers={"Allow": allowed_methods(request)},
+        )
     kinds = {404: "not_found", 405: "method_not_allowed", 413: "payload_too_large", 415: "unsupported_media_type"}
-    return problem(error.status_code, kinds.get(error.status_code, "http_error"), str(error.detail))
+    kind = kinds.get(error.status_code, "http_error")
+    return problem(error.status_code, kind, str(error.detail), headers=dict(error.headers or {}))  # e.g. Allow
 
 
 def _unexpected(_: Request, error: Exception) -> JSONResponse:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Iterator
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -53,6 +54,31 @@ Admin = Annotated[Principal, Depends(require())]
 Warehouse = Annotated[Principal, Depends(require(Role.WAREHOUSE))]
 Storefront = Annotated[Principal, Depends(require(Role.STOREFRONT))]
 Ctx = Annotated[Context, Depends(context)]
+
+
+def _query_names(dependant: Any) -> Iterator[str]:
+    """The query parameters an operation declares, its dependencies' included."""
+    for param in dependant.query_params:
+        yield param.alias
+    for sub in dependant.dependencies:
+        yield from _query_names(sub)
+
+
+def refuse_unknown_query(request: Request) -> None:
+    """Query parameters an operation does not define are refused, like unknown body fields: a typo in a filter
+    must not silently widen a result."""
+    route = request.scope.get("route")
+    dependant = getattr(route, "dependant", None)
+    if dependant is None:
+        return
+    known = set(_query_names(dependant))
+    names = [name for name, _ in request.query_params.multi_items()]
+    unknown = sorted(set(names) - known)
+    if unknown:
+        raise ApiProblem(422, "invalid_request", f"unknown query parameter(s): {', '.join(unknown)[:200]}")
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        raise ApiProblem(422, "invalid_request", f"query parameter(s) given twice: {', '.join(repeated)[:200]}")
 
 
 def own_channel(who: Principal, channel: str) -> None:

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from restock.config import utc_iso
 from restock.domain.model import ShipWindow
 from restock.services.availability import window_json
 from restock.services.context import Context, use_case
@@ -32,7 +33,7 @@ class BackorderView:
             "order": self.order,
             "sku": self.sku,
             "quantity": self.quantity,
-            "placed_at": self.placed_at.isoformat(),
+            "placed_at": utc_iso(self.placed_at),
             "po": self.po,
             "ship_window": window_json(self.ship_window),
             "delayed": self.delayed,

@@ -173,7 +173,7 @@ def list_warehouses(session: Session, ctx: Context) -> list[WarehouseView]:
 
 @use_case(readonly=True)
 def list_channels(session: Session, ctx: Context) -> list[ChannelView]:
-    codes = dict(session.execute(select(Warehouse.id, Warehouse.code)).tuples())
+    codes = dict(session.execute(select(Warehouse.id, Warehouse.code)).all())
     return [
         ChannelView(c.code, c.name, [codes[w] for w in repo.channel_warehouse_ids(session, c.id)], c.safety_buffer)
         for c in session.scalars(select(Channel).order_by(Channel.code))

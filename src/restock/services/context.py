@@ -31,7 +31,9 @@ class Context:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Context:
-        return cls(make_engine(settings.database_url), settings, Clock(settings.today))
+        pool = {"pool_size": settings.db_pool_size, "max_overflow": settings.db_max_overflow}
+        engine = make_engine(settings.database_url, **(pool if settings.database_url.startswith("postgresql") else {}))
+        return cls(engine, settings, Clock(settings.today))
 
 
 def _retryable(error: DBAPIError) -> bool:

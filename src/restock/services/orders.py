@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from restock.config import utc_iso
 from restock.domain import validation as valid
 from restock.domain.allocation import Take
 from restock.domain.availability import decide, promisable_supply
@@ -117,7 +118,7 @@ class OrderView:
             "id": self.id,
             "status": self.status,
             "channel": self.channel,
-            "placed_at": self.placed_at.isoformat(),
+            "placed_at": utc_iso(self.placed_at),
             "lines": [line.to_json() for line in self.lines],
         }
 
@@ -387,12 +388,13 @@ def _short_line(
 # ---------------------------------------------------------------- cancelling and shipping
 
 
+def _locked_order(session: Session, order_id: str) -> Order:
+    """The order, locked, after its SKUs' locks: the same lock order as every use case (see `repo.lock_skus`)."""
+    repo.lock_skus(session, session.scalars(select(OrderLine.sku_id).where(OrderLine.order_id == order_id)))
+    return repo.order(session, order_id, for_update=True)
+
+
 def _open_lines(session: Session, order: Order) -> list[OrderLine]:
-    """The lines still open, after taking their SKUs' locks (see `restock.store.repo.lock_skus`)."""
-    repo.lock_skus(
-        session,
-        session.scalars(select(OrderLine.sku_id).where(OrderLine.order_id == order.id)),
-    )
     return list(
         session.scalars(
             select(OrderLine)
@@ -473,7 +475,7 @@ def _cancel_lines(session: Session, ctx: Context, order: Order, lines: list[Orde
 @use_case()
 def cancel_order(session: Session, ctx: Context, order_id: str) -> OrderView:
     """Cancel every line still open; what they held goes to the next waiting backorder at once."""
-    order = repo.order(session, order_id, for_update=True)
+    order = _locked_order(session, order_id)
     lines = _open_lines(session, order)
     if not lines:
         raise Conflict(f"order {order_id} has nothing left to cancel (it is {order.status})")
@@ -482,7 +484,7 @@ def cancel_order(session: Session, ctx: Context, order_id: str) -> OrderView:
 
 @use_case()
 def cancel_line(session: Session, ctx: Context, order_id: str, sku_code: str) -> OrderView:
-    order = repo.order(session, order_id, for_update=True)
+    order = _locked_order(session, order_id)
     sku = repo.sku_by_code(session, sku_code)
     lines = [line for line in _open_lines(session, order) if line.sku_id == sku.id]
     if not lines:
@@ -493,7 +495,7 @@ def cancel_line(session: Session, ctx: Context, order_id: str, sku_code: str) ->
 @use_case()
 def ship_order(session: Session, ctx: Context, order_id: str) -> OrderView:
     """Ship every fully allocated line; lines still waiting for stock stay open."""
-    order = repo.order(session, order_id, for_update=True)
+    order = _locked_order(session, order_id)
     ready = [line for line in _open_lines(session, order) if line.status == LineStatus.ALLOCATED.value]
     if not ready:
         raise Conflict(f"order {order_id} has no line ready to ship (status {order.status})")

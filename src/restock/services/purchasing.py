@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from restock.config import utc_iso
 from restock.domain import validation as valid
 from restock.domain.errors import Conflict, InvalidInput, NotFound
 from restock.domain.model import OPEN_PO_STATUSES, POStatus
@@ -69,7 +70,7 @@ class POView:
                 {
                     "old_eta": c.old_eta.isoformat() if c.old_eta else None,
                     "new_eta": c.new_eta.isoformat(),
-                    "changed_at": c.changed_at.isoformat(),
+                    "changed_at": utc_iso(c.changed_at),
                 }
                 for c in self.eta_history
             ],
@@ -171,10 +172,10 @@ def confirm_po(session: Session, ctx: Context, po_id: int, eta: date) -> POView:
 @use_case()
 def change_eta(session: Session, ctx: Context, po_id: int, eta: date) -> POView:
     """Move the ETA: kept in the history, and every backorder pegged to the PO gets its new window."""
+    _lock_skus_of(session, po_id)  # SKU locks first, as every use case takes them
     po = repo.purchase_order(session, po_id, for_update=True)
     _require_status(po, {POStatus.SENT, POStatus.CONFIRMED, POStatus.PARTIALLY_RECEIVED}, "change the ETA of")
     _check_eta(eta, ctx.clock.today())
-    _lock_skus_of(session, po)
     if eta == po.eta:
         raise InvalidInput(f"purchase order {po_id} already has ETA {eta}")
     now = ctx.clock.now()
@@ -191,9 +192,9 @@ def change_eta(session: Session, ctx: Context, po_id: int, eta: date) -> POView:
     return po_view(session, po)
 
 
-def _lock_skus_of(session: Session, po: PurchaseOrder) -> None:
+def _lock_skus_of(session: Session, po_id: int) -> None:
     """Take the SKU locks of the PO's lines first: receipts fill queues, ETA changes and cancels move promises."""
-    repo.lock_skus(session, session.scalars(select(POLine.sku_id).where(POLine.po_id == po.id)))
+    repo.lock_skus(session, session.scalars(select(POLine.sku_id).where(POLine.po_id == po_id)))
 
 
 def _line_ids(session: Session, po: PurchaseOrder) -> list[int]:
@@ -204,9 +205,9 @@ def _line_ids(session: Session, po: PurchaseOrder) -> list[int]:
 def receive_po(session: Session, ctx: Context, po_id: int, lines: Sequence[tuple[str, int]]) -> POView:
     """Book arriving units: each line's units go to waiting backorders (pegged to it first) before they are free."""
     _check_lines(lines)
+    _lock_skus_of(session, po_id)  # SKU locks first, as every use case takes them
     po = repo.purchase_order(session, po_id, for_update=True)
     _require_status(po, {POStatus.SENT, POStatus.CONFIRMED, POStatus.PARTIALLY_RECEIVED}, "receive")
-    _lock_skus_of(session, po)
     now = ctx.clock.now()
     received = []
     for sku_code, quantity in lines:
@@ -268,9 +269,9 @@ def _receive_line(session: Session, po: PurchaseOrder, sku: Sku, line: POLine, q
 @use_case()
 def cancel_po(session: Session, ctx: Context, po_id: int) -> POView:
     """Cancel what is still open; its backorders move to other confirmed supply where there is room."""
+    _lock_skus_of(session, po_id)  # SKU locks first, as every use case takes them
     po = repo.purchase_order(session, po_id, for_update=True)
     _require_status(po, set(OPEN_PO_STATUSES), "cancel")
-    _lock_skus_of(session, po)
     po.status, po.cancelled_at = POStatus.CANCELLED.value, ctx.clock.now()
     open_for_promises(session, po.id, False)
     session.flush()

@@ -64,8 +64,11 @@ def supplier_by_code(session: Session, code: str) -> Supplier:
 
 
 def purchase_order(session: Session, po_id: int, for_update: bool = False) -> PurchaseOrder:
-    """A PO; `for_update` locks it, so that two changes to the same PO take turns."""
-    po = session.get(PurchaseOrder, po_id, with_for_update=for_update or None, populate_existing=for_update)
+    """A PO; `for_update` locks it (FOR NO KEY UPDATE: rows referencing it may still be written), so that two
+    changes to the same PO take turns. Take it after the SKU locks (see `lock_skus`)."""
+    po = session.get(
+        PurchaseOrder, po_id, with_for_update={"key_share": True} if for_update else None, populate_existing=for_update
+    )
     if po is None:
         raise NotFound(f"unknown purchase order {po_id}")
     return po
@@ -73,7 +76,9 @@ def purchase_order(session: Session, po_id: int, for_update: bool = False) -> Pu
 
 def order(session: Session, order_id: str, for_update: bool = False) -> Order:
     """An order; `for_update` locks it, so that cancelling and shipping the same order take turns."""
-    found = session.get(Order, order_id, with_for_update=for_update or None, populate_existing=for_update)
+    found = session.get(
+        Order, order_id, with_for_update={"key_share": True} if for_update else None, populate_existing=for_update
+    )
     if found is None:
         raise NotFound(f"unknown order {order_id!r}")
     return found

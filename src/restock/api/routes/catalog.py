@@ -9,7 +9,6 @@ from fastapi import APIRouter, Header, Query
 from fastapi.responses import JSONResponse
 
 from restock.api.idempotency import run_idempotent
-from restock.api.routes.orders import PROBLEMS
 from restock.api.schemas import (
     AdjustmentIn,
     BalanceOut,
@@ -25,9 +24,10 @@ from restock.api.schemas import (
     WarehouseOut,
 )
 from restock.api.security import Admin, Ctx, Warehouse
+from restock.config import utc_iso
 from restock.services import catalog, stock
 
-router = APIRouter(prefix="/v1", responses=PROBLEMS)
+router = APIRouter(prefix="/v1")
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]
 
 
@@ -134,7 +134,8 @@ def movements(
 ) -> dict[str, Any]:
     """The append-only ledger, oldest first, a page at a time."""
     page = stock.ledger(ctx, sku, after, limit)
-    return {"items": [asdict(m) for m in page], "next_after": page[-1].id if len(page) == limit else None}
+    items = [{**asdict(m), "created_at": utc_iso(m.created_at)} for m in page]
+    return {"items": items, "next_after": page[-1].id if len(page) == limit else None}
 
 
 @router.post("/stock/adjustments", status_code=201, response_model=BalanceOut, tags=["stock"])

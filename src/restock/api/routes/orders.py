@@ -28,16 +28,6 @@ SCHEMA_ORG = {
 }
 OrderId = Annotated[str, Path(min_length=1, max_length=64, pattern="^[A-Za-z0-9_]+$")]
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", description="Retry-safe: one effect per key.")]
-PROBLEMS: dict[int | str, dict[str, Any]] = {
-    code: {"description": text, "content": {"application/problem+json": {}}}
-    for code, text in {
-        401: "No or unknown API key",
-        403: "Not allowed for this key",
-        404: "Not found",
-        409: "Conflict",
-        422: "Invalid request",
-    }.items()
-}
 
 
 def order_json(view: orders.OrderView) -> dict[str, Any]:
@@ -67,7 +57,7 @@ def _readable_order(ctx: Context, who: Principal, order_id: str) -> orders.Order
     return view
 
 
-@router.post("/orders", status_code=201, response_model=OrderOut, responses=PROBLEMS, tags=["orders"])
+@router.post("/orders", status_code=201, response_model=OrderOut, tags=["orders"])
 def place_order(body: OrderIn, ctx: Ctx, who: Storefront, idempotency_key: IdempotencyKey = None) -> JSONResponse:
     """Allocate from stock, backorder against confirmed supply where allowed, or refuse the whole order (409)
     listing every short line."""
@@ -84,12 +74,12 @@ def place_order(body: OrderIn, ctx: Ctx, who: Storefront, idempotency_key: Idemp
     )
 
 
-@router.get("/orders/{order_id}", response_model=OrderOut, responses=PROBLEMS, tags=["orders"])
+@router.get("/orders/{order_id}", response_model=OrderOut, tags=["orders"])
 def get_order(order_id: OrderId, ctx: Ctx, who: Storefront) -> dict[str, Any]:
     return order_json(_readable_order(ctx, who, order_id))
 
 
-@router.post("/orders/{order_id}/cancel", response_model=OrderOut, responses=PROBLEMS, tags=["orders"])
+@router.post("/orders/{order_id}/cancel", response_model=OrderOut, tags=["orders"])
 def cancel_order(order_id: OrderId, ctx: Ctx, who: Caller) -> dict[str, Any]:
     """Cancel every open line: what they held goes to the next waiting backorder at once. Admin only."""
     if who.role is not Role.ADMIN:
@@ -97,20 +87,20 @@ def cancel_order(order_id: OrderId, ctx: Ctx, who: Caller) -> dict[str, Any]:
     return order_json(orders.cancel_order(ctx, order_id))
 
 
-@router.post("/orders/{order_id}/lines/{sku}/cancel", response_model=OrderOut, responses=PROBLEMS, tags=["orders"])
+@router.post("/orders/{order_id}/lines/{sku}/cancel", response_model=OrderOut, tags=["orders"])
 def cancel_line(order_id: OrderId, sku: Code, ctx: Ctx, who: Caller) -> dict[str, Any]:
     if who.role is not Role.ADMIN:
         raise forbidden()
     return order_json(orders.cancel_line(ctx, order_id, sku))
 
 
-@router.post("/orders/{order_id}/ship", response_model=OrderOut, responses=PROBLEMS, tags=["orders"])
+@router.post("/orders/{order_id}/ship", response_model=OrderOut, tags=["orders"])
 def ship_order(order_id: OrderId, ctx: Ctx, who: Warehouse) -> dict[str, Any]:
     """Ship every fully allocated line (warehouse or admin key)."""
     return order_json(orders.ship_order(ctx, order_id))
 
 
-@router.get("/availability/{sku}", response_model=AvailabilityOut, responses=PROBLEMS, tags=["availability"])
+@router.get("/availability/{sku}", response_model=AvailabilityOut, tags=["availability"])
 def get_availability(
     sku: Code, ctx: Ctx, who: Storefront, channel: Annotated[Code | None, Query()] = None
 ) -> dict[str, Any]:
@@ -124,14 +114,14 @@ def get_availability(
     return availability_json(view)
 
 
-@router.post("/availability", response_model=list[AvailabilityOut], responses=PROBLEMS, tags=["availability"])
+@router.post("/availability", response_model=list[AvailabilityOut], tags=["availability"])
 def batch_availability(body: AvailabilityBatchIn, ctx: Ctx, who: Storefront) -> list[dict[str, Any]]:
     """Up to 500 SKUs at once, for a product listing page; in the order asked."""
     own_channel(who, body.channel)
     return [availability_json(v) for v in availability_service.availability_many(ctx, body.skus, body.channel)]
 
 
-@router.get("/backorders", response_model=list[BackorderOut], responses=PROBLEMS, tags=["backorders"])
+@router.get("/backorders", response_model=list[BackorderOut], tags=["backorders"])
 def list_backorders(
     ctx: Ctx,
     who: Warehouse,

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Path, Query
 from fastapi.responses import JSONResponse
 
 from restock.api.idempotency import run_idempotent
-from restock.api.routes.orders import PROBLEMS
 from restock.api.schemas import EtaIn, PurchaseOrderIn, PurchaseOrderOut, ReceiptIn
 from restock.api.security import Admin, Ctx, Warehouse
 from restock.services import purchasing
 
-router = APIRouter(prefix="/v1/purchase-orders", tags=["purchase orders"], responses=PROBLEMS)
+router = APIRouter(prefix="/v1/purchase-orders", tags=["purchase orders"])
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]
+PoStatus = Literal["draft", "sent", "confirmed", "partially_received", "received", "cancelled"]
 PoId = Annotated[int, Path(ge=1, le=2**62)]
 
 
@@ -33,9 +33,7 @@ def create(body: PurchaseOrderIn, ctx: Ctx, who: Admin, idempotency_key: Idempot
 
 
 @router.get("", response_model=list[PurchaseOrderOut])
-def list_all(
-    ctx: Ctx, who: Warehouse, status: Annotated[str | None, Query(max_length=24)] = None
-) -> list[dict[str, Any]]:
+def list_all(ctx: Ctx, who: Warehouse, status: Annotated[PoStatus | None, Query()] = None) -> list[dict[str, Any]]:
     return [po.to_json() for po in purchasing.list_pos(ctx, status)]
 
 

@@ -1,0 +1,5 @@
+"""`python -m restock` is the `restock` command."""
+
+from restock.cli import app
+
+app()
