@@ -97,3 +97,31 @@ def test_a_flash_sale_never_oversells_and_refuses_the_rest_cleanly(postgres: Eng
         promised = conn.execute(text("SELECT promised FROM po_lines")).scalar_one()
     assert promised == outcome["backordered"]
     assert count_rows(postgres, "SELECT count(*) FROM orders") == outcome["allocated"] + outcome["backordered"]
+
+
+def test_concurrent_duplicates_with_one_idempotency_key_place_one_order(postgres: Engine, server: str) -> None:
+    ctx = make_context(postgres)
+    standard_catalog(ctx)
+    on_hand(ctx, "MUG", "W1", 50)
+    key = apikeys.create_key(ctx, "storefront", "web").key
+    body = {"channel": "web", "customer": {"email": "dup@example.com"}, "lines": [{"sku": "MUG", "quantity": 2}]}
+    headers = {"Authorization": f"Bearer {key}", "Idempotency-Key": "checkout-dup-1"}
+    start = threading.Barrier(20)
+
+    def send(_: int) -> tuple[int, str]:
+        with httpx.Client(base_url=server, timeout=60) as client:
+            start.wait()
+            response = client.post("/v1/orders", json=body, headers=headers)
+        return response.status_code, response.json().get("id", "")
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        answers = list(pool.map(send, range(20)))
+    statuses = Counter(status for status, _ in answers)
+    assert set(statuses) <= {201, 409}, statuses
+    assert statuses[201] >= 1
+    assert len({order_id for status, order_id in answers if status == 201}) == 1
+    assert count_rows(postgres, "SELECT count(*) FROM orders") == 1
+    assert balance(ctx, "MUG", "W1") == (50, 2)
+    retry = httpx.post(f"{server}/v1/orders", json=body, headers=headers, timeout=60)
+    assert retry.status_code == 201
+    assert retry.headers["Idempotent-Replayed"] == "true"

@@ -1,0 +1,109 @@
+"""Every operation, every role: allowed ones succeed, the others get 403 and change nothing."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from restock.services import orders, purchasing
+from restock.services.context import Context
+from tests.api.conftest import Keys, bearer
+from tests.builders import confirmed_po, on_hand
+
+ALL = {"admin", "warehouse", "web", "market"}
+ETA = {"eta": "2026-12-20"}
+LINE = {"lines": [{"sku": "MUG", "quantity": 1}]}
+
+# (method, path template, body, roles allowed). {po} is a confirmed PO with room, {order} a web order in stock.
+MATRIX: list[tuple[str, str, dict[str, Any] | None, set[str]]] = [
+    ("GET", "/v1/availability/MUG?channel=web", None, {"admin", "web"}),
+    ("GET", "/v1/availability/MUG?channel=market", None, {"admin", "market"}),
+    ("POST", "/v1/availability", {"channel": "web", "skus": ["MUG"]}, {"admin", "web"}),
+    ("POST", "/v1/orders", {"channel": "web", "customer": {"email": "a@example.com"}, **LINE}, {"admin", "web"}),
+    ("GET", "/v1/orders/{order}", None, {"admin", "web"}),
+    ("POST", "/v1/orders/{order}/ship", None, {"admin", "warehouse"}),
+    ("POST", "/v1/orders/{order}/lines/MUG/cancel", None, {"admin"}),
+    ("POST", "/v1/orders/{order}/cancel", None, {"admin"}),
+    ("GET", "/v1/backorders", None, {"admin", "warehouse"}),
+    ("GET", "/v1/stock", None, {"admin", "warehouse"}),
+    ("GET", "/v1/stock/movements", None, {"admin", "warehouse"}),
+    (
+        "POST",
+        "/v1/stock/adjustments",
+        {"sku": "MUG", "warehouse": "W1", "delta": 1, "reason": "found"},
+        {"admin", "warehouse"},
+    ),
+    ("GET", "/v1/warehouses", None, {"admin", "warehouse"}),
+    ("GET", "/v1/channels", None, {"admin", "warehouse"}),
+    ("GET", "/v1/suppliers", None, {"admin", "warehouse"}),
+    ("GET", "/v1/skus", None, {"admin", "warehouse"}),
+    ("POST", "/v1/warehouses", {"code": "W7"}, {"admin"}),
+    ("POST", "/v1/channels", {"code": "app", "warehouses": ["W1"]}, {"admin"}),
+    ("POST", "/v1/suppliers", {"code": "NEWCO", "lead_time_days": 5}, {"admin"}),
+    ("POST", "/v1/skus", {"code": "CUP", "price": "3.50"}, {"admin"}),
+    ("GET", "/v1/purchase-orders", None, {"admin", "warehouse"}),
+    ("GET", "/v1/purchase-orders/{po}", None, {"admin", "warehouse"}),
+    ("POST", "/v1/purchase-orders", {"supplier": "ACME", "warehouse": "W1", **LINE}, {"admin"}),
+    ("POST", "/v1/purchase-orders/{draft}/send", None, {"admin"}),
+    ("POST", "/v1/purchase-orders/{draft}/confirm", ETA, {"admin"}),
+    ("POST", "/v1/purchase-orders/{po}/eta", ETA, {"admin"}),
+    ("POST", "/v1/purchase-orders/{po}/receipts", LINE, {"admin", "warehouse"}),
+    ("POST", "/v1/purchase-orders/{po}/cancel", None, {"admin"}),
+]
+
+
+@pytest.mark.parametrize(("method", "template", "body", "allowed"), MATRIX, ids=[f"{m} {p}" for m, p, _, _ in MATRIX])
+@pytest.mark.parametrize("role", sorted(ALL))
+def test_only_the_roles_an_operation_is_for_may_call_it(
+    client: TestClient,
+    ctx: Context,
+    keys: Keys,
+    role: str,
+    method: str,
+    template: str,
+    body: dict[str, Any] | None,
+    allowed: set[str],
+) -> None:
+    on_hand(ctx, "MUG", "W1", 10)
+    on_hand(ctx, "MUG", "W2", 10)
+    po = confirmed_po(ctx, "MUG", 10, eta_in_days=8)
+    draft = purchasing.create_po(ctx, "ACME", "W1", [("MUG", 4)]).id
+    placed = orders.place_order(ctx, orders.OrderRequest("web", "o@example.com", (orders.LineRequest("MUG", 1),)))
+    path = template.format(po=po, draft=draft, order=placed.id)
+    key = {"admin": keys.admin, "warehouse": keys.warehouse, "web": keys.web, "market": keys.market}[role]
+    before = snapshot(client, keys)
+    response = client.request(method, path, json=body, headers=bearer(key))
+    if role in allowed:
+        assert response.status_code in (200, 201), response.text
+    else:
+        assert response.status_code == 403, response.text
+        assert response.headers["content-type"].startswith("application/problem+json")
+        assert snapshot(client, keys) == before
+
+
+def snapshot(client: TestClient, keys: Keys) -> tuple[Any, ...]:
+    """Everything an operation could change, as the admin sees it."""
+    admin = bearer(keys.admin)
+    return tuple(
+        client.get(path, headers=admin).json()
+        for path in (
+            "/v1/stock",
+            "/v1/purchase-orders",
+            "/v1/backorders",
+            "/v1/skus",
+            "/v1/warehouses",
+            "/v1/channels",
+            "/v1/suppliers",
+            "/v1/stock/movements?limit=1000",
+        )
+    )
+
+
+def test_eta_in_the_past_is_refused_through_the_api(client: TestClient, ctx: Context, keys: Keys) -> None:
+    po = confirmed_po(ctx, "MUG", 10, eta_in_days=8)
+    past = (ctx.clock.today() - timedelta(days=1)).isoformat()
+    response = client.post(f"/v1/purchase-orders/{po}/eta", json={"eta": past}, headers=bearer(keys.admin))
+    assert response.status_code == 422
