@@ -290,3 +290,21 @@ def test_stock_cannot_be_adjusted_below_what_customers_hold(ctx: Context) -> Non
         stock.adjust_stock(ctx, "MUG", "W1", -2, "damaged")
     assert balance(ctx, "MUG", "W1") == (5, 4)
     assert stock.ledger_discrepancies(ctx) == []
+
+
+def test_a_listing_page_gets_each_skus_own_decision_in_the_order_asked(ctx: Context) -> None:
+    standard_catalog(ctx)
+    catalog.add_sku(ctx, "CUP", "Cup", backorder="never")
+    catalog.add_sku(ctx, "PLATE", "Plate")
+    on_hand(ctx, "CUP", "W2", 4)
+    confirmed_po(ctx, "MUG", 10, eta_in_days=8)
+    views = availability.availability_many(ctx, ["PLATE", "MUG", "CUP", "MUG"], "web")
+    assert [(v.sku, v.decision.state.value, v.decision.reason.value) for v in views] == [
+        ("PLATE", "out_of_stock", "no_confirmed_supply"),
+        ("MUG", "preorder", "confirmed_inbound"),
+        ("CUP", "in_stock", "on_hand"),
+        ("MUG", "preorder", "confirmed_inbound"),
+    ]
+    assert views[2].decision.available_now == 4
+    with pytest.raises(NotFound, match="NOPE"):
+        availability.availability_many(ctx, ["MUG", "NOPE"], "web")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -10,13 +11,15 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from restock.domain import availability as rules
+from restock.domain.errors import NotFound
 from restock.domain.model import ShipWindow
 from restock.services.catalog import sku_policy
 from restock.services.context import Context, use_case
-from restock.services.supply import supply_for
+from restock.services.supply import inbound_supply
 from restock.store import repo
-from restock.store.ledger import free_stock
+from restock.store.ledger import free_stock_of_skus
 from restock.store.schema import Channel, Movement, Sku
+from restock.store.supply import open_supply_for_skus
 
 
 def window_json(window: ShipWindow | None) -> dict[str, str] | None:
@@ -45,24 +48,38 @@ class AvailabilityView:
         }
 
 
-def sellable_now(session: Session, sku_id: int, channel: Channel) -> list[tuple[int, int]]:
-    """(warehouse, units a new order on this channel may take), in the channel's warehouse order."""
-    warehouse_ids = repo.channel_warehouse_ids(session, channel.id)
-    free = free_stock(session, sku_id, warehouse_ids)
-    return [(w, max(0, free.get(w, 0) - channel.safety_buffer)) for w in warehouse_ids]
-
-
 def never_stocked(session: Session, sku_id: int) -> bool:
     """A SKU that has never had stock arrive is a first release: its backorders are pre-orders."""
-    return not session.scalar(select(exists().where(Movement.sku_id == sku_id, Movement.on_hand_delta > 0)))
+    return sku_id not in ever_stocked(session, [sku_id])
+
+
+def ever_stocked(session: Session, sku_ids: Sequence[int]) -> set[int]:
+    """Which of these SKUs have ever had stock arrive (one query for a whole page)."""
+    arrived = exists().where(Movement.sku_id == Sku.id, Movement.on_hand_delta > 0)
+    return set(session.scalars(select(Sku.id).where(Sku.id.in_(sku_ids), arrived)))
+
+
+def decide_many(
+    session: Session, ctx: Context, skus: Sequence[Sku], channel: Channel, today: date
+) -> list[AvailabilityView]:
+    """The decision for many SKUs on one channel: a fixed number of queries, whatever the number of SKUs."""
+    ids = [sku.id for sku in skus]
+    warehouse_ids = repo.channel_warehouse_ids(session, channel.id)
+    free = free_stock_of_skus(session, ids, warehouse_ids)
+    supply = open_supply_for_skus(session, ids, channel.id)
+    stocked = ever_stocked(session, ids)
+    views = []
+    for sku in skus:
+        policy = sku_policy(sku)
+        now = sum(max(0, free.get((sku.id, w), 0) - channel.safety_buffer) for w in warehouse_ids)
+        options = [inbound_supply(line, policy, ctx.settings) for line in supply.get(sku.id, [])]
+        decision = rules.decide(policy, now, options, today, never_stocked=sku.id not in stocked)
+        views.append(AvailabilityView(sku.code, channel.code, decision))
+    return views
 
 
 def decide_for(session: Session, ctx: Context, sku: Sku, channel: Channel, today: date) -> AvailabilityView:
-    policy = sku_policy(sku)
-    now = sum(units for _, units in sellable_now(session, sku.id, channel))
-    supply = supply_for(session, ctx.settings, sku.id, channel.id, policy)
-    decision = rules.decide(policy, now, supply, today, never_stocked=never_stocked(session, sku.id))
-    return AvailabilityView(sku.code, channel.code, decision)
+    return decide_many(session, ctx, [sku], channel, today)[0]
 
 
 @use_case(readonly=True)
@@ -86,8 +103,11 @@ def availability_many(
 ) -> list[AvailabilityView]:
     """Many SKUs on one channel in one transaction, in the order asked (a product listing page)."""
     channel = repo.channel_by_code(session, channel_code)
-    today = ctx.clock.today()
-    return [decide_for(session, ctx, repo.sku_by_code(session, code), channel, today) for code in sku_codes]
+    found = {sku.code: sku for sku in session.scalars(select(Sku).where(Sku.code.in_(set(sku_codes))))}
+    missing = [code for code in sku_codes if code not in found]
+    if missing:
+        raise NotFound(f"unknown SKU(s): {', '.join(sorted(set(missing)))[:500]}")
+    return decide_many(session, ctx, [found[code] for code in sku_codes], channel, ctx.clock.today())
 
 
 @use_case(readonly=True)
@@ -95,5 +115,4 @@ def catalog_availability(session: Session, ctx: Context, channel_code: str | Non
     """Every SKU on one channel: the overview a merchant looks at first."""
     channel = repo.channel_by_code(session, channel_code) if channel_code else repo.default_channel(session)
     today = ctx.clock.today()
-    skus = session.scalars(select(Sku).order_by(Sku.code))
-    return [decide_for(session, ctx, sku, channel, today) for sku in skus]
+    return decide_many(session, ctx, list(session.scalars(select(Sku).order_by(Sku.code))), channel, today)

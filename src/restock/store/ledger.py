@@ -109,3 +109,17 @@ def free_stock(session: Session, sku_id: int, warehouse_ids: Sequence[int]) -> d
         return {}
     rows = session.execute(_FREE_STOCK, {"sku_id": sku_id, "warehouse_ids": list(warehouse_ids)})
     return {int(w): int(free) for w, free in rows}
+
+
+def free_stock_of_skus(
+    session: Session, sku_ids: Sequence[int], warehouse_ids: Sequence[int]
+) -> dict[tuple[int, int], int]:
+    """Free units per (SKU, warehouse) for many SKUs in one query."""
+    if not sku_ids or not warehouse_ids:
+        return {}
+    rows = session.execute(
+        select(Stock.sku_id, Stock.warehouse_id, Stock.on_hand - Stock.allocated).where(
+            Stock.sku_id.in_(sku_ids), Stock.warehouse_id.in_(warehouse_ids)
+        )
+    )
+    return {(int(s), int(w)): int(free) for s, w, free in rows}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -27,8 +28,14 @@ class OpenPOLine:
 
 def open_supply_for_channel(session: Session, sku_id: int, channel_id: int) -> list[OpenPOLine]:
     """Confirmed-status PO lines of a SKU arriving at a warehouse that serves the channel."""
+    return open_supply_for_skus(session, [sku_id], channel_id).get(sku_id, [])
+
+
+def open_supply_for_skus(session: Session, sku_ids: Sequence[int], channel_id: int) -> dict[int, list[OpenPOLine]]:
+    """The same for many SKUs in one query (a product listing page), per SKU, earliest ETA first."""
     rows = session.execute(
         select(
+            POLine.sku_id,
             POLine.id,
             PurchaseOrder.id,
             PurchaseOrder.warehouse_id,
@@ -43,14 +50,17 @@ def open_supply_for_channel(session: Session, sku_id: int, channel_id: int) -> l
         .join(Supplier, PurchaseOrder.supplier_id == Supplier.id)
         .join(ChannelWarehouse, ChannelWarehouse.warehouse_id == PurchaseOrder.warehouse_id)
         .where(
-            POLine.sku_id == sku_id,
+            POLine.sku_id.in_(sku_ids),
             ChannelWarehouse.channel_id == channel_id,
             PurchaseOrder.status.in_([s.value for s in PROMISABLE_PO_STATUSES]),
             POLine.promisable.is_(True),
         )
         .order_by(PurchaseOrder.eta, POLine.id)
     )
-    return [OpenPOLine(*row) for row in rows]
+    found: dict[int, list[OpenPOLine]] = {}
+    for sku_id, *line in rows:
+        found.setdefault(sku_id, []).append(OpenPOLine(*line))
+    return found
 
 
 def reserve_promise(session: Session, po_line_id: int, quantity: int, backorder_limit_pct: int) -> bool:
