@@ -30,6 +30,10 @@ class Window(BaseModel):
 
 
 class WarehouseIn(Strict):
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"code": "W1", "name": "Main warehouse"}]}
+    )
+
     code: Code
     name: Name | None = None
 
@@ -40,6 +44,11 @@ class WarehouseOut(BaseModel):
 
 
 class ChannelIn(Strict):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"code": "web", "warehouses": ["W1", "W2"], "name": "Web shop"}]},
+    )
+
     code: Code
     warehouses: list[Code] = Field(min_length=1, max_length=50, description="Allocation order: first used first.")
     name: Name | None = None
@@ -54,6 +63,10 @@ class ChannelOut(BaseModel):
 
 
 class SupplierIn(Strict):
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"code": "ACME", "lead_time_days": 14, "name": "Acme Ltd"}]}
+    )
+
     code: Code
     lead_time_days: int = Field(ge=0, le=730)
     name: Name | None = None
@@ -67,6 +80,22 @@ class SupplierOut(BaseModel):
 
 
 class SkuIn(Strict):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "code": "MUG-BLUE",
+                    "name": "Blue mug",
+                    "price": "12.50",
+                    "backorder": "confirmed",
+                    "max_wait_days": 30,
+                    "backorder_limit": 100,
+                }
+            ]
+        },
+    )
+
     code: Code
     name: Name | None = None
     price: Decimal = Field(Decimal("0"), ge=0, le=Decimal("9999999999.99"), decimal_places=2)
@@ -96,6 +125,13 @@ class BalanceOut(BaseModel):
 
 
 class AdjustmentIn(Strict):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"sku": "MUG-BLUE", "warehouse": "W1", "delta": -2, "reason": "damaged in storage"}]
+        },
+    )
+
     sku: Code
     warehouse: Code
     delta: int = Field(ge=-MAX_QUANTITY, le=MAX_QUANTITY, strict=True, description="Non-zero.")
@@ -128,16 +164,29 @@ class SkuQuantity(Strict):
 
 
 class PurchaseOrderIn(Strict):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"supplier": "ACME", "warehouse": "W1", "lines": [{"sku": "MUG-BLUE", "quantity": 120}]}]
+        },
+    )
+
     supplier: Code
     warehouse: Code
     lines: list[SkuQuantity] = Field(min_length=1, max_length=500)
 
 
 class EtaIn(Strict):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"eta": "2026-12-05"}]})
+
     eta: date
 
 
 class ReceiptIn(Strict):
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"lines": [{"sku": "MUG-BLUE", "quantity": 60}]}]}
+    )
+
     lines: list[SkuQuantity] = Field(min_length=1, max_length=500)
 
 
@@ -234,6 +283,10 @@ class AvailabilityOut(BaseModel):
 
 
 class AvailabilityBatchIn(Strict):
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"channel": "web", "skus": ["MUG-BLUE", "MUG-RED"]}]}
+    )
+
     channel: Code
     skus: list[Code] = Field(min_length=1, max_length=500)
 
