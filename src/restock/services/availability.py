@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from restock.domain import availability as rules
 from restock.domain.errors import NotFound
-from restock.domain.model import ShipWindow
+from restock.domain.model import AvailabilityState, ShipWindow
 from restock.services.catalog import sku_policy
 from restock.services.context import Context, use_case
 from restock.services.supply import inbound_supply
@@ -67,15 +67,22 @@ def decide_many(
     warehouse_ids = repo.channel_warehouse_ids(session, channel.id)
     free = free_stock_of_skus(session, ids, warehouse_ids)
     supply = open_supply_for_skus(session, ids, channel.id)
-    stocked = ever_stocked(session, ids)
-    views = []
-    for sku in skus:
+
+    def decide_one(sku: Sku, first_release: bool) -> rules.Availability:
         policy = sku_policy(sku)
         now = sum(max(0, free.get((sku.id, w), 0) - channel.safety_buffer) for w in warehouse_ids)
         options = [inbound_supply(line, policy, ctx.settings) for line in supply.get(sku.id, [])]
-        decision = rules.decide(policy, now, options, today, never_stocked=sku.id not in stocked)
-        views.append(AvailabilityView(sku.code, channel.code, decision))
-    return views
+        return rules.decide(policy, now, options, today, never_stocked=first_release)
+
+    decisions = {sku.id: decide_one(sku, False) for sku in skus}
+    # Only a backorder can be a pre-order: ask the ledger about those SKUs alone (most reads are in stock).
+    backordered = [sku.id for sku in skus if decisions[sku.id].state is AvailabilityState.BACKORDER]
+    if backordered:
+        stocked = ever_stocked(session, backordered)
+        for sku in skus:
+            if sku.id in backordered and sku.id not in stocked:
+                decisions[sku.id] = decide_one(sku, True)
+    return [AvailabilityView(sku.code, channel.code, decisions[sku.id]) for sku in skus]
 
 
 def decide_for(session: Session, ctx: Context, sku: Sku, channel: Channel, today: date) -> AvailabilityView:
