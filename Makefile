@@ -43,6 +43,8 @@ test: lint typecheck
 bench: $(STAMP)
 	$(BIN)/python bench/fill_on_receipt.py
 	$(BIN)/python bench/order_placement.py
+	$(BIN)/python bench/api_orders.py
+	$(BIN)/python bench/api_availability.py
 
 clean:
 	rm -rf $(VENV) restock.db restock.db-wal restock.db-shm .pytest_cache .mypy_cache .ruff_cache

@@ -9,11 +9,13 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
+import subprocess
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, event, text
@@ -164,3 +166,24 @@ class StatementCounter:
 
     def close(self) -> None:
         event.remove(self.engine, "before_cursor_execute", self._on_execute)
+
+
+def schema_url(base_url: str, schema: str) -> str:
+    """`base_url` with `schema` first on the search_path, for a process that only reads a URL (the API server).
+
+    The form of tests/conftest.py `pg_schema_url`. Fine for `create_engine`, not for Alembic (see
+    `search_path_args`): the benchmarks migrate through their own engine and hand this URL to the server.
+    """
+    separator = "&" if "?" in base_url else "?"
+    return f"{base_url}{separator}options=-csearch_path%3D{schema}"
+
+
+def source_revision() -> str:
+    """The commit of the code measured, marked when src/ has uncommitted changes."""
+
+    def git(*args: str) -> str:
+        run = subprocess.run(["git", *args], capture_output=True, text=True, check=False, cwd=Path(__file__).parent)
+        return run.stdout.strip()
+
+    commit = git("rev-parse", "--short", "HEAD") or "unknown"
+    return commit + (" + uncommitted changes in src/" if git("status", "--porcelain", "--", ":/src") else "")
