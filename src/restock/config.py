@@ -18,6 +18,8 @@ class Settings:
     """Ship-window width for a supplier without enough history to measure its P90 lateness."""
     today: date | None = None
     """A fixed business date (RESTOCK_TODAY) for tests, demos and scripts."""
+    api_key_cache_seconds: int = 5
+    """How long an API worker trusts a key it has checked: a revoked key stops working within this time."""
     db_pool_size: int = 10
     db_max_overflow: int = 30
     """PostgreSQL connections per process: kept open, and extra ones under load (the API runs 40 threads)."""
@@ -31,6 +33,7 @@ class Settings:
             handling_days=_int(env, "RESTOCK_HANDLING_DAYS", 2),
             default_lateness_days=_int(env, "RESTOCK_DEFAULT_LATENESS_DAYS", 4),
             today=_date(fixed) if fixed else None,
+            api_key_cache_seconds=_int(env, "RESTOCK_API_KEY_CACHE_SECONDS", 5),
             db_pool_size=_int(env, "RESTOCK_DB_POOL_SIZE", 10),
             db_max_overflow=_int(env, "RESTOCK_DB_MAX_OVERFLOW", 30),
         )

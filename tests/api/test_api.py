@@ -43,9 +43,26 @@ def test_requests_without_a_valid_key_are_unauthenticated(client: TestClient, ke
     assert_problem(client.get("/v1/availability/MUG?channel=web", headers=bearer("rk_not-a-key")), 401)
 
 
-def test_a_revoked_key_stops_working(client: TestClient, ctx: Context, keys: Keys) -> None:
+def test_a_revoked_key_stops_working_within_the_key_cache_time(client: TestClient, ctx: Context, keys: Keys) -> None:
+    from restock.api.security import KeyCache
     from restock.services import apikeys
 
+    now = [0.0]
+    client.app.state.key_cache = KeyCache(5, clock=lambda: now[0])  # type: ignore[attr-defined]
+    issued = apikeys.create_key(ctx, "storefront", "web")
+    assert client.get("/v1/availability/MUG", headers=bearer(issued.key)).status_code == 200
+    apikeys.revoke_key(ctx, issued.id)
+    now[0] = 4.9  # this worker checked the key under five seconds ago: it still trusts it
+    assert client.get("/v1/availability/MUG", headers=bearer(issued.key)).status_code == 200
+    now[0] = 5.1
+    assert_problem(client.get("/v1/availability/MUG", headers=bearer(issued.key)), 401)
+
+
+def test_with_the_key_cache_off_a_revoked_key_stops_at_once(client: TestClient, ctx: Context, keys: Keys) -> None:
+    from restock.api.security import KeyCache
+    from restock.services import apikeys
+
+    client.app.state.key_cache = KeyCache(0)  # type: ignore[attr-defined]
     issued = apikeys.create_key(ctx, "storefront", "web")
     assert client.get("/v1/availability/MUG", headers=bearer(issued.key)).status_code == 200
     apikeys.revoke_key(ctx, issued.id)

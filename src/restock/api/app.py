@@ -12,7 +12,7 @@ from starlette.responses import Response
 from restock import __version__
 from restock.api import metrics, problems
 from restock.api.routes import catalog, ops, orders, purchasing
-from restock.api.security import refuse_unknown_query
+from restock.api.security import KeyCache, refuse_unknown_query
 from restock.services.context import Context
 
 MAX_BODY_BYTES = 1_000_000
@@ -39,6 +39,7 @@ async def limit_body(request: Request, call_next: Callable[[Request], Awaitable[
 def create_app(ctx: Context) -> FastAPI:
     app = FastAPI(title="restock", version=__version__, description=DESCRIPTION)
     app.state.ctx = ctx
+    app.state.key_cache = KeyCache(ctx.settings.api_key_cache_seconds)
     problems.install(app)
     app.middleware("http")(limit_body)
     app.middleware("http")(metrics.observe)

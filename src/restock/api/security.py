@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import threading
+import time
+from collections.abc import Callable, Iterator
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
@@ -21,12 +23,47 @@ def context(request: Request) -> Context:
     return ctx
 
 
+class KeyCache:
+    """Keys seen in the last few seconds, so that a request does not pay a database round trip to know its caller.
+
+    Only valid keys are kept (an unknown key always asks the database), by their hash, for `ttl` seconds:
+    a revoked key stops working on every worker within that time. `ttl` 0 turns the cache off.
+    """
+
+    def __init__(self, ttl: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self.ttl, self.clock = ttl, clock
+        self._entries: dict[str, tuple[float, Principal]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> Principal | None:
+        if self.ttl <= 0:
+            return None
+        with self._lock:
+            entry = self._entries.get(apikeys.hash_key(key))
+        if entry is None or entry[0] < self.clock():
+            return None
+        return entry[1]
+
+    def put(self, key: str, who: Principal) -> None:
+        if self.ttl <= 0:
+            return
+        with self._lock:
+            if len(self._entries) > 10_000:  # many keys: start over rather than grow without bound
+                self._entries.clear()
+            self._entries[apikeys.hash_key(key)] = (self.clock() + self.ttl, who)
+
+
 def principal(
     request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 ) -> Principal:
     if credentials is None:
         raise ApiProblem(401, "unauthenticated", "send an API key as `Authorization: Bearer <key>`")
-    found = apikeys.authenticate(context(request), credentials.credentials)
+    cache: KeyCache = request.app.state.key_cache
+    found = cache.get(credentials.credentials)
+    if found is None:
+        found = apikeys.authenticate(context(request), credentials.credentials)
+        if found is not None:
+            cache.put(credentials.credentials, found)
     if found is None:
         raise ApiProblem(401, "unauthenticated", "unknown or revoked API key")
     return found
