@@ -22,8 +22,7 @@ from restock.services.context import Context, use_case
 from restock.services.promising import apply_new_window, repeg_parts, waiting_parts_on
 from restock.services.supply import refresh_supplier_lateness, window_for
 from restock.store import repo
-from restock.store.fill import fill_waiting_backorders
-from restock.store.ledger import ensure_stock_row, move
+from restock.store.fill import stock_arrives
 from restock.store.outbox import emit
 from restock.store.schema import EtaChange, POLine, PurchaseOrder, Sku, Supplier, Warehouse
 from restock.store.supply import open_for_promises
@@ -237,23 +236,15 @@ def receive_po(session: Session, ctx: Context, po_id: int, lines: Sequence[tuple
 
 def _receive_line(session: Session, po: PurchaseOrder, sku: Sku, line: POLine, quantity: int, now: datetime) -> None:
     # Stock row first, PO line second: the same lock order as placing an order, so no deadlock.
-    ensure_stock_row(session, sku.id, po.warehouse_id)
-    move(
+    stock_arrives(
         session,
         sku_id=sku.id,
         warehouse_id=po.warehouse_id,
+        quantity=quantity,
         kind="receipt",
         now=now,
-        on_hand_delta=quantity,
         ref=f"po:{po.id}",
-    )
-    fill_waiting_backorders(
-        session,
-        sku_id=sku.id,
-        warehouse_id=po.warehouse_id,
-        now=now,
         receiving_po_line_id=line.id,
-        ref=f"po:{po.id}",
     )
     # Pegged backorders were filled first, so promised <= open still holds after this (CHECK-backed).
     # The guard refuses a receipt that a concurrent one has made too large; everything rolls back.

@@ -12,7 +12,7 @@ from restock.domain import validation as valid
 from restock.domain.errors import Conflict, InvalidInput
 from restock.services.context import Context, use_case
 from restock.store import repo
-from restock.store.fill import fill_waiting_backorders
+from restock.store.fill import stock_arrives
 from restock.store.ledger import ensure_stock_row, move
 from restock.store.schema import Movement, Sku, Stock, Warehouse
 
@@ -39,6 +39,18 @@ def adjust_stock(
     sku = repo.sku_by_code(session, sku_code, lock=True)
     warehouse = repo.warehouse_by_code(session, warehouse_code)
     now = ctx.clock.now()
+    if delta > 0:
+        stock_arrives(
+            session,
+            sku_id=sku.id,
+            warehouse_id=warehouse.id,
+            quantity=delta,
+            kind="adjustment",
+            now=now,
+            ref="adjustment",
+            reason=reason,
+        )
+        return _balance(session, sku, warehouse)
     ensure_stock_row(session, sku.id, warehouse.id)
     if not move(
         session,
@@ -55,8 +67,6 @@ def adjust_stock(
             f"cannot remove {-delta} of {sku_code} at {warehouse_code}: only {free} are free "
             "(the rest is allocated to orders; cancel or ship them first)"
         )
-    if delta > 0:
-        fill_waiting_backorders(session, sku_id=sku.id, warehouse_id=warehouse.id, now=now, ref="adjustment")
     return _balance(session, sku, warehouse)
 
 
@@ -71,7 +81,6 @@ def transfer_stock(
     src, dst = repo.warehouse_by_code(session, source), repo.warehouse_by_code(session, target)
     now = ctx.clock.now()
     ensure_stock_row(session, sku.id, src.id)
-    ensure_stock_row(session, sku.id, dst.id)
     ref = f"transfer:{source}->{target}"
     if not move(
         session,
@@ -83,16 +92,7 @@ def transfer_stock(
         ref=ref,
     ):
         raise Conflict(f"only {_balance(session, sku, src).available} of {sku_code} are free at {source}")
-    move(
-        session,
-        sku_id=sku.id,
-        warehouse_id=dst.id,
-        kind="transfer_in",
-        now=now,
-        on_hand_delta=quantity,
-        ref=ref,
-    )
-    fill_waiting_backorders(session, sku_id=sku.id, warehouse_id=dst.id, now=now, ref=ref)
+    stock_arrives(session, sku_id=sku.id, warehouse_id=dst.id, quantity=quantity, kind="transfer_in", now=now, ref=ref)
     return _balance(session, sku, src), _balance(session, sku, dst)
 
 

@@ -29,7 +29,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session, aliased
 
 from restock.domain.allocation import FILL_ORDER
-from restock.store.ledger import move
+from restock.store.ledger import ensure_stock_row, move, must_move
 from restock.store.schema import (
     ChannelWarehouse,
     LinePart,
@@ -72,6 +72,36 @@ def _queue(sku_id: int, warehouse_id: int, receiving_po_line_id: int | None):  #
 
 def _serving(warehouse_id: int) -> Any:
     return select(ChannelWarehouse.channel_id).where(ChannelWarehouse.warehouse_id == warehouse_id)
+
+
+def stock_arrives(
+    session: Session,
+    *,
+    sku_id: int,
+    warehouse_id: int,
+    quantity: int,
+    kind: str,
+    now: datetime,
+    ref: str,
+    reason: str | None = None,
+    receiving_po_line_id: int | None = None,
+) -> FillResult:
+    """Units arrive at a warehouse (a receipt, found stock, a transfer in): booked in the ledger, then given to
+    the waiting backorders they can serve before any of them is free stock (invariant 3)."""
+    ensure_stock_row(session, sku_id, warehouse_id)
+    must_move(
+        session,
+        sku_id=sku_id,
+        warehouse_id=warehouse_id,
+        kind=kind,
+        now=now,
+        on_hand_delta=quantity,
+        reason=reason,
+        ref=ref,
+    )
+    return fill_waiting_backorders(
+        session, sku_id=sku_id, warehouse_id=warehouse_id, now=now, receiving_po_line_id=receiving_po_line_id, ref=ref
+    )
 
 
 def fill_waiting_backorders(
