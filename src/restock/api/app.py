@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import Depends, FastAPI
-from starlette.requests import Request
-from starlette.responses import Response
 
 from restock import __version__
 from restock.api import metrics, problems
@@ -29,20 +26,12 @@ an `Idempotency-Key` header.
 """
 
 
-async def limit_body(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-    length = request.headers.get("content-length")
-    if length is not None and (not length.isdigit() or int(length) > MAX_BODY_BYTES):
-        return problems.problem(413, "payload_too_large", f"request bodies are limited to {MAX_BODY_BYTES} bytes")
-    return await call_next(request)
-
-
 def create_app(ctx: Context) -> FastAPI:
     app = FastAPI(title="restock", version=__version__, description=DESCRIPTION)
     app.state.ctx = ctx
     app.state.key_cache = KeyCache(ctx.settings.api_key_cache_seconds)
     problems.install(app)
-    app.middleware("http")(limit_body)
-    app.middleware("http")(metrics.observe)
+    app.add_middleware(metrics.Observe, max_body_bytes=MAX_BODY_BYTES)
     app.include_router(ops.router)
     for router in (orders.router, catalog.router, purchasing.router):
         app.include_router(router, responses=problems.DOCUMENTED, dependencies=[Depends(refuse_unknown_query)])

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.concurrency import run_in_threadpool
 
 from restock.api.problems import ApiProblem
 from restock.services import apikeys
@@ -18,7 +19,7 @@ from restock.services.context import Context
 bearer = HTTPBearer(auto_error=False, description="An API key: `Authorization: Bearer rk_...`")
 
 
-def context(request: Request) -> Context:
+async def context(request: Request) -> Context:
     ctx: Context = request.app.state.ctx
     return ctx
 
@@ -53,15 +54,17 @@ class KeyCache:
             self._entries[apikeys.hash_key(key)] = (self.clock() + self.ttl, who)
 
 
-def principal(
+async def principal(
     request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 ) -> Principal:
+    """The caller: from this worker's key cache, or (off the event loop) from the database."""
     if credentials is None:
         raise ApiProblem(401, "unauthenticated", "send an API key as `Authorization: Bearer <key>`")
     cache: KeyCache = request.app.state.key_cache
     found = cache.get(credentials.credentials)
     if found is None:
-        found = apikeys.authenticate(context(request), credentials.credentials)
+        ctx: Context = request.app.state.ctx
+        found = await run_in_threadpool(apikeys.authenticate, ctx, credentials.credentials)
         if found is not None:
             cache.put(credentials.credentials, found)
     if found is None:
@@ -78,7 +81,7 @@ def require(*roles: Role):  # type: ignore[no-untyped-def]
     """A dependency that lets through only the given roles (admin always)."""
     allowed = {*roles, Role.ADMIN}
 
-    def check(who: Annotated[Principal, Depends(principal)]) -> Principal:
+    async def check(who: Annotated[Principal, Depends(principal)]) -> Principal:
         if who.role not in allowed:
             raise forbidden()
         return who
@@ -101,7 +104,7 @@ def _query_names(dependant: Any) -> Iterator[str]:
         yield from _query_names(sub)
 
 
-def refuse_unknown_query(request: Request) -> None:
+async def refuse_unknown_query(request: Request) -> None:
     """Query parameters an operation does not define are refused, like unknown body fields: a typo in a filter
     must not silently widen a result."""
     route = request.scope.get("route")
