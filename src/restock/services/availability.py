@@ -16,8 +16,10 @@ from restock.domain.model import AvailabilityState, ShipWindow
 from restock.services.catalog import sku_policy
 from restock.services.context import Context, use_case
 from restock.services.supply import inbound_supply
+from restock.store import orders as store
 from restock.store import repo
 from restock.store.ledger import free_stock_of_skus
+from restock.store.orders import ChannelInfo, SkuInfo
 from restock.store.schema import Channel, Movement, Sku
 from restock.store.supply import open_supply_for_skus
 
@@ -60,19 +62,27 @@ def ever_stocked(session: Session, sku_ids: Sequence[int]) -> set[int]:
 
 
 def decide_many(
-    session: Session, ctx: Context, skus: Sequence[Sku], channel: Channel, today: date
+    session: Session,
+    ctx: Context,
+    skus: Sequence[SkuInfo],
+    channel: ChannelInfo,
+    today: date,
+    free: dict[tuple[int, int], int] | None = None,
 ) -> list[AvailabilityView]:
-    """The decision for many SKUs on one channel: a fixed number of queries, whatever the number of SKUs."""
+    """The decision for many SKUs on one channel: a fixed number of queries, whatever the number of SKUs.
+
+    `free` (units per SKU and warehouse) may come with the caller's own query; it is read here otherwise.
+    """
     ids = [sku.id for sku in skus]
-    warehouse_ids = repo.channel_warehouse_ids(session, channel.id)
-    free = free_stock_of_skus(session, ids, warehouse_ids)
+    warehouse_ids = channel.warehouse_ids
+    if free is None:
+        free = free_stock_of_skus(session, ids, warehouse_ids)
     supply = open_supply_for_skus(session, ids, channel.id)
 
-    def decide_one(sku: Sku, first_release: bool) -> rules.Availability:
-        policy = sku_policy(sku)
+    def decide_one(sku: SkuInfo, first_release: bool) -> rules.Availability:
         now = sum(max(0, free.get((sku.id, w), 0) - channel.safety_buffer) for w in warehouse_ids)
-        options = [inbound_supply(line, policy, ctx.settings) for line in supply.get(sku.id, [])]
-        return rules.decide(policy, now, options, today, never_stocked=first_release)
+        options = [inbound_supply(line, sku.policy, ctx.settings) for line in supply.get(sku.id, [])]
+        return rules.decide(sku.policy, now, options, today, never_stocked=first_release)
 
     decisions = {sku.id: decide_one(sku, False) for sku in skus}
     # Only a backorder can be a pre-order: ask the ledger about those SKUs alone (most reads are in stock).
@@ -85,23 +95,32 @@ def decide_many(
     return [AvailabilityView(sku.code, channel.code, decisions[sku.id]) for sku in skus]
 
 
-def decide_for(session: Session, ctx: Context, sku: Sku, channel: Channel, today: date) -> AvailabilityView:
-    return decide_many(session, ctx, [sku], channel, today)[0]
+def _sku_info(sku: Sku) -> SkuInfo:
+    return SkuInfo(sku.id, sku.code, sku_policy(sku))
+
+
+def _channel_info(session: Session, channel: Channel) -> ChannelInfo:
+    return ChannelInfo(
+        channel.id, channel.code, channel.safety_buffer, tuple(repo.channel_warehouse_ids(session, channel.id))
+    )
 
 
 @use_case(readonly=True)
 def availability(
     session: Session, ctx: Context, sku_code: str, channel_code: str | None = None
 ) -> list[AvailabilityView]:
-    """The decision for one channel, or for every channel when none is named."""
-    sku = repo.sku_by_code(session, sku_code)
-    channels = (
-        [repo.channel_by_code(session, channel_code)]
-        if channel_code
-        else list(session.scalars(select(Channel).order_by(Channel.id)))
-    )
+    """The decision for one channel, or for every channel when none is named.
+
+    For one channel (what a storefront asks on every product page) the SKU, the channel's warehouses and
+    their free stock come in one query, the inbound supply in a second.
+    """
     today = ctx.clock.today()
-    return [decide_for(session, ctx, sku, channel, today) for channel in channels]
+    if channel_code:
+        sku, channel, free = store.read_context(session, sku_code, channel_code)
+        return decide_many(session, ctx, [sku], channel, today, free)
+    sku_info = _sku_info(repo.sku_by_code(session, sku_code))
+    channels = list(session.scalars(select(Channel).order_by(Channel.id)))
+    return [decide_many(session, ctx, [sku_info], _channel_info(session, c), today)[0] for c in channels]
 
 
 @use_case(readonly=True)
@@ -109,17 +128,17 @@ def availability_many(
     session: Session, ctx: Context, sku_codes: list[str], channel_code: str
 ) -> list[AvailabilityView]:
     """Many SKUs on one channel in one transaction, in the order asked (a product listing page)."""
-    channel = repo.channel_by_code(session, channel_code)
+    channel = _channel_info(session, repo.channel_by_code(session, channel_code))
     found = {sku.code: sku for sku in session.scalars(select(Sku).where(Sku.code.in_(set(sku_codes))))}
     missing = [code for code in sku_codes if code not in found]
     if missing:
         raise NotFound(f"unknown SKU(s): {', '.join(sorted(set(missing)))[:500]}")
-    return decide_many(session, ctx, [found[code] for code in sku_codes], channel, ctx.clock.today())
+    return decide_many(session, ctx, [_sku_info(found[code]) for code in sku_codes], channel, ctx.clock.today())
 
 
 @use_case(readonly=True)
 def catalog_availability(session: Session, ctx: Context, channel_code: str | None = None) -> list[AvailabilityView]:
     """Every SKU on one channel: the overview a merchant looks at first."""
-    channel = repo.channel_by_code(session, channel_code) if channel_code else repo.default_channel(session)
-    today = ctx.clock.today()
-    return decide_many(session, ctx, list(session.scalars(select(Sku).order_by(Sku.code))), channel, today)
+    found = repo.channel_by_code(session, channel_code) if channel_code else repo.default_channel(session)
+    skus = [_sku_info(sku) for sku in session.scalars(select(Sku).order_by(Sku.code))]
+    return decide_many(session, ctx, skus, _channel_info(session, found), ctx.clock.today())

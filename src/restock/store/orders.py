@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from restock.domain.errors import NotFound
 from restock.domain.model import BackorderPolicy, SkuPolicy
-from restock.store.schema import Channel, ChannelWarehouse, LinePart, Order, OrderLine, Sku, table
+from restock.store.schema import Channel, ChannelWarehouse, LinePart, Order, OrderLine, Sku, Stock, table
 
 _sku, _channel, _serves = table(Sku), table(Channel), table(ChannelWarehouse)
 _ORDER_CONTEXT = (
@@ -32,6 +32,26 @@ _ORDER_CONTEXT = (
     .where(_sku.c.code.in_(bindparam("codes", expanding=True)), _channel.c.code == bindparam("channel"))
     .order_by(_sku.c.id, _serves.c.rank)
     .with_for_update(of=_sku, key_share=True)  # the SKU locks, in id order: see restock.store.repo.lock_skus
+)
+_stock = table(Stock)
+_READ_CONTEXT = (
+    select(
+        _sku.c.id,
+        _sku.c.backorder_policy,
+        _sku.c.max_wait_days,
+        _sku.c.backorder_limit_pct,
+        _channel.c.id,
+        _channel.c.safety_buffer,
+        _serves.c.warehouse_id,
+        _stock.c.on_hand - _stock.c.allocated,
+    )
+    .select_from(
+        _sku.join(_channel, true())
+        .outerjoin(_serves, _serves.c.channel_id == _channel.c.id)
+        .outerjoin(_stock, (_stock.c.sku_id == _sku.c.id) & (_stock.c.warehouse_id == _serves.c.warehouse_id))
+    )
+    .where(_sku.c.code == bindparam("sku"), _channel.c.code == bindparam("channel"))
+    .order_by(_serves.c.rank)
 )
 _INSERT_ORDER = insert(table(Order))
 _INSERT_LINE = insert(table(OrderLine)).returning(table(OrderLine).c.id)
@@ -76,6 +96,20 @@ def _raise_what_is_missing(session: Session, channel_code: str, sku_codes: list[
     if session.scalar(select(_channel.c.id).where(_channel.c.code == channel_code)) is None:
         raise NotFound(f"unknown channel {channel_code!r}")
     raise NotFound(f"unknown SKU {sku_codes[0]!r}" if len(sku_codes) == 1 else f"unknown SKUs {sku_codes!r}")
+
+
+def read_context(
+    session: Session, sku_code: str, channel_code: str
+) -> tuple[SkuInfo, ChannelInfo, dict[tuple[int, int], int]]:
+    """A SKU, a channel with its warehouses in order, and the SKU's free units there, in one query (no locks)."""
+    rows = session.execute(_READ_CONTEXT, {"sku": sku_code, "channel": channel_code}).all()
+    if not rows:
+        _raise_what_is_missing(session, channel_code, [sku_code])
+    sku_id, policy, max_wait, limit, channel_id, buffer, _, _ = rows[0]
+    sku = SkuInfo(sku_id, sku_code, SkuPolicy(BackorderPolicy(policy), max_wait, limit))
+    channel = ChannelInfo(channel_id, channel_code, buffer, tuple(r[6] for r in rows if r[6] is not None))
+    free = {(sku_id, r[6]): int(r[7]) for r in rows if r[6] is not None and r[7] is not None}
+    return sku, channel, free
 
 
 def insert_order(session: Session, row: dict[str, Any]) -> None:
