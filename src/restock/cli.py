@@ -193,16 +193,6 @@ def sku_add(
 # ------------------------------------------------------------------ stock
 
 
-def _balance_json(b: stock.Balance) -> dict[str, Any]:
-    return {
-        "sku": b.sku,
-        "warehouse": b.warehouse,
-        "on_hand": b.on_hand,
-        "allocated": b.allocated,
-        "available": b.available,
-    }
-
-
 @stock_app.command("adjust", context_settings={"ignore_unknown_options": True})  # DELTA may be -5
 def stock_adjust(
     sku: str,
@@ -216,7 +206,7 @@ def stock_adjust(
     done(
         f"{sku} at {warehouse}: on hand {balance.on_hand}, allocated {balance.allocated}",
         as_json,
-        _balance_json(balance),
+        balance.to_json(),
     )
 
 
@@ -227,7 +217,7 @@ def stock_transfer(sku: str, source: str, target: str, quantity: int, as_json: J
     done(
         f"moved {quantity} of {sku} from {source} to {target}",
         as_json,
-        [_balance_json(src), _balance_json(dst)],
+        [src.to_json(), dst.to_json()],
     )
 
 
@@ -236,7 +226,7 @@ def stock_show(sku: Annotated[str | None, typer.Argument()] = None, as_json: Jso
     with user_errors():
         rows = stock.balances(context(), sku)
     if as_json:
-        emit_json([_balance_json(b) for b in rows])
+        emit_json([b.to_json() for b in rows])
         return
     table = Table("SKU", "warehouse", "on hand", "allocated", "available", title="Stock")
     for b in rows:

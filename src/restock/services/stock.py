@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -27,6 +28,15 @@ class Balance:
     @property
     def available(self) -> int:
         return self.on_hand - self.allocated
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "sku": self.sku,
+            "warehouse": self.warehouse,
+            "on_hand": self.on_hand,
+            "allocated": self.allocated,
+            "available": self.available,
+        }
 
 
 @use_case()

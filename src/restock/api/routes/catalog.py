@@ -42,16 +42,6 @@ def _sku_json(view: catalog.SkuView) -> dict[str, Any]:
     }
 
 
-def _balance_json(b: stock.Balance) -> dict[str, Any]:
-    return {
-        "sku": b.sku,
-        "warehouse": b.warehouse,
-        "on_hand": b.on_hand,
-        "allocated": b.allocated,
-        "available": b.available,
-    }
-
-
 @router.get("/warehouses", response_model=list[WarehouseOut], tags=["catalog"])
 def list_warehouses(ctx: Ctx, who: Warehouse) -> list[dict[str, Any]]:
     return [asdict(w) for w in catalog.list_warehouses(ctx)]
@@ -121,7 +111,7 @@ def add_sku(body: SkuIn, ctx: Ctx, who: Admin, idempotency_key: IdempotencyKey =
 @router.get("/stock", response_model=list[BalanceOut], tags=["stock"])
 def balances(ctx: Ctx, who: Warehouse, sku: Annotated[Code | None, Query()] = None) -> list[dict[str, Any]]:
     """Balances per SKU and warehouse."""
-    return [_balance_json(b) for b in stock.balances(ctx, sku)]
+    return [b.to_json() for b in stock.balances(ctx, sku)]
 
 
 @router.get("/stock/movements", response_model=LedgerPage, tags=["stock"])
@@ -148,5 +138,5 @@ def adjust(body: AdjustmentIn, ctx: Ctx, who: Warehouse, idempotency_key: Idempo
         "adjustments",
         body,
         201,
-        lambda: _balance_json(stock.adjust_stock(ctx, body.sku, body.warehouse, body.delta, body.reason)),
+        lambda: stock.adjust_stock(ctx, body.sku, body.warehouse, body.delta, body.reason).to_json(),
     )
