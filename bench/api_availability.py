@@ -28,7 +28,6 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +39,7 @@ from common import (
     database_url,
     make_context,
     median,
+    plain_sku_rows,
     schema_url,
     server_version,
     settle,
@@ -121,17 +121,7 @@ def build_catalog(ctx: Context, skus: int) -> Shop:
         for start in range(0, skus, CHUNK):
             conn.execute(
                 insert(Sku),
-                [
-                    {
-                        "code": code,
-                        "name": f"Product {code}",
-                        "price": Decimal("9.99"),
-                        "backorder_policy": "confirmed",
-                        "max_wait_days": 30,
-                        "backorder_limit_pct": 100,
-                    }
-                    for code in codes[start : start + CHUNK]
-                ],
+                plain_sku_rows(codes[start : start + CHUNK]),
             )
         sku_ids = {str(code): int(id_) for code, id_ in conn.execute(text("SELECT code, id FROM skus"))}
         stocked = [code for code in codes if expected[code] != "preorder"]

@@ -11,10 +11,11 @@ import os
 import statistics
 import subprocess
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -187,3 +188,18 @@ def source_revision() -> str:
 
     commit = git("rev-parse", "--short", "HEAD") or "unknown"
     return commit + (" + uncommitted changes in src/" if git("status", "--porcelain", "--", ":/src") else "")
+
+
+def plain_sku_rows(codes: Sequence[str]) -> list[dict[str, Any]]:
+    """Rows of SKUs with the default backorder policy, for bulk inserts of a benchmark's catalog."""
+    return [
+        {
+            "code": code,
+            "name": f"Product {code}",
+            "price": Decimal("9.99"),
+            "backorder_policy": "confirmed",
+            "max_wait_days": 30,
+            "backorder_limit_pct": 100,
+        }
+        for code in codes
+    ]

@@ -33,7 +33,6 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +45,7 @@ from common import (
     database_url,
     make_context,
     median,
+    plain_sku_rows,
     search_path_args,
     server_version,
     settle,
@@ -99,17 +99,7 @@ def build_catalog(ctx: Context, skus: int) -> Catalog:
             chunk = codes[start : start + CHUNK]
             conn.execute(
                 insert(Sku),
-                [
-                    {
-                        "code": code,
-                        "name": f"Product {code}",
-                        "price": Decimal("9.99"),
-                        "backorder_policy": "confirmed",
-                        "max_wait_days": 30,
-                        "backorder_limit_pct": 100,
-                    }
-                    for code in chunk
-                ],
+                plain_sku_rows(chunk),
             )
         sku_ids = {str(code): int(id_) for code, id_ in conn.execute(text("SELECT code, id FROM skus"))}
         rows = [(sku_ids[code], warehouse_id) for code in codes]

@@ -98,17 +98,9 @@ def must_move(session: Session, **change: Any) -> None:
         raise RuntimeError(f"ledger guard refused a movement that must succeed: {change}")
 
 
-_FREE_STOCK = select(Stock.warehouse_id, Stock.on_hand - Stock.allocated).where(
-    Stock.sku_id == bindparam("sku_id"), Stock.warehouse_id.in_(bindparam("warehouse_ids", expanding=True))
-)
-
-
 def free_stock(session: Session, sku_id: int, warehouse_ids: Sequence[int]) -> dict[int, int]:
     """Free units (on hand - allocated) per warehouse; a warehouse without a balance row has none."""
-    if not warehouse_ids:
-        return {}
-    rows = session.execute(_FREE_STOCK, {"sku_id": sku_id, "warehouse_ids": list(warehouse_ids)})
-    return {int(w): int(free) for w, free in rows}
+    return {warehouse: free for (_, warehouse), free in free_stock_of_skus(session, [sku_id], warehouse_ids).items()}
 
 
 def free_stock_of_skus(

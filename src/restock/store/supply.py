@@ -9,7 +9,7 @@ from datetime import date
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from restock.domain.model import PROMISABLE_PO_STATUSES
+from restock.domain.model import PROMISABLE_PO_STATUSES, promise_cap
 from restock.store.schema import ChannelWarehouse, POLine, PurchaseOrder, Supplier
 
 
@@ -92,4 +92,4 @@ def room_on(session: Session, po_line_id: int, backorder_limit_pct: int) -> int:
     ordered, received, promised, promisable = session.execute(
         select(POLine.ordered, POLine.received, POLine.promised, POLine.promisable).where(POLine.id == po_line_id)
     ).one()
-    return int((ordered - received) * backorder_limit_pct // 100 - promised) if promisable else 0
+    return promise_cap(ordered, received, backorder_limit_pct) - int(promised) if promisable else 0
