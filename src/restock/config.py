@@ -20,6 +20,9 @@ class Settings:
     """A fixed business date (RESTOCK_TODAY) for tests, demos and scripts."""
     api_key_cache_seconds: int = 5
     """How long an API worker trusts a key it has checked: a revoked key stops working within this time."""
+    availability_cache_seconds: int = 60
+    """The longest an API worker reuses a single-SKU availability answer (0: never). A change drops it within
+    about 0.2 s anyway (the database's change feed); this is the safety net. Orders always decide afresh."""
     db_pool_size: int = 10
     db_max_overflow: int = 30
     """PostgreSQL connections per process: kept open, and extra ones under load (the API runs 40 threads)."""
@@ -34,6 +37,7 @@ class Settings:
             default_lateness_days=_int(env, "RESTOCK_DEFAULT_LATENESS_DAYS", 4),
             today=_date(fixed) if fixed else None,
             api_key_cache_seconds=_int(env, "RESTOCK_API_KEY_CACHE_SECONDS", 5),
+            availability_cache_seconds=_int(env, "RESTOCK_AVAILABILITY_CACHE_SECONDS", 60),
             db_pool_size=_int(env, "RESTOCK_DB_POOL_SIZE", 10),
             db_max_overflow=_int(env, "RESTOCK_DB_MAX_OVERFLOW", 30),
         )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pytest
 from fastapi.testclient import TestClient
@@ -41,5 +41,8 @@ def keys(ctx: Context) -> Keys:
 
 @pytest.fixture
 def client(ctx: Context, keys: Keys) -> Iterator[TestClient]:
-    with TestClient(create_app(ctx), raise_server_exceptions=False) as test_client:
+    """Tests change stock through the services, behind the API's back: answers are not cached here
+    (tests/api/test_availability_answers.py covers the cache)."""
+    app = create_app(replace(ctx, settings=replace(ctx.settings, availability_cache_seconds=0)))
+    with TestClient(app, raise_server_exceptions=False) as test_client:
         yield test_client

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import Depends, FastAPI
 
 from restock import __version__
 from restock.api import metrics, problems
+from restock.api.answers import AnswerCache, ChangeWatcher
 from restock.api.routes import catalog, ops, orders, purchasing
 from restock.api.security import KeyCache, refuse_unknown_query
 from restock.services.context import Context
@@ -27,11 +30,23 @@ an `Idempotency-Key` header.
 
 
 def create_app(ctx: Context) -> FastAPI:
-    app = FastAPI(title="restock", version=__version__, description=DESCRIPTION)
+    answers = AnswerCache(ctx.settings.availability_cache_seconds)
+    watcher = ChangeWatcher(ctx, answers)
+
+    @asynccontextmanager
+    async def follow_changes(_app: FastAPI) -> AsyncIterator[None]:
+        """Cached availability answers are served only while this worker follows the feed of changes."""
+        if answers.enabled:
+            watcher.start()
+        yield
+        watcher.stop()
+
+    app = FastAPI(title="restock", version=__version__, description=DESCRIPTION, lifespan=follow_changes)
     app.state.ctx = ctx
     app.state.key_cache = KeyCache(ctx.settings.api_key_cache_seconds)
+    app.state.answers = answers
     problems.install(app)
-    app.add_middleware(metrics.Observe, max_body_bytes=MAX_BODY_BYTES)
+    app.add_middleware(metrics.Observe, max_body_bytes=MAX_BODY_BYTES, on_write=watcher.poll_soon)
     app.include_router(ops.router)
     for router in (orders.router, catalog.router, purchasing.router):
         app.include_router(router, responses=problems.DOCUMENTED, dependencies=[Depends(refuse_unknown_query)])

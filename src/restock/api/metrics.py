@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -11,6 +12,9 @@ from restock.api.problems import problem
 from restock.services import backorders
 from restock.services.context import Context
 
+READS = frozenset({"GET", "HEAD", "OPTIONS"})
+READ_ONLY_POSTS = frozenset({"/v1/availability"})
+"""POSTs that only read (a batch too big for a URL): they must not clear cached answers."""
 REGISTRY = CollectorRegistry()
 REQUESTS = Counter("restock_http_requests", "HTTP requests", ["method", "route", "status"], registry=REGISTRY)
 LATENCY = Histogram(
@@ -38,11 +42,12 @@ def refresh_backorder_gauges(ctx: Context) -> None:
 
 class Observe:
     """Plain ASGI middleware: refuses oversized bodies up front, then counts and times every request by its route
-    template (not its URL: ids would explode the label set). Plain ASGI, because the decorator form costs a
-    task and a copy of every response per request."""
+    template (not its URL: ids would explode the label set), and calls `on_write` when a write succeeded (so this
+    worker looks for the availability it changed at once). Plain ASGI, because the decorator form costs a task
+    and a copy of every response per request."""
 
-    def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
-        self.app, self.max_body_bytes = app, max_body_bytes
+    def __init__(self, app: ASGIApp, max_body_bytes: int, on_write: Callable[[], None] = lambda: None) -> None:
+        self.app, self.max_body_bytes, self.on_write = app, max_body_bytes, on_write
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -57,12 +62,18 @@ class Observe:
         async def send_and_note(message: Message) -> None:
             if message["type"] == "http.response.start":
                 status[0] = message["status"]
+                if status[0] < 400 and self._writes(scope):
+                    self.on_write()
             await send(message)
 
         try:
             await self.app(scope, receive, send_and_note)
         finally:
             self._record(scope, status[0], time.perf_counter() - started)
+
+    @staticmethod
+    def _writes(scope: Scope) -> bool:
+        return scope["method"] not in READS and scope["path"] not in READ_ONLY_POSTS
 
     def _acceptable_length(self, scope: Scope) -> bool:
         for name, value in scope.get("headers", ()):

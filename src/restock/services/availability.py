@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import exists, select
+from sqlalchemy import delete, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from restock.domain import availability as rules
@@ -20,7 +20,7 @@ from restock.store import orders as store
 from restock.store import repo
 from restock.store.ledger import free_stock_of_skus
 from restock.store.orders import ChannelInfo, SkuInfo
-from restock.store.schema import Channel, Movement, Sku
+from restock.store.schema import AvailabilityChange, Channel, Movement, Sku
 from restock.store.supply import open_supply_for_skus
 
 
@@ -142,3 +142,46 @@ def catalog_availability(session: Session, ctx: Context, channel_code: str | Non
     found = repo.channel_by_code(session, channel_code) if channel_code else repo.default_channel(session)
     skus = [_sku_info(sku) for sku in session.scalars(select(Sku).order_by(Sku.code))]
     return decide_many(session, ctx, skus, _channel_info(session, found), ctx.clock.today())
+
+
+@dataclass(frozen=True)
+class AvailabilityChanges:
+    """What changed after a point in the feed: SKU codes, or `everything` when a change touched every SKU."""
+
+    seqs: tuple[int, ...]
+    sku_codes: frozenset[str]
+    everything: bool
+
+
+@use_case(readonly=True)
+def last_availability_change(session: Session, ctx: Context) -> int:
+    """Where the feed of availability changes stands now: a reader starts from here."""
+    return session.scalar(select(func.coalesce(func.max(AvailabilityChange.seq), 0))) or 0
+
+
+@use_case(readonly=True)
+def availability_changes(session: Session, ctx: Context, after: int, also: Sequence[int] = ()) -> AvailabilityChanges:
+    """Changes after `after`, and those of `also`: numbers a reader skipped because their transactions had not
+    committed yet (a sequence number is taken at insert, so a later one can become visible first)."""
+    wanted = AvailabilityChange.seq > after
+    if also:
+        wanted = or_(wanted, AvailabilityChange.seq.in_(list(also)))
+    rows = session.execute(
+        select(AvailabilityChange.seq, AvailabilityChange.sku_id, Sku.code)
+        .outerjoin(Sku, Sku.id == AvailabilityChange.sku_id)
+        .where(wanted)
+        .order_by(AvailabilityChange.seq)
+    ).all()
+    return AvailabilityChanges(
+        seqs=tuple(row.seq for row in rows),
+        sku_codes=frozenset(row.code for row in rows if row.code is not None),
+        everything=any(row.sku_id is None for row in rows),
+    )
+
+
+@use_case()
+def forget_availability_changes_before(session: Session, ctx: Context, seq: int) -> None:
+    """Drop feed rows every reader has seen. The newest row always stays, so numbering never starts over."""
+    newest = session.scalar(select(func.max(AvailabilityChange.seq)))
+    if newest is not None:
+        session.execute(delete(AvailabilityChange).where(AvailabilityChange.seq < min(seq, newest)))

@@ -257,6 +257,16 @@ class OutboxMessage(Base):
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
+class AvailabilityChange(Base):
+    """A SKU whose availability may have changed (NULL: any SKU), written by database triggers (migration 0006),
+    read by API workers to drop the answers they keep in memory."""
+
+    __tablename__ = "availability_changes"
+    seq: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    sku_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    changed_at: Mapped[datetime] = mapped_column(DateTime, server_default=text("CURRENT_TIMESTAMP"))
+
+
 def table(model: type[Base]) -> Table:
     """The Core table of a model, for statements on the hot path that skip the ORM's bookkeeping."""
     return cast(Table, model.__table__)

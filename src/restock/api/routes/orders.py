@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Path, Query
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Header, Path, Query, Request
+from fastapi.responses import JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
 
+from restock.api.answers import AnswerCache
 from restock.api.idempotency import run_idempotent
 from restock.api.schemas import AvailabilityBatchIn, AvailabilityOut, BackorderOut, Code, OrderIn, OrderOut
 from restock.api.security import Caller, Ctx, Storefront, Warehouse, forbidden, own_channel
@@ -101,17 +104,25 @@ def ship_order(order_id: OrderId, ctx: Ctx, who: Warehouse) -> dict[str, Any]:
 
 
 @router.get("/availability/{sku}", response_model=AvailabilityOut, tags=["availability"])
-def get_availability(
-    sku: Code, ctx: Ctx, who: Storefront, channel: Annotated[Code | None, Query()] = None
-) -> JSONResponse:
+async def get_availability(
+    request: Request, sku: Code, ctx: Ctx, who: Storefront, channel: Annotated[Code | None, Query()] = None
+) -> Response:
     """What a shopper sees, with the schema.org value and `availability_date` for JSON-LD and merchant feeds.
-    A storefront key may leave out `channel`: its own is used."""
+    A storefront key may leave out `channel`: its own is used. The answer may be up to
+    `RESTOCK_AVAILABILITY_CACHE_SECONDS` old (an order always decides afresh)."""
     channel = channel or who.channel
     if channel is None:
         raise NotFound("name the channel: ?channel=CODE")
     own_channel(who, channel)
-    [view] = availability_service.availability(ctx, sku, channel)
-    return JSONResponse(availability_json(view))  # already in shape: skip re-validating the hottest read
+    answers: AnswerCache = request.app.state.answers
+    key = (sku, channel, ctx.clock.today())
+    body = answers.get(key)
+    if body is None:
+        generation = answers.generation()
+        [view] = await run_in_threadpool(availability_service.availability, ctx, sku, channel)
+        body = json.dumps(availability_json(view), separators=(",", ":")).encode()
+        answers.put(key, body, generation)
+    return Response(body, media_type="application/json")  # already in shape: skip re-validating the hottest read
 
 
 @router.post("/availability", response_model=list[AvailabilityOut], tags=["availability"])
