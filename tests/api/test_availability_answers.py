@@ -289,3 +289,84 @@ def test_the_cache_starts_over_rather_than_grow_without_bound() -> None:
     for code in ("A", "B", "C"):
         answers.put((code, "web", day), code.encode(), answers.generation())
     assert [answers.get((code, "web", day)) for code in ("A", "B", "C")] == [None, None, b"C"]
+
+
+# ---------------------------------------------------------------- the remembered answer sent before routing
+
+
+def remembered_and_routed(shop: TestClient, ctx: Context, path: str, key: str) -> tuple[Any, Any]:
+    """The same read twice: first through the route (which remembers it), then answered before routing."""
+    routed = shop.get(path, headers=bearer(key))
+    remembered = shop.get(path, headers=bearer(key))
+    return routed, remembered
+
+
+@pytest.mark.parametrize("path", [MUG_ON_WEB, "/v1/availability/MUG"])
+def test_a_remembered_answer_is_the_routes_answer_byte_for_byte(
+    shop: TestClient, ctx: Context, keys: Keys, watcher: ChangeWatcher, statements: StatementCounter, path: str
+) -> None:
+    on_hand(ctx, "MUG", "W1", 5)
+    watcher.poll()
+    routed = shop.get(path, headers=bearer(keys.web))
+    before = statements.count
+    remembered = shop.get(path, headers=bearer(keys.web))
+    assert statements.count == before
+    assert remembered.status_code == routed.status_code == 200
+    assert remembered.content == routed.content
+    assert remembered.headers["content-type"] == routed.headers["content-type"] == "application/json"
+    assert remembered.headers["content-length"] == routed.headers["content-length"]
+
+
+def answers_from_memory(shop: TestClient) -> float:
+    prefix = 'restock_availability_answers_total{source="memory"}'
+    [line] = [line for line in shop.get("/metrics").text.splitlines() if line.startswith(prefix)]
+    return float(line.split()[-1])
+
+
+def test_a_remembered_answer_is_counted_in_the_metrics_under_its_route(
+    shop: TestClient, ctx: Context, keys: Keys, watcher: ChangeWatcher
+) -> None:
+    on_hand(ctx, "MUG", "W1", 5)
+    watcher.poll()
+    assert shop.get(MUG_ON_WEB, headers=bearer(keys.web)).status_code == 200
+    before = answers_from_memory(shop)
+    for _ in range(3):
+        assert shop.get(MUG_ON_WEB, headers=bearer(keys.web)).status_code == 200
+    assert answers_from_memory(shop) - before == 3
+    assert 'route="/v1/availability/{sku}",status="200"' in shop.get("/metrics").text
+
+
+@pytest.mark.parametrize(
+    ("who", "path", "status"),
+    [
+        ("warehouse", MUG_ON_WEB, 403),  # not a storefront's read
+        ("market", MUG_ON_WEB, 403),  # another channel's storefront
+        ("web", MUG_ON_WEB + "&limit=5", 422),  # a query parameter the route does not know
+        ("web", "/v1/availability/MUG?channel=web&channel=web", 422),  # given twice
+        ("nobody", MUG_ON_WEB, 401),
+    ],
+)
+def test_a_remembered_answer_is_never_sent_to_a_request_the_route_would_refuse(
+    shop: TestClient, ctx: Context, keys: Keys, watcher: ChangeWatcher, who: str, path: str, status: int
+) -> None:
+    on_hand(ctx, "MUG", "W1", 5)
+    watcher.poll()
+    assert shop.get(MUG_ON_WEB, headers=bearer(keys.web)).status_code == 200  # now remembered
+    key = {"warehouse": keys.warehouse, "market": keys.market, "web": keys.web, "nobody": "rk_unknown"}[who]
+    refused = shop.get(path, headers=bearer(key))
+    assert refused.status_code == status
+    assert refused.headers["content-type"] == "application/problem+json"
+
+
+def test_an_admin_reads_a_remembered_answer_for_any_channel(
+    shop: TestClient, ctx: Context, keys: Keys, watcher: ChangeWatcher, statements: StatementCounter
+) -> None:
+    on_hand(ctx, "MUG", "W2", 2)
+    watcher.poll()
+    routed = shop.get("/v1/availability/MUG?channel=market", headers=bearer(keys.market))
+    assert shop.get("/v1/warehouses", headers=bearer(keys.admin)).status_code == 200  # the admin key is now known
+    before = statements.count
+    remembered = shop.get("/v1/availability/MUG?channel=market", headers=bearer(keys.admin))
+    assert remembered.content == routed.content
+    assert statements.count == before
+    assert shop.get("/v1/availability/MUG", headers=bearer(keys.admin)).status_code == 404  # no channel named

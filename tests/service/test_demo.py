@@ -7,6 +7,7 @@ the seed tests load fresh SQLite copies, and the refusals use the ordinary per-t
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 from collections import Counter, defaultdict
 from collections.abc import Iterator
@@ -66,7 +67,7 @@ def postgres_demo() -> Iterator[Context]:
     """A schema of its own, so that the per-test truncation of the shared test schema leaves it alone."""
     if not PG_URL:
         pytest.skip(NO_PG)
-    schema = f"restock_demo_{worker_id()}"
+    schema = f"restock_demo_{worker_id()}_{os.getpid()}"  # two test runs at once must not share it
     admin = make_engine(PG_URL)
     with admin.begin() as conn:
         conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))

@@ -15,12 +15,20 @@ database-wide lock held through the commit), and measured here that halved the r
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 from collections.abc import Callable, Iterable
 from datetime import date
+from types import SimpleNamespace
 
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from restock.api.metrics import AVAILABILITY_ANSWERS
+from restock.api.security import KeyCache, has_role, on_own_channel
+from restock.config import Clock
 from restock.services import availability
+from restock.services.apikeys import Principal, Role
 from restock.services.context import Context
 
 log = logging.getLogger(__name__)
@@ -31,6 +39,9 @@ GAP_PATIENCE_SECONDS = 10.0
 MAX_GAPS = 10_000
 CLEANUP_EVERY_SECONDS = 60.0
 KEEP_FEED_SECONDS = 300.0
+
+ANSWERS_FROM_MEMORY = AVAILABILITY_ANSWERS.labels("memory")
+ANSWERS_FROM_DATABASE = AVAILABILITY_ANSWERS.labels("database")
 
 AnswerKey = tuple[str, str, date]
 """SKU code, channel code, business day (an answer depends on the day: ETAs pass)."""
@@ -189,3 +200,62 @@ class ChangeWatcher:
         self._seen = [(seen_at, seq) for seen_at, seq in self._seen if now - seen_at < KEEP_FEED_SECONDS]
         if old:
             availability.forget_availability_changes_before(self.ctx, max(old))
+
+
+class RememberedAnswers:
+    """ASGI layer that sends a remembered availability answer before routing and dependency resolution.
+
+    On a product page the read itself is a dictionary lookup; FastAPI's routing and its six nested dependencies
+    cost more than that, so the hot case is answered here: a plain `GET /v1/availability/{sku}` with at most
+    `?channel=CODE`, from a key this worker has already checked (the same key cache and the same role and channel
+    rules as the route), for an answer the route itself sent and remembered. Anything else (a new key, a refused
+    role, another query string, nothing remembered) goes on to the route, which answers or refuses it in full.
+    """
+
+    def __init__(self, app: ASGIApp, answers: AnswerCache, keys: KeyCache, clock: Clock) -> None:
+        self.app, self.answers, self.keys, self.clock = app, answers, keys, clock
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        body = self._remembered(scope) if scope["type"] == "http" and scope["method"] == "GET" else None
+        if body is None:
+            await self.app(scope, receive, send)
+            return
+        scope["route"] = AVAILABILITY_ROUTE  # metrics label it as the route would be
+        ANSWERS_FROM_MEMORY.inc()
+        headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+    def _remembered(self, scope: Scope) -> bytes | None:
+        path: str = scope["path"]
+        if not (self.answers.live and path.startswith(AVAILABILITY_PREFIX)):
+            return None
+        sku = path[len(AVAILABILITY_PREFIX) :]
+        channel = _channel_asked(scope["query_string"])
+        who = self._caller(scope["headers"])
+        if "/" in sku or not sku or channel is None or who is None:
+            return None
+        channel = channel or who.channel or ""
+        if not (channel and has_role(who, Role.STOREFRONT) and on_own_channel(who, channel)):
+            return None
+        return self.answers.get((sku, channel, self.clock.today()))
+
+    def _caller(self, headers: Iterable[tuple[bytes, bytes]]) -> Principal | None:
+        for name, value in headers:
+            if name == b"authorization":
+                scheme, _, key = value.decode("latin-1").partition(" ")
+                return self.keys.get(key) if scheme.lower() == "bearer" and key else None
+        return None
+
+
+AVAILABILITY_PREFIX = "/v1/availability/"
+AVAILABILITY_ROUTE = SimpleNamespace(path="/v1/availability/{sku}")
+CHANNEL_QUERY = re.compile(rb"channel=([A-Za-z0-9][A-Za-z0-9._-]{0,63})")
+
+
+def _channel_asked(query: bytes) -> str | None:
+    """'' for no query, the code for exactly `channel=CODE`, None for anything the route must judge."""
+    if not query:
+        return ""
+    found = CHANNEL_QUERY.fullmatch(query)
+    return found.group(1).decode() if found else None

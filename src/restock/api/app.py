@@ -10,7 +10,7 @@ from fastapi import Depends, FastAPI
 
 from restock import __version__
 from restock.api import metrics, problems
-from restock.api.answers import AnswerCache, ChangeWatcher
+from restock.api.answers import AnswerCache, ChangeWatcher, RememberedAnswers
 from restock.api.routes import catalog, ops, orders, purchasing
 from restock.api.security import KeyCache, refuse_unknown_query
 from restock.services.context import Context
@@ -46,6 +46,7 @@ def create_app(ctx: Context) -> FastAPI:
     app.state.key_cache = KeyCache(ctx.settings.api_key_cache_seconds)
     app.state.answers = answers
     problems.install(app)
+    app.add_middleware(RememberedAnswers, answers=answers, keys=app.state.key_cache, clock=ctx.clock)
     app.add_middleware(metrics.Observe, max_body_bytes=MAX_BODY_BYTES, on_write=watcher.poll_soon)
     app.include_router(ops.router)
     for router in (orders.router, catalog.router, purchasing.router):

@@ -24,6 +24,12 @@ LATENCY = Histogram(
     registry=REGISTRY,
     buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
 )
+AVAILABILITY_ANSWERS = Counter(
+    "restock_availability_answers",
+    "Single-SKU availability answers, by where they came from (memory or database)",
+    ["source"],
+    registry=REGISTRY,
+)
 ORDERS_PLACED = Counter("restock_orders_placed", "Orders placed through the API", registry=REGISTRY)
 BACKORDERS_WAITING = Gauge("restock_backorders_waiting", "Order lines waiting for stock", registry=REGISTRY)
 BACKORDER_UNITS = Gauge("restock_backorder_units_waiting", "Units waiting for stock", registry=REGISTRY)

@@ -77,12 +77,16 @@ def forbidden() -> ApiProblem:
     return ApiProblem(403, "forbidden", "this key may not do that")
 
 
+def has_role(who: Principal, *roles: Role) -> bool:
+    """Admin may do everything; the others only what their role allows."""
+    return who.role is Role.ADMIN or who.role in roles
+
+
 def require(*roles: Role):  # type: ignore[no-untyped-def]
     """A dependency that lets through only the given roles (admin always)."""
-    allowed = {*roles, Role.ADMIN}
 
     async def check(who: Annotated[Principal, Depends(principal)]) -> Principal:
-        if who.role not in allowed:
+        if not has_role(who, *roles):
             raise forbidden()
         return who
 
@@ -121,7 +125,11 @@ async def refuse_unknown_query(request: Request) -> None:
         raise ApiProblem(422, "invalid_request", f"query parameter(s) given twice: {', '.join(repeated)[:200]}")
 
 
-def own_channel(who: Principal, channel: str) -> None:
+def on_own_channel(who: Principal, channel: str) -> bool:
     """A storefront key acts on its own channel only."""
-    if who.role is Role.STOREFRONT and who.channel != channel:
+    return who.role is not Role.STOREFRONT or who.channel == channel
+
+
+def own_channel(who: Principal, channel: str) -> None:
+    if not on_own_channel(who, channel):
         raise forbidden()

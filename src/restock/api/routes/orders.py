@@ -10,7 +10,7 @@ from fastapi import APIRouter, Header, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from restock.api.answers import AnswerCache
+from restock.api.answers import ANSWERS_FROM_DATABASE, ANSWERS_FROM_MEMORY, AnswerCache
 from restock.api.idempotency import run_idempotent
 from restock.api.schemas import AvailabilityBatchIn, AvailabilityOut, BackorderOut, Code, OrderIn, OrderOut
 from restock.api.security import Caller, Ctx, Storefront, Warehouse, forbidden, own_channel
@@ -122,6 +122,9 @@ async def get_availability(
         [view] = await run_in_threadpool(availability_service.availability, ctx, sku, channel)
         body = json.dumps(availability_json(view), separators=(",", ":")).encode()
         answers.put(key, body, generation)
+        ANSWERS_FROM_DATABASE.inc()
+    else:
+        ANSWERS_FROM_MEMORY.inc()
     return Response(body, media_type="application/json")  # already in shape: skip re-validating the hottest read
 
 
