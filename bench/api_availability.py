@@ -406,8 +406,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--cache-warmup",
         type=float,
-        default=60.0,
-        help="untimed warm-up of the single and popular kinds, so each worker has seen the catalog (default 60 s)",
+        default=90.0,
+        help="untimed warm-up of the single and popular kinds, so each worker has seen the catalog (default 90 s)",
     )
     parser.add_argument("--zipf", type=float, default=1.0, help="popularity exponent of the popular kind (default 1)")
     parser.add_argument("--statements-only", action="store_true", help="only the in-process diagnostics, no runs")

@@ -20,9 +20,11 @@ class Settings:
     """A fixed business date (RESTOCK_TODAY) for tests, demos and scripts."""
     api_key_cache_seconds: int = 5
     """How long an API worker trusts a key it has checked: a revoked key stops working within this time."""
-    availability_cache_seconds: int = 60
+    availability_cache_seconds: int = 300
     """The longest an API worker reuses a single-SKU availability answer (0: never). A change drops it within
     about 0.2 s anyway (the database's change feed); this is the safety net. Orders always decide afresh."""
+    api_threads: int = 0
+    """Requests an API worker runs at once in its thread pool (0: anyio's default, 40)."""
     db_pool_size: int = 10
     db_max_overflow: int = 30
     """PostgreSQL connections per process: kept open, and extra ones under load (the API runs 40 threads)."""
@@ -37,7 +39,8 @@ class Settings:
             default_lateness_days=_int(env, "RESTOCK_DEFAULT_LATENESS_DAYS", 4),
             today=_date(fixed) if fixed else None,
             api_key_cache_seconds=_int(env, "RESTOCK_API_KEY_CACHE_SECONDS", 5),
-            availability_cache_seconds=_int(env, "RESTOCK_AVAILABILITY_CACHE_SECONDS", 60),
+            availability_cache_seconds=_int(env, "RESTOCK_AVAILABILITY_CACHE_SECONDS", 300),
+            api_threads=_int(env, "RESTOCK_API_THREADS", 0),
             db_pool_size=_int(env, "RESTOCK_DB_POOL_SIZE", 10),
             db_max_overflow=_int(env, "RESTOCK_DB_MAX_OVERFLOW", 30),
         )

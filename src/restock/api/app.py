@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import anyio.to_thread
 from fastapi import Depends, FastAPI
 
 from restock import __version__
@@ -36,6 +37,8 @@ def create_app(ctx: Context) -> FastAPI:
     @asynccontextmanager
     async def follow_changes(_app: FastAPI) -> AsyncIterator[None]:
         """Cached availability answers are served only while this worker follows the feed of changes."""
+        if ctx.settings.api_threads:
+            anyio.to_thread.current_default_thread_limiter().total_tokens = ctx.settings.api_threads
         if answers.enabled:
             watcher.start()
         yield
