@@ -8,7 +8,7 @@ from fastapi import Depends, FastAPI
 
 from restock import __version__
 from restock.api import metrics, problems
-from restock.api.routes import catalog, ops, orders, purchasing
+from restock.api.routes import catalog, links, notify, ops, orders, purchasing
 from restock.api.security import KeyCache, refuse_unknown_query
 from restock.services.context import Context
 
@@ -35,6 +35,9 @@ def create_app(ctx: Context) -> FastAPI:
     app.include_router(ops.router)
     for router in (orders.router, catalog.router, purchasing.router):
         app.include_router(router, responses=problems.DOCUMENTED, dependencies=[Depends(refuse_unknown_query)])
+    # issue 4: notify-me, outbox and webhooks; the public pages behind the links in e-mails
+    app.include_router(notify.router, responses=problems.DOCUMENTED, dependencies=[Depends(refuse_unknown_query)])
+    app.include_router(links.router)
     app.openapi_schema = None
     original = app.openapi
 
