@@ -22,7 +22,7 @@ from restock.config import utc_iso
 from restock.domain.alerts import became_buyable
 from restock.domain.model import AvailabilityState
 from restock.notify import links
-from restock.notify.mail import RenderedEmail, Templates
+from restock.notify.mail import Outgoing, Templates
 from restock.services.context import Context
 from restock.services.selfservice import cancel_link_token, stop_updates_token
 from restock.services.subscriptions import take_alert_batch
@@ -57,8 +57,8 @@ class Expansion:
         self, key: str, kind: str, to: str, context: dict[str, Any], unsubscribe_url: str | None = None
     ) -> NewMessage:
         shop = {"shop_name": self.ctx.settings.notify.shop_name, "public_url": self.ctx.settings.notify.public_url}
-        rendered: RenderedEmail = self.templates.render(kind, to, {**shop, **context}, unsubscribe_url)
-        return NewMessage(EMAIL, key, rendered.to_payload())
+        rendered = self.templates.render(kind, to, {**shop, **context}, unsubscribe_url)
+        return NewMessage(EMAIL, key, Outgoing.compose(rendered, key, self.ctx.settings.notify).to_payload())
 
     def webhooks(self, source: Claimed, event: str, data: dict[str, Any]) -> list[NewMessage]:
         """One signed delivery per endpoint that wants the event; the body is fixed now, so retries match."""

@@ -1,8 +1,8 @@
 """E-mail: render a message from Jinja2 templates, then hand it to SMTP or write it into a folder as .eml.
 
-Rendering happens once, when the worker turns an event into an e-mail message of the outbox; sending
-that message again after a crash sends the same text, with the same Message-ID, so a mail system and a
-customer can recognise a repeat.
+Rendering and building the MIME message happen once, when the worker turns an event into an e-mail message
+of the outbox; sending that message again after a crash sends the same bytes, with the same Message-ID,
+so a mail system and a customer can recognise a repeat.
 """
 
 from __future__ import annotations
@@ -32,15 +32,6 @@ class RenderedEmail:
     html: str
     unsubscribe_url: str | None = None
     """Set on the e-mails a customer may opt out of (restock alerts, periodic updates): List-Unsubscribe."""
-
-    def to_payload(self) -> dict[str, Any]:
-        return {
-            "to": self.to,
-            "subject": self.subject,
-            "text": self.text,
-            "html": self.html,
-            "unsubscribe_url": self.unsubscribe_url,
-        }
 
 
 class Templates:
@@ -73,6 +64,8 @@ class Templates:
 HEADERS_UNFOLDED = default_policy.clone(max_line_length=998)
 """RFC 5322's line limit: Python folds a long subject at 78 characters in a way that leaves readers a
 leading space, so headers stay on one line."""
+WIRE = HEADERS_UNFOLDED.clone(linesep="\r\n", cte_type="7bit")
+"""What goes to the SMTP server: CRLF line ends, and only ASCII (non-ASCII text is encoded, headers too)."""
 
 
 def message_id(dedup_key: str) -> str:
@@ -80,25 +73,51 @@ def message_id(dedup_key: str) -> str:
     return f"<{hashlib.sha256(dedup_key.encode()).hexdigest()[:40]}@restock>"
 
 
-def build_message(payload: dict[str, Any], dedup_key: str, settings: NotifySettings) -> EmailMessage:
-    """A multipart/alternative e-mail (plain text first, then HTML) from a rendered outbox payload."""
+def build_message(rendered: RenderedEmail, dedup_key: str, settings: NotifySettings) -> EmailMessage:
+    """A multipart/alternative e-mail: plain text first, then HTML."""
     msg = EmailMessage(policy=HEADERS_UNFOLDED)
     msg["From"] = formataddr((settings.shop_name, settings.mail_from))
-    msg["To"] = payload["to"]
-    msg["Subject"] = payload["subject"]
+    msg["To"] = rendered.to
+    msg["Subject"] = rendered.subject
     msg["Date"] = formatdate(usegmt=True)
     msg["Message-ID"] = message_id(dedup_key)
     msg["X-Restock-Dedup-Key"] = dedup_key
-    if payload.get("unsubscribe_url"):
-        msg["List-Unsubscribe"] = f"<{payload['unsubscribe_url']}>"
+    if rendered.unsubscribe_url:
+        msg["List-Unsubscribe"] = f"<{rendered.unsubscribe_url}>"
         msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"  # RFC 8058
-    msg.set_content(payload["text"])
-    msg.add_alternative(payload["html"], subtype="html")
+    msg.set_content(rendered.text)
+    msg.add_alternative(rendered.html, subtype="html")
     return msg
 
 
+@dataclass(frozen=True)
+class Outgoing:
+    """An e-mail ready for the wire, as the outbox keeps it: built once, so every retry sends the same bytes.
+
+    (Building MIME with the `email` package costs more than sending it: doing it once, when the event is
+    expanded, is what lets the worker keep up with a plain SMTP loop.)
+    """
+
+    sender: str
+    to: str
+    data: str
+    """The whole message, ASCII with CRLF line ends."""
+
+    @classmethod
+    def compose(cls, rendered: RenderedEmail, dedup_key: str, settings: NotifySettings) -> Outgoing:
+        message = build_message(rendered, dedup_key, settings)
+        return cls(settings.mail_from, rendered.to, message.as_string(policy=WIRE))
+
+    def to_payload(self) -> dict[str, Any]:
+        return {"from": self.sender, "to": self.to, "data": self.data}
+
+    @classmethod
+    def from_payload(cls, payload: dict[str, Any]) -> Outgoing:
+        return cls(payload["from"], payload["to"], payload["data"])
+
+
 class Mailer(Protocol):
-    def send(self, message: EmailMessage) -> None: ...
+    def send(self, mail: Outgoing, dedup_key: str) -> None: ...
 
     def close(self) -> None: ...
 
@@ -121,14 +140,15 @@ class SmtpMailer:
             smtp.login(s.smtp_user, s.smtp_password or "")
         return smtp
 
-    def send(self, message: EmailMessage) -> None:
+    def send(self, mail: Outgoing, dedup_key: str) -> None:
+        data = mail.data.encode("ascii")
         if self._smtp is None:
             self._smtp = self._connect()
         try:
-            self._smtp.send_message(message)
+            self._smtp.sendmail(mail.sender, [mail.to], data)
         except smtplib.SMTPServerDisconnected:
             self._smtp = self._connect()  # the server closed an idle connection: one fresh try
-            self._smtp.send_message(message)
+            self._smtp.sendmail(mail.sender, [mail.to], data)
         except smtplib.SMTPException:
             self.close()
             raise
@@ -146,12 +166,12 @@ class FolderMailer:
     def __init__(self, folder: str) -> None:
         self.folder = Path(folder)
 
-    def send(self, message: EmailMessage) -> None:
+    def send(self, mail: Outgoing, dedup_key: str) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
-        name = re.sub(r"[^A-Za-z0-9_.-]", "_", str(message["X-Restock-Dedup-Key"]))[:150]
+        name = re.sub(r"[^A-Za-z0-9_.-]", "_", dedup_key)[:150]
         target = self.folder / f"{name}.eml"
         partial = target.with_suffix(f".{os.getpid()}.tmp")
-        partial.write_bytes(message.as_bytes())
+        partial.write_bytes(mail.data.encode("ascii"))
         partial.replace(target)  # readers never see half a file
 
     def close(self) -> None:

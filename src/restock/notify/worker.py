@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from restock.notify import webhooks as hooks
 from restock.notify.handlers import EMAIL, EVENT_HANDLERS, WEBHOOK, Expansion
 from restock.notify.jobs import PERIODIC_JOBS, PeriodicJob
-from restock.notify.mail import Mailer, Templates, build_message, make_mailer
+from restock.notify.mail import Mailer, Outgoing, Templates, make_mailer
 from restock.services.context import Context
 from restock.services.webhooks import record_attempt
 from restock.store import delivery
@@ -109,6 +109,7 @@ class Worker:
 
     def deliver_batch(self) -> RoundResult:
         with unit_of_work(self.ctx.engine) as session:
+            delivery.relax_durability(session)
             claimed = delivery.claim_due(
                 session, utc_now(), self.settings.outbox_batch_size, self.settings.outbox_lease_seconds
             )
@@ -117,7 +118,7 @@ class Worker:
         for message in claimed:
             try:
                 if message.topic == EMAIL:
-                    self.mailer.send(build_message(message.payload, message.dedup_key, self.settings))
+                    self.mailer.send(Outgoing.from_payload(message.payload), message.dedup_key)
                     sent.append(message.id)
                 elif message.topic == WEBHOOK:
                     self._post_webhook(message, result)
@@ -131,6 +132,7 @@ class Worker:
                 self._record_failure(message, f"{error.__class__.__name__}: {error}", result)
         if sent:
             with unit_of_work(self.ctx.engine) as session:
+                delivery.relax_durability(session)
                 delivery.mark_delivered(session, sent, utc_now())
             result.delivered += len(sent)
         return result

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -79,20 +79,35 @@ def _due(now: datetime) -> Any:
 def claim_due(
     session: Session, now: datetime, limit: int, lease_seconds: int, topics: Sequence[str] | None = None
 ) -> list[Claimed]:
-    """Take up to `limit` due messages, oldest first, and lease them to this worker."""
-    query = select(OutboxMessage).where(*_due(now)).order_by(OutboxMessage.id).limit(limit)
+    """Take up to `limit` due messages, oldest first, and lease them to this worker: one statement
+    (UPDATE ... WHERE id IN (SELECT ... FOR UPDATE SKIP LOCKED) RETURNING ...)."""
+    outbox = table(OutboxMessage)
+    due = select(outbox.c.id).where(*_due(now)).order_by(outbox.c.id).limit(limit)
     if topics is not None:
-        query = query.where(OutboxMessage.topic.in_(topics))
-    rows = list(session.scalars(query.with_for_update(skip_locked=True)))
-    if not rows:
-        return []
-    session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.id.in_([r.id for r in rows]))
+        due = due.where(outbox.c.topic.in_(topics))
+    rows = session.execute(
+        update(outbox)
+        .where(outbox.c.id.in_(due.with_for_update(skip_locked=True).scalar_subquery()))
         .values(locked_until=now + timedelta(seconds=lease_seconds))
-        .execution_options(synchronize_session=False)
+        .returning(
+            outbox.c.id, outbox.c.topic, outbox.c.dedup_key, outbox.c.payload, outbox.c.attempts, outbox.c.created_at
+        )
+    ).all()
+    return sorted(
+        (Claimed(r.id, r.topic, r.dedup_key, json.loads(r.payload), r.attempts, r.created_at) for r in rows),
+        key=lambda c: c.id,
     )
-    return [Claimed(r.id, r.topic, r.dedup_key, json.loads(r.payload), r.attempts, r.created_at) for r in rows]
+
+
+def relax_durability(session: Session) -> None:
+    """Let this transaction commit without waiting for its WAL flush (PostgreSQL `synchronous_commit = off`).
+
+    Only for the worker's own bookkeeping (leases, delivered marks): if the server crashes right after
+    the commit and loses it, the message is simply delivered again, with the same key, which at-least-once
+    delivery allows. Changes to stock and orders never use it.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SET LOCAL synchronous_commit = off"))
 
 
 def mark_delivered(session: Session, ids: Sequence[int], now: datetime) -> None:
