@@ -45,6 +45,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/order_placement.py
 	$(BIN)/python bench/api_orders.py
 	$(BIN)/python bench/api_availability.py
+	$(BIN)/python bench/outbox_smtp.py
 
 clean:
 	rm -rf $(VENV) restock.db restock.db-wal restock.db-shm .pytest_cache .mypy_cache .ruff_cache
