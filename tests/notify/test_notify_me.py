@@ -138,3 +138,21 @@ def test_no_availability_message_when_nobody_listens(ctx: Context) -> None:
     standard_catalog(ctx)
     stock.adjust_stock(ctx, "MUG", "W1", 1, "count")
     assert outbox_payloads(ctx, "availability_changed") == []
+
+
+def test_the_next_batch_hears_when_the_first_left_stock_unsold(mail_ctx: Context, smtp: SmtpServer) -> None:
+    from restock.notify.jobs import PERIODIC_JOBS
+
+    assert "next_restock_alerts" in [job.name for job in PERIODIC_JOBS]
+    standard_catalog(mail_ctx)
+    fans = _sign_up(mail_ctx, 8)
+    stock.adjust_stock(mail_ctx, "MUG", "W1", 1, "found one")  # 1 unit x 3: the first three hear
+    deliver(mail_ctx)
+    assert sorted(_alerted(smtp)) == sorted(fans[:3])
+    assert subscriptions.queue_next_alert_batches(mail_ctx) == 0  # too soon: they may still buy it
+    next_day = on_day(mail_ctx, TODAY + timedelta(days=1))
+    assert subscriptions.queue_next_alert_batches(next_day) == 1  # nobody bought: the next three
+    deliver(next_day)
+    assert sorted(_alerted(smtp)) == sorted(fans[:6])
+    order(next_day, "MUG", 1)  # sold: the last two wait for the next restock
+    assert subscriptions.queue_next_alert_batches(on_day(mail_ctx, TODAY + timedelta(days=3))) == 0

@@ -224,9 +224,19 @@ def availability_changed(x: Expansion, m: Claimed) -> list[NewMessage]:
     """Webhooks always; back-in-stock e-mails when the SKU became buyable, to the next batch of subscribers."""
     p = m.payload
     out = x.webhooks(m, "availability.changed", p)
-    if not became_buyable(AvailabilityState(p["old_state"]), AvailabilityState(p["new_state"])):
-        return out
-    for alert in take_alert_batch(x.session, x.ctx, p["sku"], p["channel"]):
+    if became_buyable(AvailabilityState(p["old_state"]), AvailabilityState(p["new_state"])):
+        out += _back_in_stock(x, p["sku"], p["channel"])
+    return out
+
+
+def next_alert_batch(x: Expansion, m: Claimed) -> list[NewMessage]:
+    """Still buyable an hour after the last batch was told: the next subscribers in line hear."""
+    return _back_in_stock(x, m.payload["sku"], m.payload["channel"])
+
+
+def _back_in_stock(x: Expansion, sku: str, channel: str) -> list[NewMessage]:
+    out = []
+    for alert in take_alert_batch(x.session, x.ctx, sku, channel):
         unsubscribe = links.sign(links.Claims(links.UNSUBSCRIBE, str(alert.subscription_id)), x.secret)
         context = {
             "sku": alert.sku,
@@ -262,5 +272,6 @@ EVENT_HANDLERS: dict[str, Handler] = {
     "order_cancelled": order_cancelled,
     "backorder_still_waiting": still_waiting,
     "availability_changed": availability_changed,
+    "restock_alert_due": next_alert_batch,
     "po_cancelled": nothing_to_tell,
 }

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
-from restock.services import updates
+from restock.services import subscriptions, updates
 from restock.services.context import Context
 
 
@@ -23,4 +23,5 @@ class PeriodicJob:
 
 PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
     PeriodicJob("still_waiting_updates", timedelta(hours=1), updates.send_still_waiting_updates),
+    PeriodicJob("next_restock_alerts", timedelta(minutes=15), subscriptions.queue_next_alert_batches),
 )

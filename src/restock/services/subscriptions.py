@@ -8,11 +8,11 @@ they are demand the planning counts on days the SKU was out of stock.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from restock.config import utc_iso
 from restock.domain import validation as valid
@@ -23,6 +23,7 @@ from restock.services.availability import decide_many
 from restock.services.context import Context, use_case
 from restock.store import orders as store
 from restock.store import repo
+from restock.store.outbox import emit
 from restock.store.schema import Channel, RestockSubscription, Sku
 
 
@@ -128,6 +129,42 @@ def unsubscribe_by_link(session: Session, ctx: Context, token: str) -> int:
         .execution_options(synchronize_session=False)
     )
     return int(done.rowcount)  # type: ignore[attr-defined]
+
+
+NEXT_BATCH_AFTER = timedelta(hours=1)
+"""A batch told and the SKU still buyable this long after: those who bought did, tell the next ones."""
+
+
+@use_case()
+def queue_next_alert_batches(session: Session, ctx: Context) -> int:
+    """The periodic job behind "the next batch": for every SKU and channel whose last batch of subscribers
+    was told over an hour ago, that still has subscribers waiting and can still be bought, queue a
+    `restock_alert_due` message (the worker tells the next batch). Returns how many were queued."""
+    now = ctx.clock.now()
+    told = aliased(RestockSubscription)
+    last_told = (
+        select(func.max(told.notified_at))
+        .where(told.sku_id == RestockSubscription.sku_id, told.channel_id == RestockSubscription.channel_id)
+        .scalar_subquery()
+    )
+    pairs = session.execute(
+        select(Sku.code, Channel.code)
+        .select_from(RestockSubscription)
+        .join(Sku, Sku.id == RestockSubscription.sku_id)
+        .join(Channel, Channel.id == RestockSubscription.channel_id)
+        .where(RestockSubscription.notified_at.is_(None), RestockSubscription.unsubscribed_at.is_(None))
+        .where(last_told <= now - NEXT_BATCH_AFTER)
+        .group_by(Sku.code, Channel.code)
+        .order_by(Sku.code, Channel.code)
+    ).all()
+    queued = 0
+    for sku_code, channel_code in pairs:
+        sku, channel, free = store.read_context(session, sku_code, channel_code)
+        if is_buyable(decide_many(session, ctx, [sku], channel, ctx.clock.today(), free)[0].decision.state):
+            key = f"restock_alert_due:{sku_code}:{channel_code}:{now.isoformat()}"
+            emit(session, "restock_alert_due", key, {"sku": sku_code, "channel": channel_code}, now)
+            queued += 1
+    return queued
 
 
 @dataclass(frozen=True)
