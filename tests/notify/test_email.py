@@ -240,3 +240,21 @@ def test_without_smtp_host_e_mails_are_written_as_eml_files(ctx: Context, tmp_pa
     parsed = message_from_bytes(eml.read_bytes(), policy=default)
     assert parsed["To"] == "dan@example.com"
     assert parsed.is_multipart()
+
+
+def test_non_ascii_names_travel_encoded_and_arrive_intact(ctx: Context, smtp: SmtpServer) -> None:
+    from tests.notify.conftest import with_mail
+
+    umlauts = with_mail(ctx, smtp, shop_name="Töpferei Müller")
+    catalog.add_warehouse(umlauts, "W1", "Lager")
+    catalog.add_channel(umlauts, "web", ["W1"])
+    catalog.add_sku(umlauts, "TASSE", "Tasse – grün", "9.00", "confirmed", 30, 100)
+    on_hand(umlauts, "TASSE", "W1", 1)
+    placed = order(umlauts, "TASSE", 1, email="jörg@example.com".replace("ö", "o"))
+    deliver(umlauts)
+    [confirmation] = smtp.inbox.messages
+    assert confirmation["Subject"] == f"Töpferei Müller: order {placed.id} confirmed"
+    assert "Töpferei Müller" in str(confirmation["From"])
+    text, html = text_and_html(confirmation)
+    assert "1 x Tasse – grün (TASSE)" in text
+    assert "Tasse – grün" in html
