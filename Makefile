@@ -28,6 +28,7 @@ run: $(STAMP)
 	@$(BIN)/restock apikey create --role admin --name demo-admin
 	@$(BIN)/restock apikey create --role warehouse --name demo-warehouse
 	@$(BIN)/restock apikey create --role storefront --channel web --name demo-web-shop
+	@echo "the demo's e-mails are written to mail-outbox/ as .eml files (set RESTOCK_SMTP_HOST to send them)"
 	$(BIN)/restock serve --host 127.0.0.1 --port 8000
 
 lint: $(STAMP)

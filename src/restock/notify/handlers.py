@@ -145,6 +145,7 @@ def backorder_delayed(x: Expansion, m: Claimed) -> list[NewMessage]:
     notices = x.session.scalar(select(LineNews.delay_notices).where(LineNews.order_line_id == p["line"])) or 1
     days = x.ctx.settings.notify.cancel_link_days
     today = m.created_at.date()
+    issued = x.ctx.clock.now()  # the link's life starts when the e-mail is written, even for a late backlog
     context = {
         "order_id": p["order"],
         "sku": p["sku"],
@@ -153,8 +154,8 @@ def backorder_delayed(x: Expansion, m: Claimed) -> list[NewMessage]:
         "old_window": window_phrase(p["old_window"], today),
         "new_window": window_phrase(p["new_window"], today) if p["new_window"] else None,
         "notice_number": notices,
-        "cancel_url": x.url("/links/cancel/" + cancel_link_token(p["line"], m.created_at, x.secret, days)),
-        "cancel_until": (today + timedelta(days=days)).isoformat(),
+        "cancel_url": x.url("/links/cancel/" + cancel_link_token(p["line"], issued, x.secret, days)),
+        "cancel_until": (issued.date() + timedelta(days=days)).isoformat(),
     }
     return [x.email(m, "delay_notice", p["email"], context), *x.webhooks(m, "backorder.delayed", p)]
 
