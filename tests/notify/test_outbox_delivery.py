@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from restock.domain.errors import Conflict
@@ -148,3 +148,32 @@ def test_the_worker_delivers_what_the_core_wrote_and_leaves_nothing_pending(
         "backorder)",
         placed.id,
     ]
+
+
+def test_a_slow_receiver_makes_the_worker_hand_back_what_it_cannot_send_within_its_lease(
+    ctx: Context, smtp: SmtpServer
+) -> None:
+    """No message may still be in flight when its lease runs out (another worker would send it again)."""
+    slow = with_mail(ctx, smtp, outbox_lease_seconds=1, outbox_batch_size=10)
+    standard_catalog(slow)
+    on_hand(slow, "MUG", "W1", 6)
+    for n in range(6):
+        order(slow, "MUG", 1, email=f"slow{n}@example.com")
+    deliver(slow)  # the six confirmations went out; now send them again, slowly
+    smtp.inbox.messages.clear()
+    with unit_of_work(slow.engine) as session:
+        session.execute(update(OutboxMessage).where(OutboxMessage.topic == "email").values(delivered_at=None))
+    smtp.inbox.delay = 0.3
+    worker = Worker(slow, jobs=[])
+    first = worker.deliver_batch()
+    assert 1 <= first.delivered < 6  # it stopped starting new sends half-way through its 1 s lease ...
+    with unit_of_work(slow.engine, readonly=True) as session:
+        leased = session.scalar(
+            select(func.count()).where(OutboxMessage.delivered_at.is_(None), OutboxMessage.locked_until.is_not(None))
+        )
+    assert leased == 0  # ... and handed the rest back at once
+    worker.run_once()
+    worker.mailer.close()
+    keys = [str(m["X-Restock-Dedup-Key"]) for m in smtp.inbox.messages]
+    assert len(keys) == 6
+    assert len(set(keys)) == 6

@@ -108,14 +108,20 @@ class Worker:
     # ------------------------------------------------------------ one batch
 
     def deliver_batch(self) -> RoundResult:
+        lease = self.settings.outbox_lease_seconds
+        claimed_at = utc_now()
         with unit_of_work(self.ctx.engine) as session:
             delivery.relax_durability(session)
-            claimed = delivery.claim_due(
-                session, utc_now(), self.settings.outbox_batch_size, self.settings.outbox_lease_seconds
-            )
+            claimed = delivery.claim_due(session, claimed_at, self.settings.outbox_batch_size, lease)
+        stop_starting = claimed_at + timedelta(seconds=lease / 2)
         result = RoundResult()
         sent: list[int] = []
-        for message in claimed:
+        for position, message in enumerate(claimed):
+            if position and utc_now() > stop_starting:
+                # A slow receiver: start nothing this late in the lease (another worker could take the message
+                # over while it is being sent, and send it twice); hand the rest back at once instead.
+                self._release([m.id for m in claimed[position:]])
+                break
             try:
                 if message.topic == EMAIL:
                     self.mailer.send(Outgoing.from_payload(message.payload), message.dedup_key)
@@ -136,6 +142,10 @@ class Worker:
                 delivery.mark_delivered(session, sent, utc_now())
             result.delivered += len(sent)
         return result
+
+    def _release(self, ids: list[int]) -> None:
+        with unit_of_work(self.ctx.engine) as session:
+            delivery.release(session, ids)
 
     def _expand(self, message: delivery.Claimed) -> None:
         with unit_of_work(self.ctx.engine) as session:

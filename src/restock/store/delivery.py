@@ -121,6 +121,16 @@ def mark_delivered(session: Session, ids: Sequence[int], now: datetime) -> None:
     )
 
 
+def release(session: Session, ids: Sequence[int]) -> None:
+    """Give claimed messages back before their lease runs out: due again for any worker."""
+    session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(ids), OutboxMessage.delivered_at.is_(None))
+        .values(locked_until=None)
+        .execution_options(synchronize_session=False)
+    )
+
+
 def mark_failed(
     session: Session, message_id: int, error: str, now: datetime, retry_at: datetime | None, dead: bool
 ) -> None:
