@@ -174,3 +174,14 @@ def test_admins_register_webhooks_and_see_their_attempts(client: TestClient, key
     assert bad.status_code == 422
     assert client.post(f"/v1/webhooks/{hook_id}/disable", headers=bearer(keys.admin)).json()["disabled"] is True
     assert client.get("/v1/webhooks/424242", headers=bearer(keys.admin)).status_code == 404
+
+
+def test_registering_a_webhook_twice_with_one_idempotency_key_registers_it_once(client: TestClient, keys: Keys) -> None:
+    headers = {**bearer(keys.admin), "Idempotency-Key": "hook-1"}
+    body = {"url": "https://erp.example.com/hooks"}
+    first = client.post("/v1/webhooks", json=body, headers=headers)
+    again = client.post("/v1/webhooks", json=body, headers=headers)
+    assert first.status_code == again.status_code == 201
+    assert again.headers.get("Idempotent-Replayed") == "true"
+    assert again.json() == first.json()
+    assert len(client.get("/v1/webhooks", headers=bearer(keys.admin)).json()) == 1

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Header, Path, Query
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from restock.api.idempotency import run_idempotent
 from restock.api.schemas import Code, Email, Strict
 from restock.api.security import Admin, Ctx, Storefront, own_channel
 from restock.services import outbox as outbox_service
 from restock.services import subscriptions, webhooks
 
 router = APIRouter(prefix="/v1")
+IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", description="Retry-safe: one effect per key.")]
 Id = Annotated[int, Path(ge=1, le=2**62)]
 WebhookEvent = Literal[
     "*",
@@ -94,11 +97,19 @@ class WebhookOut(BaseModel):
 
 
 @router.post("/subscriptions", status_code=201, response_model=SubscriptionOut, tags=["notify me"])
-def subscribe(body: SubscriptionIn, ctx: Ctx, who: Storefront) -> dict[str, Any]:
+def subscribe(body: SubscriptionIn, ctx: Ctx, who: Storefront, idempotency_key: IdempotencyKey = None) -> JSONResponse:
     """Notify me: one e-mail when the out-of-stock SKU can be bought on the channel again. Reserves nothing;
     signing up twice is one subscription; a SKU that can be bought now is refused (409)."""
     own_channel(who, body.channel)
-    return subscriptions.subscribe(ctx, body.sku, body.channel, body.email).to_json()
+    return run_idempotent(
+        ctx,
+        who,
+        idempotency_key,
+        "subscriptions",
+        body,
+        201,
+        lambda: subscriptions.subscribe(ctx, body.sku, body.channel, body.email).to_json(),
+    )
 
 
 @router.get("/outbox", response_model=OutboxOut, tags=["outbox"])
@@ -115,10 +126,18 @@ def retry(message_id: Id, ctx: Ctx, who: Admin) -> dict[str, Any]:
 
 
 @router.post("/webhooks", status_code=201, response_model=WebhookOut, tags=["webhooks"])
-def add_webhook(body: WebhookIn, ctx: Ctx, who: Admin) -> dict[str, Any]:
+def add_webhook(body: WebhookIn, ctx: Ctx, who: Admin, idempotency_key: IdempotencyKey = None) -> JSONResponse:
     """Register an endpoint. The answer carries its signing secret, once."""
     events: list[str] = [] if "*" in body.events else list(body.events)
-    return webhooks.add_webhook(ctx, body.url, events, body.secret).to_json()
+    return run_idempotent(
+        ctx,
+        who,
+        idempotency_key,
+        "webhooks",
+        body,
+        201,
+        lambda: webhooks.add_webhook(ctx, body.url, events, body.secret).to_json(),
+    )
 
 
 @router.get("/webhooks", response_model=list[WebhookOut], tags=["webhooks"])
