@@ -72,6 +72,8 @@ class NotifySettings:
     outbox_batch_size: int = 50
     worker_poll_seconds: float = 1.0
     webhook_timeout_seconds: int = 10
+    outbox_keep_days: int = 30
+    """Delivered messages are kept this long (to look into what was sent), then purged daily."""
 
     @classmethod
     def from_env(cls, env: os._Environ[str] | dict[str, str]) -> NotifySettings:
@@ -96,6 +98,7 @@ class NotifySettings:
             outbox_batch_size=_positive(env, "RESTOCK_OUTBOX_BATCH_SIZE", 50),
             worker_poll_seconds=_int(env, "RESTOCK_WORKER_POLL_MS", 1000) / 1000,
             webhook_timeout_seconds=_positive(env, "RESTOCK_WEBHOOK_TIMEOUT_SECONDS", 10),
+            outbox_keep_days=_positive(env, "RESTOCK_OUTBOX_KEEP_DAYS", 30),
         )
 
 

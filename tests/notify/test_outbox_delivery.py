@@ -177,3 +177,19 @@ def test_a_slow_receiver_makes_the_worker_hand_back_what_it_cannot_send_within_i
     keys = [str(m["X-Restock-Dedup-Key"]) for m in smtp.inbox.messages]
     assert len(keys) == 6
     assert len(set(keys)) == 6
+
+
+def test_old_delivered_messages_are_purged_but_pending_and_dead_ones_stay(ctx: Context, smtp: SmtpServer) -> None:
+    down = with_mail(ctx, replace(smtp, port=free_port()), outbox_max_attempts=1)
+    standard_catalog(down)
+    on_hand(down, "MUG", "W1", 2)
+    order(down, "MUG", 1)
+    deliver(down)  # the event is delivered (expanded), its e-mail dead
+    order(down, "MUG", 1)  # pending
+    assert outbox_service.purge_delivered(down) == 0  # delivered today: kept
+    from tests.builders import on_day
+    from tests.conftest import TODAY
+
+    assert outbox_service.purge_delivered(on_day(down, TODAY + timedelta(days=31))) == 1
+    counts = outbox_service.outbox_counts(down)
+    assert (counts["delivered"], counts["dead"], counts["pending"]) == (0, 1, 1)

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
-from restock.services import subscriptions, updates
+from restock.services import outbox, subscriptions, updates
 from restock.services.context import Context
 
 
@@ -24,4 +24,5 @@ class PeriodicJob:
 PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
     PeriodicJob("still_waiting_updates", timedelta(hours=1), updates.send_still_waiting_updates),
     PeriodicJob("next_restock_alerts", timedelta(minutes=15), subscriptions.queue_next_alert_batches),
+    PeriodicJob("purge_delivered_outbox", timedelta(days=1), outbox.purge_delivered),
 )

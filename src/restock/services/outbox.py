@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from restock.config import utc_iso
 from restock.domain.errors import Conflict, NotFound
 from restock.services.context import Context, use_case
-from restock.store.schema import OutboxMessage
+from restock.store.schema import OutboxMessage, WebhookAttempt
 
 MAX_LISTED = 500
 
@@ -82,3 +82,15 @@ def retry_message(session: Session, ctx: Context, message_id: int) -> MessageVie
     )
     session.refresh(message)
     return _view(message)
+
+
+@use_case()
+def purge_delivered(session: Session, ctx: Context) -> int:
+    """The periodic clean-up: delivered messages older than RESTOCK_OUTBOX_KEEP_DAYS go, with their webhook
+    attempts; pending and dead ones always stay. Returns how many messages were removed."""
+    cutoff = ctx.clock.now() - timedelta(days=ctx.settings.notify.outbox_keep_days)
+    # created_at is on the business clock like `cutoff` (delivered_at is the worker's real time)
+    old = select(OutboxMessage.id).where(OutboxMessage.delivered_at.is_not(None), OutboxMessage.created_at < cutoff)
+    session.execute(delete(WebhookAttempt).where(WebhookAttempt.outbox_id.in_(old)))
+    removed = session.execute(delete(OutboxMessage).where(OutboxMessage.id.in_(old)))
+    return int(removed.rowcount)  # type: ignore[attr-defined]
