@@ -28,6 +28,7 @@ run: $(STAMP)
 	@$(BIN)/restock apikey create --role admin --name demo-admin
 	@$(BIN)/restock apikey create --role warehouse --name demo-warehouse
 	@$(BIN)/restock apikey create --role storefront --channel web --name demo-web-shop
+	@echo "the demo's e-mails are written to mail-outbox/ as .eml files (set RESTOCK_SMTP_HOST to send them)"
 	$(BIN)/restock serve --host 127.0.0.1 --port 8000
 
 lint: $(STAMP)
@@ -45,6 +46,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/order_placement.py
 	$(BIN)/python bench/api_orders.py
 	$(BIN)/python bench/api_availability.py
+	$(BIN)/python bench/outbox_smtp.py
 
 clean:
 	rm -rf $(VENV) restock.db restock.db-wal restock.db-shm .pytest_cache .mypy_cache .ruff_cache

@@ -484,15 +484,32 @@ def serve(
     host: Annotated[str, typer.Option()] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535)] = 8000,
     workers: Annotated[int, typer.Option(min=1, max=64, help="Worker processes (one per core is a good start).")] = 1,
+    no_worker: Annotated[
+        bool, typer.Option("--no-worker", help="Do not deliver the outbox here (run `restock worker` elsewhere).")
+    ] = False,
 ) -> None:
-    """Run the REST API under uvicorn; every worker process opens its own connection pool."""
+    """Run the REST API under uvicorn; every worker process opens its own connection pool.
+
+    The outbox worker runs as one thread of this (the supervising) process, never in the API processes:
+    exactly one, whatever --workers says, which is what SQLite needs.
+    """
     import uvicorn
 
-    context()  # fail early, and readably, on bad settings
+    ctx = context()  # fail early, and readably, on bad settings
     out.print(f"restock API on http://{host}:{port}  (docs: http://{host}:{port}/docs)")
-    uvicorn.run(
-        "restock.api.app:app_from_env", factory=True, host=host, port=port, workers=workers, log_level="warning"
-    )
+    stop = None
+    if not no_worker:
+        from restock.notify.worker import start_in_thread
+
+        _, stop = start_in_thread(ctx)
+        out.print("outbox worker running (e-mails, webhooks, periodic updates)")
+    try:
+        uvicorn.run(
+            "restock.api.app:app_from_env", factory=True, host=host, port=port, workers=workers, log_level="warning"
+        )
+    finally:
+        if stop is not None:
+            stop.set()
 
 
 @apikey_app.command("create")
@@ -549,4 +566,162 @@ def apikey_list(as_json: JsonFlag = False) -> None:
     table = Table("id", "key starts", "role", "channel", "name", "revoked", title="API keys")
     for k in keys:
         table.add_row(str(k.id), k.prefix + "…", k.role, k.channel or "", k.name or "", str(k.revoked_at or ""))
+    out.print(table)
+
+
+# ------------------------------------------------------------------ customer communication (issue 4)
+
+webhook_app = typer.Typer(no_args_is_help=True, help="Webhook endpoints for integrators.")
+app.add_typer(webhook_app, name="webhook")
+
+
+@app.command()
+def worker(
+    once: Annotated[
+        bool, typer.Option("--once", help="Deliver everything due now, then exit (cron, scripts).")
+    ] = False,
+    as_json: JsonFlag = False,
+) -> None:
+    """Deliver the outbox (e-mails, webhooks) and run the periodic jobs; stops on Ctrl-C or SIGTERM."""
+    import logging
+    import signal
+    import threading
+
+    from restock.notify.worker import Worker
+
+    ctx = context()
+    with user_errors():
+        runner = Worker(ctx)
+        if once:
+            result = runner.run_once()
+            runner.mailer.close()
+            data = {
+                "delivered": result.delivered,
+                "failed": result.failed,
+                "dead": result.dead,
+                "jobs": result.jobs_run,
+            }
+            done(
+                f"delivered {result.delivered}, failed {result.failed} (will retry), dead {result.dead}",
+                as_json,
+                data,
+            )
+            return
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+        stop = threading.Event()
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+        err.print("outbox worker running; Ctrl-C stops it")
+        try:
+            runner.run(stop)
+        except KeyboardInterrupt:
+            stop.set()
+
+
+@app.command()
+def outbox(
+    dead: Annotated[
+        bool, typer.Option("--dead", help="List the messages parked as dead, with their last error.")
+    ] = False,
+    retry: Annotated[int | None, typer.Option("--retry", help="Retry this dead message (by id).")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """The outbox: counts, the pending or dead messages, or retry a dead one by hand."""
+    from restock.services import outbox as outbox_service
+
+    ctx = context()
+    with user_errors():
+        if retry is not None:
+            view = outbox_service.retry_message(ctx, retry)
+            done(f"message {view.id} ({view.topic}) is due again", as_json, view.to_json())
+            return
+        counts = outbox_service.outbox_counts(ctx)
+        messages = outbox_service.list_messages(ctx, dead=dead)
+    if as_json:
+        emit_json({"counts": counts, "messages": [m.to_json() for m in messages]})
+        return
+    out.print("  ".join(f"{k}: {v}" for k, v in counts.items()))
+    table = Table("id", "topic", "key", "created", "attempts", "last error", title="dead" if dead else "pending")
+    for m in messages:
+        table.add_row(
+            str(m.id),
+            m.topic,
+            m.dedup_key,
+            m.created_at.strftime("%Y-%m-%d %H:%M"),
+            str(m.attempts),
+            m.last_error or "",
+        )
+    out.print(table)
+
+
+@app.command()
+def subscribe(
+    sku: str,
+    channel: Annotated[str, typer.Option(help="The channel the shopper buys on.")],
+    email: Annotated[str, typer.Option(help="Where the back-in-stock e-mail goes.")],
+    as_json: JsonFlag = False,
+) -> None:
+    """Notify me: one e-mail when an out-of-stock SKU can be bought again (reserves nothing)."""
+    from restock.services import subscriptions
+
+    with user_errors():
+        view = subscriptions.subscribe(context(), sku, channel, email)
+    done(f"{email} will hear when {sku} can be bought on {channel} (subscription {view.id})", as_json, view.to_json())
+
+
+@webhook_app.command("add")
+def webhook_add(
+    url: str,
+    event: Annotated[
+        list[str] | None, typer.Option("--event", help="An event to send (repeat); all events when left out.")
+    ] = None,
+    secret: Annotated[str | None, typer.Option(help="The signing secret; one is made when left out.")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Register an endpoint. Its secret is shown once: the receiver checks signatures with it."""
+    from restock.services import webhooks
+
+    with user_errors():
+        view = webhooks.add_webhook(context(), url, event or [], secret)
+    done(
+        f"webhook {view.id} -> {view.url} ({', '.join(view.events)})\nsigning secret: {view.secret}",
+        as_json,
+        view.to_json(),
+    )
+
+
+@webhook_app.command("list")
+def webhook_list(as_json: JsonFlag = False) -> None:
+    from restock.services import webhooks
+
+    with user_errors():
+        views = webhooks.list_webhooks(context())
+    if as_json:
+        emit_json([v.to_json() for v in views])
+        return
+    table = Table("id", "url", "events", "disabled", title="webhooks")
+    for v in views:
+        table.add_row(str(v.id), v.url, ", ".join(v.events), "yes" if v.disabled else "")
+    out.print(table)
+
+
+@webhook_app.command("show")
+def webhook_show(webhook_id: int, as_json: JsonFlag = False) -> None:
+    """An endpoint with its latest delivery attempts."""
+    from restock.services import webhooks
+
+    with user_errors():
+        view = webhooks.show_webhook(context(), webhook_id)
+    if as_json:
+        emit_json(view.to_json())
+        return
+    table = Table("delivery", "event", "at", "status", "error", "ms", title=f"webhook {view.id}: {view.url}")
+    for a in view.attempts:
+        table.add_row(
+            a.delivery,
+            a.event,
+            a.attempted_at.strftime("%Y-%m-%d %H:%M:%S"),
+            str(a.status_code or ""),
+            a.error or "",
+            str(a.duration_ms),
+        )
     out.print(table)

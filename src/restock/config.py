@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 
 DEFAULT_DATABASE_URL = "sqlite:///restock.db"
@@ -28,6 +28,8 @@ class Settings:
     db_pool_size: int = 10
     db_max_overflow: int = 30
     """PostgreSQL connections per process: kept open, and extra ones under load (the API runs 40 threads)."""
+    notify: NotifySettings = field(default_factory=lambda: NotifySettings())
+    """Customer communication: e-mail, links, the outbox worker (RESTOCK_SMTP_*, RESTOCK_MAIL_*, ...)."""
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -43,7 +45,86 @@ class Settings:
             api_threads=_int(env, "RESTOCK_API_THREADS", 0),
             db_pool_size=_int(env, "RESTOCK_DB_POOL_SIZE", 10),
             db_max_overflow=_int(env, "RESTOCK_DB_MAX_OVERFLOW", 30),
+            notify=NotifySettings.from_env(env),
         )
+
+
+@dataclass(frozen=True)
+class NotifySettings:
+    """E-mail, the links in it, and the outbox worker. Without an SMTP host, e-mails are written as .eml files."""
+
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = True
+    mail_from: str = "shop@localhost"
+    mail_dir: str = "mail-outbox"
+    """Where e-mails go as .eml files when RESTOCK_SMTP_HOST is not set (the demo shows them there)."""
+    templates_dir: str | None = None
+    """A folder whose templates override the built-in ones, file by file (RESTOCK_MAIL_TEMPLATES)."""
+    shop_name: str = "Our shop"
+    public_url: str = "http://127.0.0.1:8000"
+    """Base of the links in e-mails (cancel, unsubscribe)."""
+    secret_key: str | None = None
+    """Signs the links in e-mails; without it a random key is made once and kept in the database."""
+    cancel_link_days: int = 14
+    still_waiting_days: int = 7
+    notify_batch_multiple: int = 3
+    outbox_max_attempts: int = 8
+    outbox_retry_seconds: int = 30
+    """The first retry's delay; it doubles with each failure, up to an hour."""
+    outbox_lease_seconds: int = 60
+    """How long a worker owns the messages it claimed; a crashed worker's messages are taken over after it."""
+    outbox_batch_size: int = 50
+    worker_poll_seconds: float = 1.0
+    webhook_timeout_seconds: int = 10
+    outbox_keep_days: int = 30
+    """Delivered messages are kept this long (to look into what was sent), then purged daily."""
+
+    @classmethod
+    def from_env(cls, env: os._Environ[str] | dict[str, str]) -> NotifySettings:
+        return cls(
+            smtp_host=env.get("RESTOCK_SMTP_HOST") or None,
+            smtp_port=_int(env, "RESTOCK_SMTP_PORT", 587),
+            smtp_user=env.get("RESTOCK_SMTP_USER") or None,
+            smtp_password=env.get("RESTOCK_SMTP_PASSWORD") or None,
+            smtp_starttls=_bool(env, "RESTOCK_SMTP_STARTTLS", True),
+            mail_from=env.get("RESTOCK_MAIL_FROM") or "shop@localhost",
+            mail_dir=env.get("RESTOCK_MAIL_DIR") or "mail-outbox",
+            templates_dir=env.get("RESTOCK_MAIL_TEMPLATES") or None,
+            shop_name=env.get("RESTOCK_SHOP_NAME") or "Our shop",
+            public_url=(env.get("RESTOCK_PUBLIC_URL") or "http://127.0.0.1:8000").rstrip("/"),
+            secret_key=env.get("RESTOCK_SECRET_KEY") or None,
+            cancel_link_days=_int(env, "RESTOCK_CANCEL_LINK_DAYS", 14),
+            still_waiting_days=_positive(env, "RESTOCK_STILL_WAITING_DAYS", 7),
+            notify_batch_multiple=_positive(env, "RESTOCK_NOTIFY_BATCH_MULTIPLE", 3),
+            outbox_max_attempts=_positive(env, "RESTOCK_OUTBOX_MAX_ATTEMPTS", 8),
+            outbox_retry_seconds=_int(env, "RESTOCK_OUTBOX_RETRY_SECONDS", 30),
+            outbox_lease_seconds=_positive(env, "RESTOCK_OUTBOX_LEASE_SECONDS", 60),
+            outbox_batch_size=_positive(env, "RESTOCK_OUTBOX_BATCH_SIZE", 50),
+            worker_poll_seconds=_int(env, "RESTOCK_WORKER_POLL_MS", 1000) / 1000,
+            webhook_timeout_seconds=_positive(env, "RESTOCK_WEBHOOK_TIMEOUT_SECONDS", 10),
+            outbox_keep_days=_positive(env, "RESTOCK_OUTBOX_KEEP_DAYS", 30),
+        )
+
+
+def _bool(env: os._Environ[str] | dict[str, str], name: str, default: bool) -> bool:
+    raw = (env.get(name) or "").strip().lower()
+    if raw == "":
+        return default
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(f"{name} must be true or false, got {raw!r}")
+
+
+def _positive(env: os._Environ[str] | dict[str, str], name: str, default: int) -> int:
+    value = _int(env, name, default)
+    if value == 0:
+        raise ValueError(f"{name} must be at least 1")
+    return value
 
 
 def _int(env: os._Environ[str] | dict[str, str], name: str, default: int) -> int:

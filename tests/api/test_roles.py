@@ -52,6 +52,10 @@ MATRIX: list[tuple[str, str, dict[str, Any] | None, set[str]]] = [
     ("POST", "/v1/purchase-orders/{po}/eta", ETA, {"admin"}),
     ("POST", "/v1/purchase-orders/{po}/receipts", LINE, {"admin", "warehouse"}),
     ("POST", "/v1/purchase-orders/{po}/cancel", None, {"admin"}),
+    # customer communication (issue 4); notify-me sign-ups are in tests/api/test_notify_api.py (MUG is in stock here)
+    ("GET", "/v1/outbox", None, {"admin"}),
+    ("GET", "/v1/webhooks", None, {"admin"}),
+    ("POST", "/v1/webhooks", {"url": "https://erp.example.com/hooks"}, {"admin"}),
 ]
 
 

@@ -63,7 +63,7 @@ def server(postgres: Engine) -> Iterator[str]:
         yield base
     finally:
         process.terminate()
-        process.wait(timeout=20)
+        process.wait(timeout=60)
 
 
 def test_a_flash_sale_never_oversells_and_refuses_the_rest_cleanly(postgres: Engine, server: str) -> None:
@@ -76,7 +76,7 @@ def test_a_flash_sale_never_oversells_and_refuses_the_rest_cleanly(postgres: Eng
 
     def shop(n: int) -> str:
         body = {"channel": "web", "customer": {"email": f"s{n}@example.com"}, "lines": [{"sku": "MUG", "quantity": 1}]}
-        with httpx.Client(base_url=server, timeout=60) as client:
+        with httpx.Client(base_url=server, timeout=180) as client:
             start.wait()
             response = client.post("/v1/orders", json=body, headers={"Authorization": f"Bearer {key}"})
         if response.status_code == 201:
@@ -109,7 +109,7 @@ def test_concurrent_duplicates_with_one_idempotency_key_place_one_order(postgres
     start = threading.Barrier(20)
 
     def send(_: int) -> tuple[int, str]:
-        with httpx.Client(base_url=server, timeout=60) as client:
+        with httpx.Client(base_url=server, timeout=180) as client:
             start.wait()
             response = client.post("/v1/orders", json=body, headers=headers)
         return response.status_code, response.json().get("id", "")
@@ -122,6 +122,6 @@ def test_concurrent_duplicates_with_one_idempotency_key_place_one_order(postgres
     assert len({order_id for status, order_id in answers if status == 201}) == 1
     assert count_rows(postgres, "SELECT count(*) FROM orders") == 1
     assert balance(ctx, "MUG", "W1") == (50, 2)
-    retry = httpx.post(f"{server}/v1/orders", json=body, headers=headers, timeout=60)
+    retry = httpx.post(f"{server}/v1/orders", json=body, headers=headers, timeout=180)
     assert retry.status_code == 201
     assert retry.headers["Idempotent-Replayed"] == "true"

@@ -12,7 +12,7 @@ from fastapi import Depends, FastAPI
 from restock import __version__
 from restock.api import metrics, problems
 from restock.api.answers import AnswerCache, ChangeWatcher, RememberedAnswers
-from restock.api.routes import catalog, ops, orders, purchasing
+from restock.api.routes import catalog, links, notify, ops, orders, purchasing
 from restock.api.security import KeyCache, refuse_unknown_query
 from restock.services.context import Context
 
@@ -54,6 +54,9 @@ def create_app(ctx: Context) -> FastAPI:
     app.include_router(ops.router)
     for router in (orders.router, catalog.router, purchasing.router):
         app.include_router(router, responses=problems.DOCUMENTED, dependencies=[Depends(refuse_unknown_query)])
+    # notify-me, the outbox and webhooks; then the public pages behind the links in e-mails (no key)
+    app.include_router(notify.router, responses=problems.DOCUMENTED, dependencies=[Depends(refuse_unknown_query)])
+    app.include_router(links.router)
     app.openapi_schema = None
     original = app.openapi
 

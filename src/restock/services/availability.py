@@ -95,11 +95,11 @@ def decide_many(
     return [AvailabilityView(sku.code, channel.code, decisions[sku.id]) for sku in skus]
 
 
-def _sku_info(sku: Sku) -> SkuInfo:
+def sku_info_of(sku: Sku) -> SkuInfo:
     return SkuInfo(sku.id, sku.code, sku_policy(sku))
 
 
-def _channel_info(session: Session, channel: Channel) -> ChannelInfo:
+def channel_info_of(session: Session, channel: Channel) -> ChannelInfo:
     return ChannelInfo(
         channel.id, channel.code, channel.safety_buffer, tuple(repo.channel_warehouse_ids(session, channel.id))
     )
@@ -118,9 +118,9 @@ def availability(
     if channel_code:
         sku, channel, free = store.read_context(session, sku_code, channel_code)
         return decide_many(session, ctx, [sku], channel, today, free)
-    sku_info = _sku_info(repo.sku_by_code(session, sku_code))
+    sku_info = sku_info_of(repo.sku_by_code(session, sku_code))
     channels = list(session.scalars(select(Channel).order_by(Channel.id)))
-    return [decide_many(session, ctx, [sku_info], _channel_info(session, c), today)[0] for c in channels]
+    return [decide_many(session, ctx, [sku_info], channel_info_of(session, c), today)[0] for c in channels]
 
 
 @use_case(readonly=True)
@@ -128,20 +128,20 @@ def availability_many(
     session: Session, ctx: Context, sku_codes: list[str], channel_code: str
 ) -> list[AvailabilityView]:
     """Many SKUs on one channel in one transaction, in the order asked (a product listing page)."""
-    channel = _channel_info(session, repo.channel_by_code(session, channel_code))
+    channel = channel_info_of(session, repo.channel_by_code(session, channel_code))
     found = {sku.code: sku for sku in session.scalars(select(Sku).where(Sku.code.in_(set(sku_codes))))}
     missing = [code for code in sku_codes if code not in found]
     if missing:
         raise NotFound(f"unknown SKU(s): {', '.join(sorted(set(missing)))[:500]}")
-    return decide_many(session, ctx, [_sku_info(found[code]) for code in sku_codes], channel, ctx.clock.today())
+    return decide_many(session, ctx, [sku_info_of(found[code]) for code in sku_codes], channel, ctx.clock.today())
 
 
 @use_case(readonly=True)
 def catalog_availability(session: Session, ctx: Context, channel_code: str | None = None) -> list[AvailabilityView]:
     """Every SKU on one channel: the overview a merchant looks at first."""
     found = repo.channel_by_code(session, channel_code) if channel_code else repo.default_channel(session)
-    skus = [_sku_info(sku) for sku in session.scalars(select(Sku).order_by(Sku.code))]
-    return decide_many(session, ctx, skus, _channel_info(session, found), ctx.clock.today())
+    skus = [sku_info_of(sku) for sku in session.scalars(select(Sku).order_by(Sku.code))]
+    return decide_many(session, ctx, skus, channel_info_of(session, found), ctx.clock.today())
 
 
 @dataclass(frozen=True)

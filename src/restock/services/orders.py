@@ -20,6 +20,7 @@ from restock.domain.availability import decide, promisable_supply
 from restock.domain.errors import Conflict, InvalidInput, OrderRefused, ShortLine
 from restock.domain.model import BackorderPolicy, LineStatus, OrderStatus, ShipWindow
 from restock.services.availability import never_stocked, window_json
+from restock.services.availability_watch import watching_availability
 from restock.services.context import Context, use_case
 from restock.services.promising import Backorder, Peg, add_backorder_parts, peg_to_supply
 from restock.services.supply import supply_for
@@ -388,7 +389,7 @@ def _short_line(
 # ---------------------------------------------------------------- cancelling and shipping
 
 
-def _locked_order(session: Session, order_id: str) -> Order:
+def locked_order(session: Session, order_id: str) -> Order:
     """The order, locked, after its SKUs' locks: the same lock order as every use case (see `repo.lock_skus`)."""
     repo.lock_skus(session, session.scalars(select(OrderLine.sku_id).where(OrderLine.order_id == order_id)))
     return repo.order(session, order_id, for_update=True)
@@ -461,6 +462,12 @@ def _refresh_order_status(session: Session, order: Order) -> None:
         order.status = OrderStatus.CANCELLED.value
 
 
+def cancel_lines(session: Session, ctx: Context, order: Order, lines: list[OrderLine]) -> OrderView:
+    """Cancel these open lines of a locked order (see `locked_order`), inside the caller's transaction."""
+    with watching_availability(session, ctx, [line.sku_id for line in lines]):
+        return _cancel_lines(session, ctx, order, lines)
+
+
 def _cancel_lines(session: Session, ctx: Context, order: Order, lines: list[OrderLine]) -> OrderView:
     now = ctx.clock.now()
     freed: set[tuple[int, int]] = set()
@@ -475,27 +482,27 @@ def _cancel_lines(session: Session, ctx: Context, order: Order, lines: list[Orde
 @use_case()
 def cancel_order(session: Session, ctx: Context, order_id: str) -> OrderView:
     """Cancel every line still open; what they held goes to the next waiting backorder at once."""
-    order = _locked_order(session, order_id)
+    order = locked_order(session, order_id)
     lines = _open_lines(session, order)
     if not lines:
         raise Conflict(f"order {order_id} has nothing left to cancel (it is {order.status})")
-    return _cancel_lines(session, ctx, order, lines)
+    return cancel_lines(session, ctx, order, lines)
 
 
 @use_case()
 def cancel_line(session: Session, ctx: Context, order_id: str, sku_code: str) -> OrderView:
-    order = _locked_order(session, order_id)
+    order = locked_order(session, order_id)
     sku = repo.sku_by_code(session, sku_code)
     lines = [line for line in _open_lines(session, order) if line.sku_id == sku.id]
     if not lines:
         raise Conflict(f"order {order_id} has no open line for {sku_code}")
-    return _cancel_lines(session, ctx, order, lines)
+    return cancel_lines(session, ctx, order, lines)
 
 
 @use_case()
 def ship_order(session: Session, ctx: Context, order_id: str) -> OrderView:
     """Ship every fully allocated line; lines still waiting for stock stay open."""
-    order = _locked_order(session, order_id)
+    order = locked_order(session, order_id)
     ready = [line for line in _open_lines(session, order) if line.status == LineStatus.ALLOCATED.value]
     if not ready:
         raise Conflict(f"order {order_id} has no line ready to ship (status {order.status})")

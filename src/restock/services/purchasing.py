@@ -18,6 +18,7 @@ from restock.config import utc_iso
 from restock.domain import validation as valid
 from restock.domain.errors import Conflict, InvalidInput, NotFound
 from restock.domain.model import OPEN_PO_STATUSES, POStatus
+from restock.services.availability_watch import watching_availability
 from restock.services.context import Context, use_case
 from restock.services.promising import apply_new_window, repeg_parts, waiting_parts_on
 from restock.services.supply import refresh_supplier_lateness, window_for
@@ -159,6 +160,11 @@ def confirm_po(session: Session, ctx: Context, po_id: int, eta: date) -> POView:
     """The supplier confirmed the PO with a date: from now on its open quantity can carry backorders."""
     po = repo.purchase_order(session, po_id, for_update=True)
     _require_status(po, {POStatus.DRAFT, POStatus.SENT}, "confirm")
+    with watching_availability(session, ctx, _sku_ids_of(session, po_id)):
+        return _confirm(session, ctx, po, eta)
+
+
+def _confirm(session: Session, ctx: Context, po: PurchaseOrder, eta: date) -> POView:
     now = ctx.clock.now()
     _record_eta(session, po, _check_eta(eta, ctx.clock.today()), now)
     po.status, po.eta_confirmed, po.confirmed_at = POStatus.CONFIRMED.value, True, now
@@ -177,6 +183,11 @@ def change_eta(session: Session, ctx: Context, po_id: int, eta: date) -> POView:
     _check_eta(eta, ctx.clock.today())
     if eta == po.eta:
         raise InvalidInput(f"purchase order {po_id} already has ETA {eta}")
+    with watching_availability(session, ctx, _sku_ids_of(session, po_id)):
+        return _move_eta(session, ctx, po, eta)
+
+
+def _move_eta(session: Session, ctx: Context, po: PurchaseOrder, eta: date) -> POView:
     now = ctx.clock.now()
     _record_eta(session, po, eta, now)
     session.flush()
@@ -193,7 +204,11 @@ def change_eta(session: Session, ctx: Context, po_id: int, eta: date) -> POView:
 
 def _lock_skus_of(session: Session, po_id: int) -> None:
     """Take the SKU locks of the PO's lines first: receipts fill queues, ETA changes and cancels move promises."""
-    repo.lock_skus(session, session.scalars(select(POLine.sku_id).where(POLine.po_id == po_id)))
+    repo.lock_skus(session, _sku_ids_of(session, po_id))
+
+
+def _sku_ids_of(session: Session, po_id: int) -> list[int]:
+    return list(session.scalars(select(POLine.sku_id).where(POLine.po_id == po_id)))
 
 
 def _line_ids(session: Session, po: PurchaseOrder) -> list[int]:
@@ -207,6 +222,12 @@ def receive_po(session: Session, ctx: Context, po_id: int, lines: Sequence[tuple
     _lock_skus_of(session, po_id)  # SKU locks first, as every use case takes them
     po = repo.purchase_order(session, po_id, for_update=True)
     _require_status(po, {POStatus.SENT, POStatus.CONFIRMED, POStatus.PARTIALLY_RECEIVED}, "receive")
+    with watching_availability(session, ctx, _sku_ids_of(session, po_id)):
+        return _receive(session, ctx, po, lines)
+
+
+def _receive(session: Session, ctx: Context, po: PurchaseOrder, lines: Sequence[tuple[str, int]]) -> POView:
+    po_id = po.id
     now = ctx.clock.now()
     received = []
     for sku_code, quantity in lines:
@@ -263,6 +284,11 @@ def cancel_po(session: Session, ctx: Context, po_id: int) -> POView:
     _lock_skus_of(session, po_id)  # SKU locks first, as every use case takes them
     po = repo.purchase_order(session, po_id, for_update=True)
     _require_status(po, set(OPEN_PO_STATUSES), "cancel")
+    with watching_availability(session, ctx, _sku_ids_of(session, po_id)):
+        return _cancel(session, ctx, po)
+
+
+def _cancel(session: Session, ctx: Context, po: PurchaseOrder) -> POView:
     po.status, po.cancelled_at = POStatus.CANCELLED.value, ctx.clock.now()
     open_for_promises(session, po.id, False)
     session.flush()

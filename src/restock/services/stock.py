@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from restock.domain import validation as valid
 from restock.domain.errors import Conflict, InvalidInput
+from restock.services.availability_watch import watching_availability
 from restock.services.context import Context, use_case
 from restock.store import repo
 from restock.store.fill import stock_arrives
@@ -47,6 +48,12 @@ def adjust_stock(
     valid.delta(delta)
     valid.reason(reason)
     sku = repo.sku_by_code(session, sku_code, lock=True)
+    with watching_availability(session, ctx, [sku.id]):
+        return _adjust(session, ctx, sku, warehouse_code, delta, reason)
+
+
+def _adjust(session: Session, ctx: Context, sku: Sku, warehouse_code: str, delta: int, reason: str) -> Balance:
+    sku_code = sku.code
     warehouse = repo.warehouse_by_code(session, warehouse_code)
     now = ctx.clock.now()
     if delta > 0:
@@ -88,6 +95,14 @@ def transfer_stock(
     if source == target:
         raise InvalidInput("a transfer needs two different warehouses")
     sku = repo.sku_by_code(session, sku_code, lock=True)
+    with watching_availability(session, ctx, [sku.id]):
+        return _transfer(session, ctx, sku, source, target, quantity)
+
+
+def _transfer(
+    session: Session, ctx: Context, sku: Sku, source: str, target: str, quantity: int
+) -> tuple[Balance, Balance]:
+    sku_code = sku.code
     src, dst = repo.warehouse_by_code(session, source), repo.warehouse_by_code(session, target)
     now = ctx.clock.now()
     ensure_stock_row(session, sku.id, src.id)

@@ -255,6 +255,20 @@ class OutboxMessage(Base):
     delivered_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    """After a failure: not before this (exponential backoff). NULL: due now."""
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    """A worker's lease: it claimed the message and is delivering it; after this, another worker may take it."""
+    dead_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    """Parked after too many failed attempts: listed as dead until retried by hand."""
+    __table_args__ = (
+        Index(
+            "ix_outbox_pending",
+            "id",
+            sqlite_where=text("delivered_at IS NULL AND dead_at IS NULL"),
+            postgresql_where=text("delivered_at IS NULL AND dead_at IS NULL"),
+        ),
+    )
 
 
 class AvailabilityChange(Base):
@@ -303,3 +317,93 @@ class IdempotencyRecord(Base):
     response: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime)
     __table_args__ = (CheckConstraint("state IN ('in_flight', 'done')", name="state_known"),)
+
+
+# ---------------------------------------------------------------- customer communication (issue 4)
+
+
+class RestockSubscription(Base):
+    """A shopper's "notify me" for an out-of-stock SKU on a channel; reserves nothing, counts as demand."""
+
+    __tablename__ = "restock_subscriptions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sku_id: Mapped[int] = mapped_column(ForeignKey("skus.id"))
+    channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id"))
+    email: Mapped[str] = mapped_column(String(320))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    notified_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    unsubscribed_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    __table_args__ = (
+        Index("ix_restock_subscriptions_queue", "sku_id", "channel_id", "created_at", "id"),
+        Index(
+            "uq_restock_subscriptions_waiting",
+            "sku_id",
+            "channel_id",
+            "email",
+            unique=True,
+            sqlite_where=text("notified_at IS NULL AND unsubscribed_at IS NULL"),
+            postgresql_where=text("notified_at IS NULL AND unsubscribed_at IS NULL"),
+        ),
+    )
+
+
+class LineNews(Base):
+    """When a backordered line's customer last heard about it, so that a "still on its way" update is sent
+    only after a quiet stretch."""
+
+    __tablename__ = "line_news"
+    order_line_id: Mapped[int] = mapped_column(ForeignKey("order_lines.id"), primary_key=True)
+    last_news_at: Mapped[datetime] = mapped_column(DateTime)
+    delay_notices: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    """How many delay notices the customer got for this line: the second one says "again"."""
+
+
+class UpdateOptOut(Base):
+    """An order whose customer unsubscribed from the periodic "still on its way" updates."""
+
+    __tablename__ = "update_optouts"
+    order_id: Mapped[str] = mapped_column(ForeignKey("orders.id"), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class JobRun(Base):
+    """When a periodic job last ran: workers claim a run with a guarded UPDATE, so it runs once per period."""
+
+    __tablename__ = "job_runs"
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    last_run_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class LinkSecret(Base):
+    """The key that signs the links in e-mails when RESTOCK_SECRET_KEY is not set: made once per database."""
+
+    __tablename__ = "link_secrets"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    secret: Mapped[str] = mapped_column(String(128))
+
+
+class WebhookEndpoint(Base):
+    """An integrator's URL, the events it wants, and the secret its deliveries are signed with."""
+
+    __tablename__ = "webhook_endpoints"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    url: Mapped[str] = mapped_column(String(2000))
+    secret: Mapped[str] = mapped_column(String(200))
+    events: Mapped[str] = mapped_column(String(500))
+    """Comma-separated event names, or `*` for all."""
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    disabled_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class WebhookAttempt(Base):
+    """One try at delivering one webhook message: what the receiver answered, or why it failed."""
+
+    __tablename__ = "webhook_attempts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    endpoint_id: Mapped[int] = mapped_column(ForeignKey("webhook_endpoints.id"), index=True)
+    outbox_id: Mapped[int] = mapped_column(ForeignKey("outbox.id"), index=True)
+    event: Mapped[str] = mapped_column(String(64))
+    attempted_at: Mapped[datetime] = mapped_column(DateTime)
+    status_code: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    duration_ms: Mapped[int] = mapped_column(Integer)

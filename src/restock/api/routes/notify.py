@@ -1,0 +1,156 @@
+"""Customer communication over the API: notify-me sign-ups (storefront), the outbox and webhooks (admin)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Header, Path, Query
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from restock.api.idempotency import run_idempotent
+from restock.api.schemas import Code, Email, Strict
+from restock.api.security import Admin, Ctx, Storefront, own_channel
+from restock.services import outbox as outbox_service
+from restock.services import subscriptions, webhooks
+
+router = APIRouter(prefix="/v1")
+IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", description="Retry-safe: one effect per key.")]
+Id = Annotated[int, Path(ge=1, le=2**62)]
+WebhookEvent = Literal[
+    "*",
+    "order.placed",
+    "backorder.created",
+    "backorder.delayed",
+    "backorder.filled",
+    "availability.changed",
+    "order.shipped",
+    "order.cancelled",
+]
+
+
+class SubscriptionIn(Strict):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"sku": "MUG", "channel": "web", "email": "ann@example.com"}]},
+    )
+
+    sku: Code
+    channel: Code
+    email: Email
+
+
+class SubscriptionOut(BaseModel):
+    id: int
+    sku: str
+    channel: str
+    email: str
+    created_at: str
+    status: Literal["waiting", "notified", "unsubscribed"]
+
+
+class MessageOut(BaseModel):
+    id: int
+    topic: str
+    dedup_key: str
+    created_at: str
+    attempts: int
+    last_error: str | None
+    status: Literal["pending", "delivered", "dead"]
+
+
+class OutboxOut(BaseModel):
+    counts: dict[str, int]
+    messages: list[MessageOut]
+
+
+class WebhookIn(Strict):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"url": "https://erp.example.com/hooks/restock", "events": ["backorder.delayed"]}]
+        },
+    )
+
+    url: Annotated[str, StringConstraints(min_length=8, max_length=2000)]
+    events: list[WebhookEvent] = Field(default_factory=list, max_length=20, description="Empty or `*`: every event.")
+    secret: Annotated[str, StringConstraints(min_length=16, max_length=200)] | None = None
+
+
+class AttemptOut(BaseModel):
+    delivery: str
+    event: str
+    attempted_at: str
+    status_code: int | None
+    error: str | None
+    duration_ms: int
+
+
+class WebhookOut(BaseModel):
+    id: int
+    url: str
+    events: list[str]
+    created_at: str
+    disabled: bool
+    secret: str | None = Field(None, description="Only in the answer to the registration: keep it.")
+    attempts: list[AttemptOut]
+
+
+@router.post("/subscriptions", status_code=201, response_model=SubscriptionOut, tags=["notify me"])
+def subscribe(body: SubscriptionIn, ctx: Ctx, who: Storefront, idempotency_key: IdempotencyKey = None) -> JSONResponse:
+    """Notify me: one e-mail when the out-of-stock SKU can be bought on the channel again. Reserves nothing;
+    signing up twice is one subscription; a SKU that can be bought now is refused (409)."""
+    own_channel(who, body.channel)
+    return run_idempotent(
+        ctx,
+        who,
+        idempotency_key,
+        "subscriptions",
+        body,
+        201,
+        lambda: subscriptions.subscribe(ctx, body.sku, body.channel, body.email).to_json(),
+    )
+
+
+@router.get("/outbox", response_model=OutboxOut, tags=["outbox"])
+def outbox(ctx: Ctx, who: Admin, status: Annotated[Literal["pending", "dead"], Query()] = "dead") -> dict[str, Any]:
+    """Counts, and the dead (default) or pending messages, oldest first, with their last error."""
+    messages = outbox_service.list_messages(ctx, dead=status == "dead")
+    return {"counts": outbox_service.outbox_counts(ctx), "messages": [m.to_json() for m in messages]}
+
+
+@router.post("/outbox/{message_id}/retry", response_model=MessageOut, tags=["outbox"])
+def retry(message_id: Id, ctx: Ctx, who: Admin) -> dict[str, Any]:
+    """A dead message is due again, with its full number of attempts."""
+    return outbox_service.retry_message(ctx, message_id).to_json()
+
+
+@router.post("/webhooks", status_code=201, response_model=WebhookOut, tags=["webhooks"])
+def add_webhook(body: WebhookIn, ctx: Ctx, who: Admin, idempotency_key: IdempotencyKey = None) -> JSONResponse:
+    """Register an endpoint. The answer carries its signing secret, once."""
+    events: list[str] = [] if "*" in body.events else list(body.events)
+    return run_idempotent(
+        ctx,
+        who,
+        idempotency_key,
+        "webhooks",
+        body,
+        201,
+        lambda: webhooks.add_webhook(ctx, body.url, events, body.secret).to_json(),
+    )
+
+
+@router.get("/webhooks", response_model=list[WebhookOut], tags=["webhooks"])
+def list_webhooks(ctx: Ctx, who: Admin) -> list[dict[str, Any]]:
+    return [w.to_json() for w in webhooks.list_webhooks(ctx)]
+
+
+@router.get("/webhooks/{webhook_id}", response_model=WebhookOut, tags=["webhooks"])
+def show_webhook(webhook_id: Id, ctx: Ctx, who: Admin) -> dict[str, Any]:
+    """The endpoint with its latest delivery attempts (status code or error, duration), newest first."""
+    return webhooks.show_webhook(ctx, webhook_id).to_json()
+
+
+@router.post("/webhooks/{webhook_id}/disable", response_model=WebhookOut, tags=["webhooks"])
+def disable_webhook(webhook_id: Id, ctx: Ctx, who: Admin) -> dict[str, Any]:
+    return webhooks.disable_webhook(ctx, webhook_id).to_json()

@@ -1,0 +1,1 @@
+"""Customer communication: the outbox worker, e-mail, webhooks and periodic jobs."""

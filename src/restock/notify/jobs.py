@@ -1,0 +1,28 @@
+"""Periodic jobs the worker runs: adding one is one entry in `PERIODIC_JOBS`.
+
+Each job is a use case taking only the context. Every worker looks at the list on each round; a guarded
+UPDATE of `job_runs` lets exactly one of them run a job per period, whatever the number of workers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from restock.services import outbox, subscriptions, updates
+from restock.services.context import Context
+
+
+@dataclass(frozen=True)
+class PeriodicJob:
+    name: str
+    every: timedelta
+    run: Callable[[Context], object]
+
+
+PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
+    PeriodicJob("still_waiting_updates", timedelta(hours=1), updates.send_still_waiting_updates),
+    PeriodicJob("next_restock_alerts", timedelta(minutes=15), subscriptions.queue_next_alert_batches),
+    PeriodicJob("purge_delivered_outbox", timedelta(days=1), outbox.purge_delivered),
+)

@@ -1,0 +1,179 @@
+"""Webhook endpoints for integrators: registered by an admin, each delivery signed and its attempts kept."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from restock.config import utc_iso
+from restock.domain.errors import InvalidInput, NotFound
+from restock.services.context import Context, use_case
+from restock.store.schema import OutboxMessage, WebhookAttempt, WebhookEndpoint
+
+EVENTS = (
+    "order.placed",
+    "backorder.created",
+    "backorder.delayed",
+    "backorder.filled",
+    "availability.changed",
+    "order.shipped",
+    "order.cancelled",
+)
+MAX_ATTEMPTS_SHOWN = 50
+
+
+@dataclass(frozen=True)
+class AttemptView:
+    delivery: str
+    event: str
+    attempted_at: datetime
+    status_code: int | None
+    error: str | None
+    duration_ms: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "delivery": self.delivery,
+            "event": self.event,
+            "attempted_at": utc_iso(self.attempted_at),
+            "status_code": self.status_code,
+            "error": self.error,
+            "duration_ms": self.duration_ms,
+        }
+
+
+@dataclass(frozen=True)
+class WebhookView:
+    id: int
+    url: str
+    events: list[str]
+    created_at: datetime
+    disabled: bool
+    secret: str | None = None
+    """Shown once, when the endpoint is registered."""
+    attempts: list[AttemptView] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "id": self.id,
+            "url": self.url,
+            "events": self.events,
+            "created_at": utc_iso(self.created_at),
+            "disabled": self.disabled,
+            "attempts": [a.to_json() for a in self.attempts],
+        }
+        if self.secret is not None:
+            data["secret"] = self.secret
+        return data
+
+
+def _check_url(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc or len(url) > 2000:
+        raise InvalidInput(f"a webhook URL must be an absolute http(s) URL, got {url[:100]!r}")
+    return url
+
+
+def _check_events(events: list[str]) -> list[str]:
+    if not events or events == ["*"]:
+        return ["*"]
+    unknown = sorted(set(events) - set(EVENTS))
+    if unknown:
+        raise InvalidInput(f"unknown webhook event(s) {', '.join(unknown)[:200]}; known: {', '.join(EVENTS)}")
+    return sorted(set(events))
+
+
+@use_case()
+def add_webhook(session: Session, ctx: Context, url: str, events: list[str], secret: str | None = None) -> WebhookView:
+    """Register an endpoint; without a secret, one is made (shown once: the receiver needs it)."""
+    wanted = _check_events(events)
+    if secret is not None and not 16 <= len(secret) <= 200:
+        raise InvalidInput("a webhook secret must be 16-200 characters")
+    endpoint = WebhookEndpoint(
+        url=_check_url(url),
+        secret=secret or "whsec_" + secrets.token_hex(24),
+        events=",".join(wanted),
+        created_at=ctx.clock.now(),
+    )
+    session.add(endpoint)
+    session.flush()
+    return WebhookView(endpoint.id, endpoint.url, wanted, endpoint.created_at, False, endpoint.secret)
+
+
+def _view(session: Session, endpoint: WebhookEndpoint, with_attempts: bool) -> WebhookView:
+    attempts: list[AttemptView] = []
+    if with_attempts:
+        rows = session.execute(
+            select(WebhookAttempt, OutboxMessage.dedup_key)
+            .join(OutboxMessage, OutboxMessage.id == WebhookAttempt.outbox_id)
+            .where(WebhookAttempt.endpoint_id == endpoint.id)
+            .order_by(WebhookAttempt.id.desc())
+            .limit(MAX_ATTEMPTS_SHOWN)
+        )
+        attempts = [AttemptView(key, a.event, a.attempted_at, a.status_code, a.error, a.duration_ms) for a, key in rows]
+    return WebhookView(
+        endpoint.id,
+        endpoint.url,
+        endpoint.events.split(","),
+        endpoint.created_at,
+        endpoint.disabled_at is not None,
+        attempts=attempts,
+    )
+
+
+@use_case(readonly=True)
+def list_webhooks(session: Session, ctx: Context) -> list[WebhookView]:
+    return [_view(session, e, False) for e in session.scalars(select(WebhookEndpoint).order_by(WebhookEndpoint.id))]
+
+
+@use_case(readonly=True)
+def show_webhook(session: Session, ctx: Context, endpoint_id: int) -> WebhookView:
+    """An endpoint with its latest delivery attempts, newest first."""
+    endpoint = session.get(WebhookEndpoint, endpoint_id)
+    if endpoint is None:
+        raise NotFound(f"unknown webhook {endpoint_id}")
+    return _view(session, endpoint, True)
+
+
+@use_case()
+def disable_webhook(session: Session, ctx: Context, endpoint_id: int) -> WebhookView:
+    endpoint = session.get(WebhookEndpoint, endpoint_id)
+    if endpoint is None:
+        raise NotFound(f"unknown webhook {endpoint_id}")
+    endpoint.disabled_at = endpoint.disabled_at or ctx.clock.now()
+    return _view(session, endpoint, False)
+
+
+def endpoints_for(session: Session, event: str) -> list[WebhookEndpoint]:
+    """The active endpoints that asked for this event."""
+    endpoints = session.scalars(select(WebhookEndpoint).where(WebhookEndpoint.disabled_at.is_(None)))
+    return [e for e in endpoints if e.events == "*" or event in e.events.split(",")]
+
+
+def record_attempt(
+    session: Session,
+    endpoint_id: int,
+    outbox_id: int,
+    event: str,
+    at: datetime,
+    status_code: int | None,
+    error: str | None,
+    duration_ms: int,
+) -> None:
+    session.add(
+        WebhookAttempt(
+            endpoint_id=endpoint_id,
+            outbox_id=outbox_id,
+            event=event,
+            attempted_at=at,
+            status_code=status_code,
+            error=error,
+            duration_ms=duration_ms,
+        )
+    )
