@@ -11,6 +11,7 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import httpx
 import pytest
@@ -33,7 +34,7 @@ def free_port() -> int:
 
 
 @pytest.fixture
-def server(postgres: Engine) -> Iterator[str]:
+def server(postgres: Engine, tmp_path: Path) -> Iterator[str]:
     """`restock serve` with 2 worker processes on the test schema; stopped at the end whatever happens."""
     port = free_port()
     env = {
@@ -43,15 +44,17 @@ def server(postgres: Engine) -> Iterator[str]:
         "RESTOCK_DB_POOL_SIZE": "5",  # 2 workers x 20 connections at most: room for the rest of the suite
         "RESTOCK_DB_MAX_OVERFLOW": "15",
     }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "restock", "serve", "--port", str(port), "--workers", "2"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
+    log = tmp_path / "serve.log"  # a file, not a pipe: an unread pipe that fills up would stall the server
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "restock", "serve", "--port", str(port), "--workers", "2"],
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
             try:
                 if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
@@ -59,7 +62,7 @@ def server(postgres: Engine) -> Iterator[str]:
             except httpx.HTTPError:
                 time.sleep(0.2)
         else:
-            raise RuntimeError("the server did not become ready in 30 s")
+            raise RuntimeError(f"the server did not become ready in 90 s:\n{log.read_text()[-3000:]}")
         yield base
     finally:
         process.terminate()
