@@ -1,0 +1,9 @@
+"""Replenishment planning: demand forecasts, safety stock, reorder points, supplier choice and shortage risk.
+
+Pure, vectorised (numpy/pandas) functions over the whole catalog at once; the use cases that load
+their inputs and save their results live in restock.services.planning.
+"""
+
+from restock.planning.formulas import eoq, fill_rate_safety_factor, reorder_point, safety_stock
+
+__all__ = ["eoq", "fill_rate_safety_factor", "reorder_point", "safety_stock"]
