@@ -373,3 +373,37 @@ def test_a_wrong_method_lists_every_allowed_one(client: TestClient, keys: Keys) 
 def test_channels_are_listed_with_their_warehouses_in_order(client: TestClient, keys: Keys) -> None:
     channels = client.get("/v1/channels", headers=bearer(keys.warehouse)).json()
     assert {c["code"]: c["warehouses"] for c in channels} == {"market": ["W2"], "web": ["W1", "W2"]}
+
+
+# ---------------------------------------------------------------- replenishment planning
+
+
+def test_supplier_terms_and_sku_settings_through_the_api(client: TestClient, keys: Keys) -> None:
+    admin = bearer(keys.admin)
+    put = client.put(
+        "/v1/suppliers/ACME/skus/MUG", json={"unit_cost": "4.20", "moq": 24, "pack_size": 12}, headers=admin
+    )
+    assert put.status_code == 200, put.text
+    assert put.json() == {
+        "supplier": "ACME",
+        "sku": "MUG",
+        "lead_time_days": 14,
+        "lead_time_quoted": False,
+        "moq": 24,
+        "pack_size": 12,
+        "unit_cost": "4.20",
+    }
+    refused = client.put("/v1/suppliers/ACME/skus/MUG", json={"unit_cost": "1", "pack": 3}, headers=admin)
+    assert refused.status_code == 422  # unknown field
+    assert client.get("/v1/suppliers/ACME/skus", headers=admin).json()[0]["pack_size"] == 12
+    planning = client.put("/v1/skus/MUG/planning", json={"policy": "eoq", "service_level_pct": "97.5"}, headers=admin)
+    assert planning.json()["policy"] == "eoq"
+    cleared = client.put("/v1/skus/MUG/planning", json={"service_level_pct": None}, headers=admin).json()
+    assert (cleared["policy"], cleared["service_level_pct"]) == ("eoq", None)
+    assert client.get("/v1/skus/NOPE/planning", headers=admin).status_code == 404
+
+
+def test_supplier_scorecard_through_the_api(client: TestClient, keys: Keys) -> None:
+    scores = client.get("/v1/suppliers/scorecard", headers=bearer(keys.warehouse)).json()
+    assert [s["supplier"] for s in scores] == ["ACME", "FAST"]
+    assert client.get("/v1/suppliers/NOPE/scorecard", headers=bearer(keys.admin)).status_code == 404

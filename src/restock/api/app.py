@@ -8,7 +8,7 @@ from fastapi import Depends, FastAPI
 
 from restock import __version__
 from restock.api import metrics, problems
-from restock.api.routes import catalog, ops, orders, purchasing
+from restock.api.routes import catalog, ops, orders, planning, purchasing
 from restock.api.security import KeyCache, refuse_unknown_query
 from restock.services.context import Context
 
@@ -33,7 +33,7 @@ def create_app(ctx: Context) -> FastAPI:
     problems.install(app)
     app.add_middleware(metrics.Observe, max_body_bytes=MAX_BODY_BYTES)
     app.include_router(ops.router)
-    for router in (orders.router, catalog.router, purchasing.router):
+    for router in (orders.router, catalog.router, purchasing.router, planning.router):
         app.include_router(router, responses=problems.DOCUMENTED, dependencies=[Depends(refuse_unknown_query)])
     app.openapi_schema = None
     original = app.openapi

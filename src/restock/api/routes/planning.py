@@ -1,0 +1,73 @@
+"""Replenishment planning: supplier scorecards and terms, SKU planning settings, the plan and the radar."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path
+
+from restock.api.planning_schemas import (
+    SkuPlanningIn,
+    SkuPlanningOut,
+    SupplierScoreOut,
+    SupplierTermsIn,
+    SupplierTermsOut,
+)
+from restock.api.schemas import Code
+from restock.api.security import Admin, Ctx, Warehouse
+from restock.services import terms
+from restock.services.reliability import supplier_scorecard
+
+router = APIRouter(prefix="/v1")
+CodePath = Annotated[Code, Path()]
+
+
+@router.get("/suppliers/scorecard", response_model=list[SupplierScoreOut], tags=["planning"])
+def scorecards(ctx: Ctx, who: Warehouse) -> list[dict[str, Any]]:
+    """Every supplier's measured lead time, ETA slips, on-time and fill rates, and per SKU where history allows."""
+    return [s.to_json() for s in supplier_scorecard(ctx)]
+
+
+@router.get("/suppliers/{code}/scorecard", response_model=list[SupplierScoreOut], tags=["planning"])
+def scorecard(code: CodePath, ctx: Ctx, who: Warehouse) -> list[dict[str, Any]]:
+    """One supplier's scorecard: the supplier first, then its SKUs with enough history."""
+    return [s.to_json() for s in supplier_scorecard(ctx, code)]
+
+
+@router.get("/suppliers/{code}/skus", response_model=list[SupplierTermsOut], tags=["planning"])
+def supplier_terms(code: CodePath, ctx: Ctx, who: Warehouse) -> list[dict[str, Any]]:
+    return [t.to_json() for t in terms.list_supplier_terms(ctx, code)]
+
+
+@router.put("/suppliers/{code}/skus/{sku}", response_model=SupplierTermsOut, tags=["planning"])
+def set_supplier_terms(code: CodePath, sku: CodePath, body: SupplierTermsIn, ctx: Ctx, who: Admin) -> dict[str, Any]:
+    """What this supplier offers for the SKU; the planner suggests purchases only on recorded terms."""
+    return terms.set_supplier_terms(
+        ctx,
+        code,
+        sku,
+        unit_cost=body.unit_cost,
+        moq=body.moq,
+        pack_size=body.pack_size,
+        lead_time_days=body.lead_time_days,
+    ).to_json()
+
+
+@router.get("/skus/{code}/planning", response_model=SkuPlanningOut, tags=["planning"])
+def sku_planning(code: CodePath, ctx: Ctx, who: Warehouse) -> dict[str, Any]:
+    return terms.show_sku_planning(ctx, code).to_json()
+
+
+@router.put("/skus/{code}/planning", response_model=SkuPlanningOut, tags=["planning"])
+def set_sku_planning(code: CodePath, body: SkuPlanningIn, ctx: Ctx, who: Admin) -> dict[str, Any]:
+    """Change the fields sent; the others keep their values."""
+    return terms.set_sku_planning(
+        ctx,
+        code,
+        review_days=body.review_days,
+        policy=body.policy,
+        order_cost=body.order_cost,
+        holding_rate_pct=body.holding_rate_pct,
+        service_level_pct=body.service_level_pct,
+        clear_service_level="service_level_pct" in body.model_fields_set and body.service_level_pct is None,
+    ).to_json()
