@@ -8,9 +8,14 @@ with a ValueError that says which argument is wrong, instead of returning a numb
 from __future__ import annotations
 
 import math
+from typing import TypeVar
 
+import numpy as np
+import numpy.typing as npt
 from scipy.optimize import brentq
 from scipy.stats import norm
+
+Number = TypeVar("Number", float, npt.NDArray[np.float64])
 
 
 def _finite(name: str, value: float) -> float:
@@ -51,7 +56,22 @@ def lead_time_demand_std(demand_mean: float, demand_std: float, lead_time_mean: 
     sd = _not_negative("demand_std", demand_std)
     lt = _not_negative("lead_time_mean", lead_time_mean)
     slt = _not_negative("lead_time_std", lead_time_std)
-    return math.sqrt(lt * sd * sd + d * d * slt * slt)
+    return float(sigma_over_lead_time(d, sd, lt, slt))
+
+
+def sigma_over_lead_time(d: Number, sd: Number, lt: Number, slt: Number) -> Number:
+    """The same formula on numbers or whole numpy arrays (the planner's catalog-wide path), unchecked."""
+    return np.sqrt(lt * sd * sd + d * d * slt * slt)  # type: ignore[no-any-return]
+
+
+def service_factor(service_level: Number) -> Number:
+    """z: the standard normal quantile of a cycle service level (0.95 -> 1.645)."""
+    return norm.ppf(service_level)  # type: ignore[no-any-return]
+
+
+def economic_order_quantity(annual_demand: Number, order_cost: Number, holding_cost: Number) -> Number:
+    """sqrt(2 D S / H) on numbers or arrays, unchecked (see `eoq`)."""
+    return np.sqrt(2 * annual_demand * order_cost / holding_cost)  # type: ignore[no-any-return]
 
 
 def safety_stock(
@@ -65,7 +85,7 @@ def safety_stock(
     """
     level = _share("service_level", service_level)
     sigma = lead_time_demand_std(demand_mean, demand_std, lead_time_mean, lead_time_std)
-    return float(norm.ppf(level)) * sigma
+    return float(service_factor(level)) * sigma
 
 
 def reorder_point(
@@ -81,7 +101,7 @@ def eoq(annual_demand: float, order_cost: float, holding_cost_per_unit_year: flo
     demand = _not_negative("annual_demand", annual_demand)
     cost = _not_negative("order_cost", order_cost)
     holding = _positive("holding_cost_per_unit_year", holding_cost_per_unit_year)
-    return math.sqrt(2 * demand * cost / holding)
+    return float(economic_order_quantity(demand, cost, holding))
 
 
 def standard_normal_loss(k: float) -> float:
