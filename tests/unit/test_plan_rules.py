@@ -54,13 +54,13 @@ def forecasts(demand: dict[str, tuple[float, float]]) -> HandMadeForecasts:
     return HandMadeForecasts(summary, path)
 
 
-def position(sku: str, on_hand: int, price: float, allocated: int = 0, backorders: int = 0) -> dict[str, object]:
+def stock(sku: str, on_hand: int, allocated: int = 0, backorders: int = 0) -> dict[str, object]:
+    return {"sku": sku, "warehouse": "W1", "on_hand": on_hand, "allocated": allocated, "backorders": backorders}
+
+
+def sku(code: str, price: float) -> dict[str, object]:
     return {
-        "sku": sku,
-        "warehouse": "W1",
-        "on_hand": on_hand,
-        "allocated": allocated,
-        "backorders": backorders,
+        "sku": code,
         "price": price,
         "review_days": 7,
         "policy": "order_up_to",
@@ -99,14 +99,11 @@ def inbound(sku: str, po: int, qty: int, eta: date, first_eta: date, supplier: s
 
 
 def small_catalog() -> PlanResult:
-    positions = pd.DataFrame(
-        [
-            position("MUG", 20, 10.0),
-            position("CUP", 100, 5.0),
-            position("BOWL", 5, 20.0, allocated=2, backorders=1),
-            position("LAMP", 40, 50.0),
-            position("VASE", 0, 8.0),
-        ]
+    stocks = pd.DataFrame(
+        [stock("MUG", 20), stock("CUP", 100), stock("BOWL", 5, allocated=2, backorders=1), stock("LAMP", 40)]
+    )  # VASE has no stock row: it is planned for its forecast and its inbound PO
+    skus = pd.DataFrame(
+        [sku("MUG", 10.0), sku("CUP", 5.0), sku("BOWL", 20.0), sku("LAMP", 50.0), sku("VASE", 8.0), sku("UNSOLD", 1)]
     )
     candidates = pd.DataFrame(
         [
@@ -127,7 +124,7 @@ def small_catalog() -> PlanResult:
     )
     recent = pd.DataFrame([{"sku": "LAMP", "warehouse": "W1", "recent_mean": 5.0}])
     demand = {"MUG": (2, 1), "CUP": (1, 0.5), "BOWL": (1, 0), "LAMP": (1, 0.5), "VASE": (0.5, 0)}
-    return build_plan(PlanInputs(TODAY, positions, candidates, open_pos, recent), forecasts(demand), Settings())
+    return build_plan(PlanInputs(TODAY, stocks, skus, candidates, open_pos, recent), forecasts(demand), Settings())
 
 
 def row(result: PlanResult, sku: str) -> pd.Series:
@@ -195,6 +192,10 @@ def test_projection_is_stock_minus_forecast_plus_arrivals_on_their_eta() -> None
 
 def test_only_the_suggestions_with_a_quantity_are_purchase_suggestions() -> None:
     assert set(small_catalog().suggestions["sku"]) == {"MUG", "BOWL"}
+
+
+def test_a_sku_without_stock_forecast_or_supply_is_not_planned() -> None:
+    assert "UNSOLD" not in set(small_catalog().rows["sku"])
 
 
 def test_abc_classes_split_skus_by_their_share_of_revenue() -> None:

@@ -53,20 +53,10 @@ DAYS_PER_YEAR = 365
 
 KEY = ["sku", "warehouse"]
 
-POSITION_COLUMNS = [
-    "sku",
-    "warehouse",
-    "on_hand",
-    "allocated",
-    "backorders",
-    "price",
-    "review_days",
-    "policy",
-    "order_cost",
-    "holding_rate",
-    "service_level",
-]
-"""positions: one row per SKU x warehouse to plan. holding_rate and service_level are shares (0.25, 0.97);
+STOCK_COLUMNS = ["sku", "warehouse", "on_hand", "allocated", "backorders"]
+"""stock: per SKU x warehouse, units on hand, allocated, and waiting backorders counted against it."""
+SKU_COLUMNS = ["sku", "price", "review_days", "policy", "order_cost", "holding_rate", "service_level"]
+"""skus: per SKU its price and planning settings; holding_rate and service_level are shares (0.25, 0.97),
 service_level NaN: the ABC class level."""
 CANDIDATE_COLUMNS = [
     "sku",
@@ -99,8 +89,12 @@ class ForecastLike(Protocol):
 
 @dataclass(frozen=True)
 class PlanInputs:
+    """The frames of the *_COLUMNS above. A SKU x warehouse is planned when it has stock, a forecast or
+    inbound supply."""
+
     today: date
-    positions: pd.DataFrame
+    stock: pd.DataFrame
+    skus: pd.DataFrame
     candidates: pd.DataFrame
     inbound: pd.DataFrame
     recent: pd.DataFrame
@@ -122,6 +116,15 @@ class PlanResult:
 
 
 # ---------------------------------------------------------------- demand and service level
+
+
+def _positions(inputs: PlanInputs, forecasts: ForecastLike) -> pd.DataFrame:
+    """Every SKU x warehouse with stock, a forecast or inbound supply, with its SKU's settings."""
+    keys = pd.concat([inputs.stock[KEY], forecasts.summary[KEY], inputs.inbound[KEY]]).drop_duplicates()
+    rows = keys.merge(inputs.stock[STOCK_COLUMNS], on=KEY, how="left")
+    for column in ("on_hand", "allocated", "backorders"):
+        rows[column] = rows[column].fillna(0).astype("int64")
+    return rows.merge(inputs.skus[SKU_COLUMNS], on="sku", how="inner").sort_values(KEY, kind="stable")
 
 
 def _with_demand(positions: pd.DataFrame, forecasts: ForecastLike, recent: pd.DataFrame) -> pd.DataFrame:
@@ -345,7 +348,7 @@ FLAGS = ("stockout_before_receipt", "late_po", "supplier_slipping", "demand_spik
 
 def build_plan(inputs: PlanInputs, forecasts: ForecastLike, settings: Settings) -> PlanResult:
     """The whole plan: figures per SKU x warehouse, purchase suggestions, and the radar."""
-    rows = _with_demand(inputs.positions[POSITION_COLUMNS].copy(), forecasts, inputs.recent)
+    rows = _with_demand(_positions(inputs, forecasts), forecasts, inputs.recent)
     rows = _with_service_level(rows, settings).reset_index(drop=True)
     rows["row"] = np.arange(len(rows))
     days, stock = _project(rows, forecasts, inputs.inbound)

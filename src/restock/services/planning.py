@@ -1,0 +1,266 @@
+"""Replenishment use cases: the plan with its purchase suggestions, the shortage radar, and draft POs from a plan.
+
+The inputs are read in one read-only transaction (a consistent snapshot), the forecast is made from
+the demand history, and restock.planning.engine computes everything for the whole catalog at once.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sqlalchemy.orm import Session
+
+from restock.domain.errors import InvalidInput
+from restock.planning.engine import ForecastLike, PlanInputs, PlanResult, build_plan
+from restock.planning.policy import DEFAULT
+from restock.planning.reliability import MIN_HISTORY
+from restock.services.context import Context, use_case
+from restock.services.purchasing import POView, new_draft_po
+from restock.services.reliability import load_scorecards
+from restock.store import planning as store
+
+MIN_HORIZON_DAYS = 14
+MAX_HORIZON_DAYS = 180
+"""The forecast horizon is the longest lead time plus review period, within these bounds."""
+
+Progress = Callable[[int, int], None]
+Forecaster = Callable[[Context, int, Progress | None], ForecastLike]
+
+
+# ---------------------------------------------------------------- inputs
+
+
+def _skus(session: Session) -> pd.DataFrame:
+    skus = store.sku_settings(session)
+    skus["price"] = skus["price"].astype("float64")
+    skus["review_days"] = skus["review_days"].fillna(DEFAULT.review_days).astype("int64")
+    skus["policy"] = skus["policy"].fillna(DEFAULT.policy.value)
+    skus["order_cost"] = skus["order_cost"].astype("float64").fillna(float(DEFAULT.order_cost))
+    skus["holding_rate"] = skus["holding_rate_pct"].astype("float64").fillna(float(DEFAULT.holding_rate_pct)) / 100
+    skus["service_level"] = skus["service_level_pct"].astype("float64") / 100
+    return skus
+
+
+def _stock(session: Session) -> pd.DataFrame:
+    stock = store.stock_positions(session).merge(
+        store.waiting_backorders(session), on=["sku", "warehouse"], how="outer"
+    )
+    return stock.fillna({"on_hand": 0, "allocated": 0, "backorders": 0}).astype(
+        {"on_hand": "int64", "allocated": "int64", "backorders": "int64"}
+    )
+
+
+def _candidates(session: Session, ctx: Context) -> pd.DataFrame:
+    """Recorded terms with measured lead times: the SKU's own history with that supplier, else the supplier's,
+    else the quote (taken as certain); on-time and fill rates likewise."""
+    terms = store.supplier_terms(session)
+    scores = pd.DataFrame([vars(s) for s in load_scorecards(session, ctx)])
+    measured = ["lead_time_mean", "lead_time_std", "lead_time_p90", "on_time_rate", "fill_rate"]
+    if scores.empty:
+        scores = pd.DataFrame(columns=["supplier", "sku", "received_pos", *measured])
+    scores = scores[scores["received_pos"] >= MIN_HISTORY]
+    pair = scores[scores["sku"].notna()][["supplier", "sku", *measured]]
+    whole = scores[scores["sku"].isna()][["supplier", *measured]]
+    found = terms.merge(pair, on=["supplier", "sku"], how="left").merge(
+        whole, on="supplier", how="left", suffixes=("", "_supplier")
+    )
+    for column in measured:
+        found[column] = found[column].astype("float64").fillna(found[f"{column}_supplier"].astype("float64"))
+    quoted = found["quoted_lead_time"].astype("float64")
+    found["lead_time_mean"] = found["lead_time_mean"].fillna(quoted)
+    found["lead_time_p90"] = found["lead_time_p90"].fillna(quoted)
+    found["lead_time_std"] = found["lead_time_std"].fillna(0.0)
+    found["unit_cost"] = found["unit_cost"].astype("float64")
+    return found
+
+
+@use_case(readonly=True)
+def load_plan_inputs(session: Session, ctx: Context, recent: pd.DataFrame | None = None) -> PlanInputs:
+    """Everything the engine needs, read in one consistent snapshot."""
+    return PlanInputs(
+        today=ctx.clock.today(),
+        stock=_stock(session),
+        skus=_skus(session),
+        candidates=_candidates(session, ctx),
+        inbound=store.open_inbound(session),
+        recent=recent if recent is not None else pd.DataFrame(columns=["sku", "warehouse", "recent_mean"]),
+    )
+
+
+def plan_horizon(inputs: PlanInputs) -> int:
+    """Days to forecast: the longest P90 lead time plus review period among the SKUs that can be bought."""
+    if inputs.candidates.empty:
+        return MIN_HORIZON_DAYS
+    reach = inputs.candidates.merge(inputs.skus[["sku", "review_days"]], on="sku")
+    longest = float((reach["lead_time_p90"] + reach["review_days"]).max())
+    return int(min(MAX_HORIZON_DAYS, max(MIN_HORIZON_DAYS, math.ceil(longest))))
+
+
+# ---------------------------------------------------------------- views
+
+
+def _day(value: Any) -> str | None:
+    return None if pd.isna(value) else pd.Timestamp(value).date().isoformat()
+
+
+def _number(value: Any, digits: int = 2) -> float | None:
+    return None if value is None or pd.isna(value) else round(float(value), digits)
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """One purchase to make: SKU, warehouse, supplier, quantity, with the figures behind it and a one-line why."""
+
+    sku: str
+    warehouse: str
+    supplier: str
+    quantity: int
+    unit_cost: float
+    abc: str
+    service_level: float
+    position: int
+    safety_stock: float
+    reorder_point: float
+    order_up_to: float
+    stockout_date: str | None
+    late_supplier: bool
+    explanation: str
+
+    def to_json(self) -> dict[str, Any]:
+        return vars(self) | {"value": round(self.quantity * self.unit_cost, 2)}
+
+
+@dataclass(frozen=True)
+class RiskRow:
+    """One SKU x warehouse at risk: when it runs short, how much revenue that puts at risk, and why."""
+
+    sku: str
+    warehouse: str
+    stockout_date: str | None
+    below_safety_date: str | None
+    next_receipt: str | None
+    units_short: int
+    revenue_at_risk: float
+    flags: list[str]
+    projected: list[int] = field(repr=False)
+
+    def to_json(self) -> dict[str, Any]:
+        return vars(self).copy()
+
+
+FLAG_NAMES = ("stockout_before_receipt", "late_po", "supplier_slipping", "demand_spike", "late_supplier")
+
+
+def _suggestions(result: PlanResult) -> list[Suggestion]:
+    rows = result.suggestions.sort_values(["supplier", "warehouse", "sku"], kind="stable")
+    return [
+        Suggestion(
+            sku=r["sku"],
+            warehouse=r["warehouse"],
+            supplier=r["supplier"],
+            quantity=int(r["quantity"]),
+            unit_cost=float(r["unit_cost"]),
+            abc=r["abc"],
+            service_level=float(r["service_level"]),
+            position=int(r["position"]),
+            safety_stock=_number(r["safety_stock"]) or 0.0,
+            reorder_point=_number(r["reorder_point"]) or 0.0,
+            order_up_to=_number(r["order_up_to"]) or 0.0,
+            stockout_date=_day(r["stockout_date"]),
+            late_supplier=bool(r["late_supplier"]),
+            explanation=r["explanation"],
+        )
+        for r in rows.to_dict("records")
+    ]
+
+
+def _radar(result: PlanResult) -> list[RiskRow]:
+    order = {key: i for i, key in enumerate(zip(result.rows["sku"], result.rows["warehouse"], strict=True))}
+    projection = np.floor(result.projection + 1e-9).astype("int64")
+    return [
+        RiskRow(
+            sku=r["sku"],
+            warehouse=r["warehouse"],
+            stockout_date=_day(r["stockout_date"]),
+            below_safety_date=_day(r["below_safety_date"]),
+            next_receipt=_day(r["next_receipt"]),
+            units_short=int(r["units_short"]),
+            revenue_at_risk=round(float(r["revenue_at_risk"]), 2),
+            flags=[name for name in FLAG_NAMES if bool(r[name])],
+            projected=projection[order[(r["sku"], r["warehouse"])]].tolist(),
+        )
+        for r in result.radar.to_dict("records")
+    ]
+
+
+@dataclass(frozen=True)
+class PlanReport:
+    today: date
+    horizon_days: int
+    planned: int
+    """SKU x warehouse rows planned."""
+    without_terms: list[str]
+    """SKUs with demand or stock but no supplier terms: they cannot be reordered until terms are recorded."""
+    suggestions: list[Suggestion]
+    radar: list[RiskRow]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "today": self.today.isoformat(),
+            "horizon_days": self.horizon_days,
+            "planned": self.planned,
+            "without_terms": self.without_terms,
+            "suggestions": [s.to_json() for s in self.suggestions],
+        }
+
+
+def _report(inputs: PlanInputs, horizon: int, result: PlanResult) -> PlanReport:
+    rows = result.rows
+    missing = rows[rows["supplier"].isna() & ((rows["demand_mean"] > 0) | (rows["backorders"] > 0))]
+    return PlanReport(
+        today=inputs.today,
+        horizon_days=horizon,
+        planned=len(rows),
+        without_terms=sorted(set(missing["sku"])),
+        suggestions=_suggestions(result),
+        radar=_radar(result),
+    )
+
+
+# ---------------------------------------------------------------- use cases
+
+
+def run_plan(
+    ctx: Context,
+    forecaster: Forecaster,
+    *,
+    recent: pd.DataFrame | None = None,
+    progress: Progress | None = None,
+) -> PlanReport:
+    """Load, forecast over the plan's horizon, and plan: suggestions and radar for the whole catalog."""
+    inputs = load_plan_inputs(ctx, recent)
+    horizon = plan_horizon(inputs)
+    forecasts = forecaster(ctx, horizon, progress)
+    return _report(inputs, horizon, build_plan(inputs, forecasts, ctx.settings))
+
+
+@use_case()
+def create_purchase_orders(session: Session, ctx: Context, suggestions: Sequence[Suggestion]) -> list[POView]:
+    """Draft POs from suggestions, one per supplier and warehouse, all in one transaction (all or none)."""
+    if not suggestions:
+        return []
+    groups: dict[tuple[str, str], list[tuple[str, int]]] = {}
+    for s in suggestions:
+        if s.quantity <= 0:
+            raise InvalidInput(f"a suggestion for {s.sku} has no quantity to order")
+        groups.setdefault((s.supplier, s.warehouse), []).append((s.sku, s.quantity))
+    return [
+        new_draft_po(session, ctx, supplier, warehouse, lines)
+        for (supplier, warehouse), lines in sorted(groups.items())
+    ]
