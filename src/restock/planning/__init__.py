@@ -1,0 +1,1 @@
+"""Replenishment planning: demand history, forecasts, safety stock, reorder points, purchase suggestions."""
