@@ -128,3 +128,22 @@ def test_an_import_without_warehouse_needs_a_channel_when_there_are_several(ctx:
     with pytest.raises(NotFound, match="line 2: no warehouse"):
         demand.import_demand(ctx, parse_demand_csv(f"sku,date,quantity\nMUG,{days_ago(3)},4\n", today=TODAY))
     assert imported_rows(ctx) == 0
+
+
+def test_a_shop_without_movements_or_orders_has_no_history_and_no_forecasts(ctx: Context) -> None:
+    standard_catalog(ctx)
+    assert demand.demand_history(ctx, today=TODAY).empty
+    forecasts = demand.demand_forecasts(ctx, horizon=14)
+    assert forecasts.summary.empty
+    assert forecasts.path.empty
+
+
+def test_forecasts_of_the_shop_come_per_sku_and_warehouse(ctx: Context) -> None:
+    shop_with_a_stock_out(ctx)
+    forecasts = demand.demand_forecasts(ctx, horizon=5)
+    summary = forecasts.summary.set_index("unique_id")
+    assert summary.loc["MUG@W1", ["sku", "warehouse", "demand_class"]].tolist() == ["MUG", "W1", "new"]
+    # ten days of history, the censored ones corrected: (2 + 4 + 5 x 0.5) / 10 units a day
+    assert summary.loc["MUG@W1", "demand_mean"] == pytest.approx(0.85)
+    first_days = forecasts.path.groupby("unique_id")["ds"].min()
+    assert (first_days == pd.Timestamp(TODAY)).all()

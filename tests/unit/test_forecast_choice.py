@@ -118,3 +118,11 @@ def test_the_path_covers_the_horizon_from_the_day_after_the_history(
 def test_a_horizon_below_one_day_is_refused() -> None:
     with pytest.raises(InvalidInput, match="horizon"):
         forecast_demand(history({"A@W1": np.ones(10)}), horizon=0)
+
+
+def test_an_empty_history_gives_empty_forecasts() -> None:
+    empty = history({"A@W1": np.ones(3)}).iloc[0:0]
+    result = forecast_demand(empty, horizon=7)
+    assert result.summary.empty
+    assert list(result.summary.columns) == SUMMARY_COLUMNS
+    assert list(result.path.columns) == PATH_COLUMNS

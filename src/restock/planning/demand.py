@@ -56,6 +56,8 @@ def build_history(
     last = pd.Timestamp(end)
     pairs = pairs[first <= last].reset_index(drop=True)
     first = first[first <= last].reset_index(drop=True)
+    if pairs.empty:
+        return pd.DataFrame({column: [] for column in HISTORY_COLUMNS})
     lengths = ((last - first).dt.days + 1).to_numpy()
     offsets = np.concatenate([[0], np.cumsum(lengths)[:-1]])
     size = int(lengths.sum())

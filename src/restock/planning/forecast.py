@@ -123,6 +123,8 @@ def forecast_demand(
     _check_history(history, ["unique_id", "sku", "warehouse", "ds", "y"])
     if horizon < 1:
         raise InvalidInput(f"the forecast horizon must be at least one day, got {horizon}")
+    if history.empty:  # a shop without any movement or order yet: nothing to plan, not an error
+        return Forecasts(pd.DataFrame(columns=SUMMARY_COLUMNS), pd.DataFrame(columns=PATH_COLUMNS))
     frame = history[["unique_id", "ds", "y"]].copy()
     frame["ds"] = pd.to_datetime(frame["ds"])
     summary, path = forecast_series(
@@ -287,8 +289,6 @@ def _check_history(history: pd.DataFrame, columns: list[str]) -> None:
     missing = [c for c in columns if c not in history.columns]
     if missing:
         raise InvalidInput(f"the demand history lacks the columns {missing}")
-    if history.empty:
-        raise InvalidInput("the demand history is empty: there is nothing to forecast")
 
 
 def _report(progress: Progress | None, done: int, total: int) -> None:
