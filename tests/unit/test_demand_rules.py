@@ -7,6 +7,8 @@ from datetime import date
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from restock.domain.errors import InvalidInput
 from restock.planning.classify import DemandClass, classify
@@ -115,3 +117,27 @@ def test_a_demand_file_is_read_with_its_optional_columns() -> None:
 def test_a_malformed_demand_file_is_refused_with_the_line_at_fault(text: str, message: str) -> None:
     with pytest.raises(InvalidInput, match=message):
         parse_demand_csv(text, today=TODAY)
+
+
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["A@W1", "B@W1"]), st.integers(0, 50), st.booleans()),
+        min_size=1,
+        max_size=60,
+    )
+)
+def test_correction_never_lowers_demand_and_leaves_uncensored_days_alone(
+    days: list[tuple[str, int, bool]],
+) -> None:
+    frame = pd.DataFrame(days, columns=["unique_id", "sales", "censored"]).sort_values("unique_id", kind="stable")
+    corrected = correct_censored(frame)
+    sales = frame["sales"].to_numpy(dtype=float)
+    censored = frame["censored"].to_numpy()
+    assert (corrected >= sales).all()
+    assert (corrected[~censored] == sales[~censored]).all()
+    # an estimate never exceeds the largest uncensored day of its own series
+    for uid in ("A@W1", "B@W1"):
+        mine = (frame["unique_id"] == uid).to_numpy()
+        seen = sales[mine & ~censored]
+        ceiling = max(seen.max() if seen.size else 0.0, sales[mine].max() if mine.any() else 0.0)
+        assert (corrected[mine] <= ceiling).all()
