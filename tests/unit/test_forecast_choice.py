@@ -46,6 +46,9 @@ def test_squared_error_decides_so_forecasting_zero_does_not_win_rare_demand() ->
     assert choice.loc["R", "model_index"] == 1
 
 
+PROGRESS: list[tuple[int, int]] = []
+
+
 @pytest.fixture(scope="module")
 def forecasts() -> tuple[pd.DataFrame, pd.DataFrame]:
     rng = np.random.default_rng(RNG_SEED)
@@ -60,6 +63,7 @@ def forecasts() -> tuple[pd.DataFrame, pd.DataFrame]:
             }
         ),
         horizon=7,
+        progress=lambda done, total: PROGRESS.append((done, total)),
     )
     return result.summary.set_index("unique_id"), result.path
 
@@ -126,3 +130,10 @@ def test_an_empty_history_gives_empty_forecasts() -> None:
     assert result.summary.empty
     assert list(result.summary.columns) == SUMMARY_COLUMNS
     assert list(result.path.columns) == PATH_COLUMNS
+
+
+def test_progress_counts_series_up_to_all_of_them(forecasts: tuple[pd.DataFrame, pd.DataFrame]) -> None:
+    done = [d for d, _ in PROGRESS]
+    assert PROGRESS[0] == (0, 4)
+    assert PROGRESS[-1] == (4, 4)
+    assert done == sorted(done)
