@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from typing import Annotated, Any, NoReturn
@@ -694,3 +694,103 @@ def sku_planning(
         as_json,
         view.to_json(),
     )
+
+
+# ------------------------------------------------------------------ demand and forecasts
+
+demand_app = typer.Typer(no_args_is_help=True, help="Demand history: import demand recorded by another system.")
+forecast_app = typer.Typer(no_args_is_help=True, help="Demand forecasts: check them on your own series.")
+app.add_typer(demand_app, name="demand")
+app.add_typer(forecast_app, name="forecast")
+
+
+def read_text_file(path: str) -> str:
+    try:
+        with open(path, encoding="utf-8", newline="") as handle:
+            return handle.read()
+    except FileNotFoundError:
+        fail(f"no such file: {path}", 2)
+    except (OSError, UnicodeDecodeError) as error:
+        fail(f"cannot read {path}: {error}", 2)
+
+
+@contextmanager
+def progress_bar(description: str) -> Iterator[Callable[[int, int], None] | None]:
+    """A Rich progress bar on stderr (stdout stays clean for --json), fed as (done, total); none when
+    stderr is not a terminal, so logs and pipes get only the result and the errors."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    if not err.is_terminal:
+        yield None
+        return
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=err, transient=True) as bar:
+        task = bar.add_task(description, total=None)
+
+        def report(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield report
+
+
+@demand_app.command("import")
+def demand_import(
+    file: Annotated[str, typer.Argument(help="CSV with a header: sku,date,quantity[,warehouse,channel]")],
+    as_json: JsonFlag = False,
+) -> None:
+    """Import daily demand from another system; a file with any bad row is refused whole."""
+    from restock.planning.demand_file import parse_demand_csv
+    from restock.services import demand
+
+    ctx = context()
+    text = read_text_file(file)
+    with user_errors():
+        summary = demand.import_demand(ctx, parse_demand_csv(text, today=ctx.clock.today()))
+    done(
+        f"imported {summary.rows} rows ({summary.units} units, {summary.skus} SKUs) "
+        f"from {summary.first_day} to {summary.last_day}",
+        as_json,
+        summary.to_json(),
+    )
+
+
+@forecast_app.command("evaluate")
+def forecast_evaluate(
+    file: Annotated[str, typer.Argument(help="CSV in long format with a header: unique_id,ds,y")],
+    season_length: Annotated[int, typer.Option(help="The seasonal period, in points (7: weekly on daily data).")] = 7,
+    horizon: Annotated[int, typer.Option(help="Points held out at the end of each series and forecast.")] = 14,
+    n_jobs: Annotated[int, typer.Option(help="Processes statsforecast may use.", min=1)] = 1,
+    as_json: JsonFlag = False,
+) -> None:
+    """Score the planner's forecasts on your series (MASE, sMAPE) beside a seasonal-naive benchmark."""
+    from restock.planning.evaluate import evaluate_forecasts, read_series_csv
+
+    text = read_text_file(file)
+    with user_errors(), progress_bar("forecasting") as report:
+        frame = read_series_csv(text)
+        result = evaluate_forecasts(frame, horizon=horizon, season_length=season_length, n_jobs=n_jobs, progress=report)
+    if as_json:
+        emit_json(result.to_json())
+        return
+    table = Table(
+        "class", "series", "MASE", "sMAPE %", "benchmark MASE", "benchmark sMAPE %", title="forecast accuracy"
+    )
+
+    def cells(mase: float, smape: float) -> list[str]:
+        return [f"{mase:.3f}" if mase == mase else "-", f"{smape:.1f}"]
+
+    for name, scores in result.by_class.items():
+        table.add_row(
+            name,
+            str(scores.series),
+            *cells(scores.forecast.mase, scores.forecast.smape),
+            *cells(scores.benchmark.mase, scores.benchmark.smape),
+        )
+    table.add_row(
+        "overall",
+        str(sum(s.series for s in result.by_class.values())),
+        *cells(result.overall.mase, result.overall.smape),
+        *cells(result.benchmark.mase, result.benchmark.smape),
+        style="bold",
+    )
+    out.print(table)

@@ -295,6 +295,27 @@ class IdempotencyRecord(Base):
     __table_args__ = (CheckConstraint("state IN ('in_flight', 'done')", name="state_known"),)
 
 
+class ImportedDemand(Base):
+    """Daily demand brought from another system (`restock demand import`): history from before restock.
+
+    Stored per SKU x warehouse x day (and the channel when the file gave one); the demand history adds
+    it to the demand of the order lines. A later import replaces, per SKU x warehouse, the days it covers.
+    """
+
+    __tablename__ = "imported_demand"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sku_id: Mapped[int] = mapped_column(ForeignKey("skus.id"))
+    warehouse_id: Mapped[int] = mapped_column(ForeignKey("warehouses.id"))
+    channel_id: Mapped[int | None] = mapped_column(ForeignKey("channels.id"), nullable=True)
+    day: Mapped[date] = mapped_column(Date)
+    quantity: Mapped[int] = mapped_column(Integer)
+    imported_at: Mapped[datetime] = mapped_column(DateTime)
+    __table_args__ = (
+        CheckConstraint("quantity >= 0", name="quantity_not_negative"),
+        Index("ix_imported_demand_sku_warehouse_day", "sku_id", "warehouse_id", "day"),
+    )
+
+
 # ---------------------------------------------------------------- replenishment planning (issue 5, supply side)
 
 ORDER_POLICIES = ("order_up_to", "eoq")
