@@ -7,7 +7,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
@@ -20,6 +20,9 @@ from restock.services import availability as availability_service
 from restock.services import backorders as backorder_service
 from restock.services import catalog, orders, purchasing, stock
 from restock.services.context import Context
+
+if TYPE_CHECKING:
+    from restock.services.planning import PlanReport
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="Availability, backorders and replenishment.")
 warehouse_app = typer.Typer(no_args_is_help=True, help="Stock locations.")
@@ -793,4 +796,103 @@ def forecast_evaluate(
         *cells(result.benchmark.mase, result.benchmark.smape),
         style="bold",
     )
+    out.print(table)
+
+
+# ------------------------------------------------------------------ the plan and the radar (issue 5, supply side)
+
+NJobs = Annotated[int, typer.Option("--n-jobs", help="Processes statsforecast may use.", min=1, max=64)]
+
+
+def _run_plan(n_jobs: int) -> tuple[Context, PlanReport]:
+    """Today's plan, with a progress bar while statsforecast works (the services module loads it: imported late)."""
+    from restock.services import planning
+
+    ctx = context()
+    with user_errors(), progress_bar("forecasting demand") as report:
+        return ctx, planning.plan(ctx, n_jobs=n_jobs, progress=report)
+
+
+@app.command()
+def plan(
+    create_pos: Annotated[
+        bool, typer.Option("--create-pos", help="Turn the suggestions into draft POs, one per supplier and warehouse.")
+    ] = False,
+    n_jobs: NJobs = 1,
+    as_json: JsonFlag = False,
+) -> None:
+    """Purchase suggestions for every SKU x warehouse: reorder point, order-up-to level, supplier, and why."""
+    from restock.services import planning
+
+    ctx, report = _run_plan(n_jobs)
+    created: list[purchasing.POView] = []
+    if create_pos:
+        with user_errors():
+            created = planning.create_purchase_orders(ctx, report.suggestions)
+    if as_json:
+        emit_json(report.to_json() | ({"purchase_orders": [po.to_json() for po in created]} if create_pos else {}))
+        return
+    table = Table(
+        "SKU",
+        "warehouse",
+        "class",
+        "position",
+        "safety stock",
+        "reorder point",
+        "order-up-to",
+        "qty",
+        "supplier",
+        "why",
+        title=f"purchase suggestions · {report.today} · horizon {report.horizon_days} days · {report.planned} planned",
+    )
+    for s in report.suggestions:
+        supplier = f"[red]{s.supplier} (late)[/]" if s.late_supplier else s.supplier
+        table.add_row(
+            s.sku,
+            s.warehouse,
+            s.abc,
+            str(s.position),
+            f"{s.safety_stock:.1f}",
+            f"{s.reorder_point:.1f}",
+            f"{s.order_up_to:.1f}",
+            str(s.quantity),
+            supplier,
+            s.explanation,
+        )
+    out.print(table)
+    if report.without_terms:
+        out.print(f"no supplier terms, not planned: {', '.join(report.without_terms[:20])}", highlight=False)
+    for po in created:
+        out.print(f"draft purchase order {po.id}: {po.supplier} → {po.warehouse}, {len(po.lines)} lines")
+
+
+@app.command()
+def radar(n_jobs: NJobs = 1, as_json: JsonFlag = False) -> None:
+    """Shortage risk: the SKU x warehouses projected to run short or below safety stock, most revenue at risk first."""
+    _, report = _run_plan(n_jobs)
+    if as_json:
+        emit_json([r.to_json() for r in report.radar])
+        return
+    table = Table(
+        "SKU",
+        "warehouse",
+        "stock-out",
+        "below safety",
+        "next receipt",
+        "units short",
+        "revenue at risk",
+        "flags",
+        title=f"shortage-risk radar · {report.today} · next {report.horizon_days} days",
+    )
+    for r in report.radar:
+        table.add_row(
+            r.sku,
+            r.warehouse,
+            r.stockout_date or "",
+            r.below_safety_date or "",
+            r.next_receipt or "",
+            str(r.units_short),
+            f"{r.revenue_at_risk:.2f}",
+            ", ".join(r.flags),
+        )
     out.print(table)

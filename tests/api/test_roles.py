@@ -59,6 +59,9 @@ MATRIX: list[tuple[str, str, dict[str, Any] | None, set[str]]] = [
     ("PUT", "/v1/suppliers/ACME/skus/MUG", {"unit_cost": "4.20", "pack_size": 6}, {"admin"}),
     ("GET", "/v1/skus/MUG/planning", None, {"admin", "warehouse"}),
     ("PUT", "/v1/skus/MUG/planning", {"review_days": 14}, {"admin"}),
+    ("GET", "/v1/plan", None, {"admin", "warehouse"}),
+    ("GET", "/v1/radar", None, {"admin", "warehouse"}),
+    ("POST", "/v1/plan/purchase-orders", {}, {"admin"}),
 ]
 
 

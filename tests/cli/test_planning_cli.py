@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import os
+from datetime import date, timedelta
 from typing import Any
 
+from restock.config import Settings
+from restock.services import stock
+from restock.services.context import Context
+from tests.builders import on_day, order
 from tests.cli.test_cli import as_json, restock, setup_shop
 
 __all__ = ["restock"]  # the fixture
@@ -62,3 +68,35 @@ def test_scorecard_of_a_supplier_without_history_is_empty_not_an_error(restock: 
     assert acme["pos"] == 0
     assert acme["lead_time_mean"] is None
     assert "ACME" in restock("supplier", "scorecard").stdout
+
+
+def history(restock: Any, db_url: str) -> None:
+    """MUG: 31 in stock on Nov 1, one sold every day from Nov 1 to Nov 26: 5 left today, Nov 27."""
+    setup_shop(restock)  # counts 3 today
+    restock("supplier", "terms", "ACME", "MUG", "--unit-cost", "4.00", "--moq", "10", "--pack", "6")
+    first = date(2026, 11, 1)
+    ctx = Context.from_settings(Settings(database_url=db_url, today=first))
+    stock.adjust_stock(ctx, "MUG", "W1", 28, "count")
+    for day in range(26):
+        order(on_day(ctx, first + timedelta(days=day)), "MUG", 1)
+
+
+def test_plan_and_radar_from_the_real_demand_history(restock: Any) -> None:
+    history(restock, os.environ["RESTOCK_DATABASE_URL"])
+    plan = as_json(restock("plan", "--json"))
+    assert plan["horizon_days"] == 21  # ACME's 14 days + the default 7-day review
+    [mug] = plan["suggestions"]
+    assert (mug["sku"], mug["warehouse"], mug["supplier"]) == ("MUG", "W1", "ACME")
+    assert mug["quantity"] >= 10  # the MOQ
+    assert mug["quantity"] % 6 == 0  # whole packs
+    assert mug["late_supplier"] is True  # 5 left at about one a day: nothing arrives in 14 days before that
+    [risk] = as_json(restock("radar", "--json"))
+    assert risk["sku"] == "MUG"
+    assert "stockout_before_receipt" in risk["flags"]
+    assert len(risk["projected"]) == 21
+    created = as_json(restock("plan", "--create-pos", "--json"))["purchase_orders"]
+    assert [(po["supplier"], po["status"], po["lines"][0]["ordered"]) for po in created] == [
+        ("ACME", "draft", mug["quantity"])
+    ]
+    assert "MUG" in restock("plan").stdout
+    assert "stockout_before_receipt" in restock("radar").stdout

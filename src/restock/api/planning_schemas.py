@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from restock.api.schemas import Strict
+from restock.api.schemas import Code, PurchaseOrderOut, Strict
 from restock.domain.model import MAX_QUANTITY
 
 
@@ -76,3 +77,53 @@ class SupplierScoreOut(BaseModel):
     on_time_rate: float | None = Field(description="Received on or before the first confirmed ETA.")
     fill_rate: float | None = Field(description="Received / ordered on closed POs.")
     lateness_p90_days: int | None = Field(description="The P90 lateness that widens backorder ship windows.")
+
+
+class SuggestionOut(BaseModel):
+    sku: str
+    warehouse: str
+    supplier: str
+    quantity: int
+    unit_cost: float
+    value: float
+    abc: Literal["A", "B", "C"]
+    service_level: float
+    position: int = Field(description="On hand - allocated - waiting backorders + open confirmed inbound.")
+    safety_stock: float
+    reorder_point: float
+    order_up_to: float
+    stockout_date: date | None = Field(description="First day the projected stock goes below zero, if any.")
+    late_supplier: bool = Field(description="No supplier can deliver before the stock-out: the fastest was chosen.")
+    explanation: str
+
+
+class PlanOut(BaseModel):
+    today: date
+    horizon_days: int
+    planned: int = Field(description="SKU x warehouse rows planned.")
+    without_terms: list[str] = Field(description="SKUs with demand or backorders but no supplier terms.")
+    suggestions: list[SuggestionOut]
+
+
+class PlanOrdersIn(Strict):
+    """Which suggestions to order: all of today's plan, or only those of the SKUs listed."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{}, {"skus": ["MUG-BLUE"]}]})
+
+    skus: list[Code] | None = Field(None, min_length=1, max_length=10_000)
+
+
+class PlanOrdersOut(PlanOut):
+    purchase_orders: list[PurchaseOrderOut]
+
+
+class RiskOut(BaseModel):
+    sku: str
+    warehouse: str
+    stockout_date: date | None
+    below_safety_date: date | None
+    next_receipt: date | None
+    units_short: int
+    revenue_at_risk: float
+    flags: list[Literal["stockout_before_receipt", "late_po", "supplier_slipping", "demand_spike", "late_supplier"]]
+    projected: list[int] = Field(description="Projected available stock at the end of each day of the horizon.")

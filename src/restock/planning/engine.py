@@ -123,7 +123,7 @@ def _positions(inputs: PlanInputs, forecasts: ForecastLike) -> pd.DataFrame:
     keys = pd.concat([inputs.stock[KEY], forecasts.summary[KEY], inputs.inbound[KEY]]).drop_duplicates()
     rows = keys.merge(inputs.stock[STOCK_COLUMNS], on=KEY, how="left")
     for column in ("on_hand", "allocated", "backorders"):
-        rows[column] = rows[column].fillna(0).astype("int64")
+        rows[column] = pd.to_numeric(rows[column]).fillna(0).astype("int64")
     return rows.merge(inputs.skus[SKU_COLUMNS], on="sku", how="inner").sort_values(KEY, kind="stable")
 
 
@@ -131,7 +131,7 @@ def _with_demand(positions: pd.DataFrame, forecasts: ForecastLike, recent: pd.Da
     demand = forecasts.summary[[*KEY, "demand_mean", "demand_std"]]
     rows = positions.merge(demand, on=KEY, how="left").merge(recent[RECENT_COLUMNS], on=KEY, how="left")
     for column in ("demand_mean", "demand_std", "recent_mean"):
-        rows[column] = rows[column].fillna(0.0).clip(lower=0.0)
+        rows[column] = pd.to_numeric(rows[column]).astype("float64").fillna(0.0).clip(lower=0.0)
     return rows
 
 
@@ -243,7 +243,7 @@ CHOSEN_COLUMNS = [
 def _quantities(rows: pd.DataFrame, inbound: pd.DataFrame) -> pd.DataFrame:
     confirmed = inbound[inbound["confirmed"].astype(bool)].groupby(KEY)["open_qty"].sum().rename("inbound_confirmed")
     rows = rows.merge(confirmed, left_on=KEY, right_index=True, how="left")
-    rows["inbound_confirmed"] = rows["inbound_confirmed"].fillna(0).astype("int64")
+    rows["inbound_confirmed"] = pd.to_numeric(rows["inbound_confirmed"]).fillna(0).astype("int64")
     rows["position"] = rows["on_hand"] - rows["allocated"] - rows["backorders"] + rows["inbound_confirmed"]
     before_review = rows["demand_mean"] * rows["review_days"]
     has_supplier = rows["supplier"].notna()
@@ -355,7 +355,9 @@ def build_plan(inputs: PlanInputs, forecasts: ForecastLike, settings: Settings) 
     rows["stockout_date"] = _first_day(stock < 0, days)
     chosen = _choose_supplier(_evaluate_candidates(rows, inputs.candidates, inputs.today))
     rows = rows.merge(chosen[["row", *CHOSEN_COLUMNS]], on="row", how="left")
-    rows["late_supplier"] = rows["supplier"].notna() & rows["stockout_date"].notna() & ~rows["in_time"].astype(bool)
+    for column in CHOSEN_COLUMNS[1:]:  # without any candidate the merge leaves untyped empty columns
+        rows[column] = pd.to_numeric(rows[column]).astype("float64")
+    rows["late_supplier"] = rows["supplier"].notna() & rows["stockout_date"].notna() & (rows["in_time"] == 0)
     rows = _quantities(rows, inputs.inbound)
     rows["explanation"] = _explain(rows)
     inbound = inputs.inbound.merge(

@@ -124,7 +124,7 @@ def scorecards(
     both["lateness_p90_days"] = both["supplier"].map(lambda s: measured_p90_lateness(list(lateness.get(s, []))))
     both.loc[both["sku"].notna(), "lateness_p90_days"] = None
     for column in ("pos", "received_pos", "eta_moves_later"):
-        both[column] = both[column].fillna(0).astype("int64")
+        both[column] = pd.to_numeric(both[column]).fillna(0).astype("int64")
     both = both.replace({np.nan: None})
     order = both.assign(_pair=both["sku"].notna()).sort_values(["supplier", "_pair", "sku"], na_position="first")
     return order[SCORE_COLUMNS].reset_index(drop=True)

@@ -17,10 +17,12 @@ import pandas as pd
 from sqlalchemy.orm import Session
 
 from restock.domain.errors import InvalidInput
-from restock.planning.engine import ForecastLike, PlanInputs, PlanResult, build_plan
+from restock.planning.engine import RECENT_DAYS, ForecastLike, PlanInputs, PlanResult, build_plan
+from restock.planning.forecast import forecast_demand
 from restock.planning.policy import DEFAULT
 from restock.planning.reliability import MIN_HISTORY
 from restock.services.context import Context, use_case
+from restock.services.demand import demand_history
 from restock.services.purchasing import POView, new_draft_po
 from restock.services.reliability import load_scorecards
 from restock.store import planning as store
@@ -39,8 +41,8 @@ Forecaster = Callable[[Context, int, Progress | None], ForecastLike]
 def _skus(session: Session) -> pd.DataFrame:
     skus = store.sku_settings(session)
     skus["price"] = skus["price"].astype("float64")
-    skus["review_days"] = skus["review_days"].fillna(DEFAULT.review_days).astype("int64")
-    skus["policy"] = skus["policy"].fillna(DEFAULT.policy.value)
+    skus["review_days"] = pd.to_numeric(skus["review_days"]).fillna(DEFAULT.review_days).astype("int64")
+    skus["policy"] = skus["policy"].where(skus["policy"].notna(), DEFAULT.policy.value)
     skus["order_cost"] = skus["order_cost"].astype("float64").fillna(float(DEFAULT.order_cost))
     skus["holding_rate"] = skus["holding_rate_pct"].astype("float64").fillna(float(DEFAULT.holding_rate_pct)) / 100
     skus["service_level"] = skus["service_level_pct"].astype("float64") / 100
@@ -51,9 +53,9 @@ def _stock(session: Session) -> pd.DataFrame:
     stock = store.stock_positions(session).merge(
         store.waiting_backorders(session), on=["sku", "warehouse"], how="outer"
     )
-    return stock.fillna({"on_hand": 0, "allocated": 0, "backorders": 0}).astype(
-        {"on_hand": "int64", "allocated": "int64", "backorders": "int64"}
-    )
+    for column in ("on_hand", "allocated", "backorders"):
+        stock[column] = pd.to_numeric(stock[column]).fillna(0).astype("int64")
+    return stock
 
 
 def _candidates(session: Session, ctx: Context) -> pd.DataFrame:
@@ -248,6 +250,25 @@ def run_plan(
     horizon = plan_horizon(inputs)
     forecasts = forecaster(ctx, horizon, progress)
     return _report(inputs, horizon, build_plan(inputs, forecasts, ctx.settings))
+
+
+def recent_demand(history: pd.DataFrame, today: date) -> pd.DataFrame:
+    """Units per day over the last RECENT_DAYS days of the demand history (days without demand count as 0)."""
+    since = pd.Timestamp(today) - pd.Timedelta(days=RECENT_DAYS)
+    last = history[pd.to_datetime(history["ds"]) >= since]
+    recent = last.groupby(["sku", "warehouse"])["y"].sum().reset_index()
+    recent["recent_mean"] = recent["y"].astype("float64") / RECENT_DAYS
+    return recent.drop(columns=["y"])
+
+
+def plan(ctx: Context, *, n_jobs: int = 1, progress: Progress | None = None) -> PlanReport:
+    """Today's plan from the demand history: forecasts (statsforecast) over the plan's horizon, then the engine."""
+    history = demand_history(ctx, today=ctx.clock.today())
+
+    def forecaster(ctx: Context, horizon: int, progress: Progress | None) -> ForecastLike:
+        return forecast_demand(history, horizon, n_jobs=n_jobs, progress=progress)
+
+    return run_plan(ctx, forecaster, recent=recent_demand(history, ctx.clock.today()), progress=progress)
 
 
 @use_case()

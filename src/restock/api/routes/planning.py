@@ -4,9 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Header, Path
+from fastapi.responses import JSONResponse
 
+from restock.api.idempotency import run_idempotent
 from restock.api.planning_schemas import (
+    PlanOrdersIn,
+    PlanOrdersOut,
+    PlanOut,
+    RiskOut,
     SkuPlanningIn,
     SkuPlanningOut,
     SupplierScoreOut,
@@ -15,11 +21,12 @@ from restock.api.planning_schemas import (
 )
 from restock.api.schemas import Code
 from restock.api.security import Admin, Ctx, Warehouse
-from restock.services import terms
+from restock.services import planning, terms
 from restock.services.reliability import supplier_scorecard
 
 router = APIRouter(prefix="/v1")
 CodePath = Annotated[Code, Path()]
+IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]
 
 
 @router.get("/suppliers/scorecard", response_model=list[SupplierScoreOut], tags=["planning"])
@@ -71,3 +78,32 @@ def set_sku_planning(code: CodePath, body: SkuPlanningIn, ctx: Ctx, who: Admin) 
         service_level_pct=body.service_level_pct,
         clear_service_level="service_level_pct" in body.model_fields_set and body.service_level_pct is None,
     ).to_json()
+
+
+@router.get("/plan", response_model=PlanOut, tags=["planning"])
+def get_plan(ctx: Ctx, who: Warehouse) -> dict[str, Any]:
+    """Today's purchase suggestions for every SKU x warehouse (forecasts are computed: this takes a while on a
+    large catalog)."""
+    return planning.plan(ctx).to_json()
+
+
+@router.post("/plan/purchase-orders", status_code=201, response_model=PlanOrdersOut, tags=["planning"])
+def create_plan_orders(
+    body: PlanOrdersIn, ctx: Ctx, who: Admin, idempotency_key: IdempotencyKey = None
+) -> JSONResponse:
+    """Plan, then turn the suggestions (all, or those of `skus`) into draft POs, one per supplier and warehouse."""
+
+    def produce() -> dict[str, Any]:
+        report = planning.plan(ctx)
+        chosen = [s for s in report.suggestions if body.skus is None or s.sku in set(body.skus)]
+        created = planning.create_purchase_orders(ctx, chosen)
+        return report.to_json() | {"purchase_orders": [po.to_json() for po in created]}
+
+    return run_idempotent(ctx, who, idempotency_key, "plan-purchase-orders", body, 201, produce)
+
+
+@router.get("/radar", response_model=list[RiskOut], tags=["planning"])
+def get_radar(ctx: Ctx, who: Warehouse) -> list[dict[str, Any]]:
+    """SKU x warehouses projected to run short or below safety stock over the plan's horizon, flagged, most
+    revenue at risk first."""
+    return [r.to_json() for r in planning.plan(ctx).radar]
