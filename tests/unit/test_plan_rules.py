@@ -12,6 +12,8 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from restock.config import Settings
 from restock.planning.engine import PlanInputs, PlanResult, build_plan
@@ -202,3 +204,41 @@ def test_abc_classes_split_skus_by_their_share_of_revenue() -> None:
     """Revenue 70, 15, 10, 5, 0: A holds the SKUs before 80% is reached, B before 95%, the rest C."""
     revenue = pd.Series({"a": 70.0, "b": 15.0, "c": 10.0, "d": 5.0, "e": 0.0})
     assert abc_classes(revenue, Settings()).to_dict() == {"a": "A", "b": "A", "c": "B", "d": "C", "e": "C"}
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, 500),  # on hand
+            st.integers(0, 20),  # waiting backorders
+            st.floats(0, 50),  # demand per day
+            st.integers(1, 60),  # lead time
+            st.integers(1, 100),  # MOQ
+            st.integers(1, 48),  # pack size
+            st.sampled_from(["order_up_to", "eoq"]),
+        ),
+        min_size=1,
+        max_size=12,
+    )
+)
+def test_every_suggested_quantity_is_whole_packs_at_least_the_moq_and_reaches_the_reorder_point(
+    catalog: list[tuple[int, int, float, int, int, int, str]],
+) -> None:
+    codes = [f"S{i}" for i in range(len(catalog))]
+    stocks = pd.DataFrame([stock(c, on, backorders=bo) for c, (on, bo, *_rest) in zip(codes, catalog, strict=True)])
+    skus = pd.DataFrame([sku(c, 10.0) | {"policy": row[6]} for c, row in zip(codes, catalog, strict=True)])
+    candidates = pd.DataFrame(
+        [terms(c, "ACME", row[3], 2.0, moq=row[4], pack=row[5]) for c, row in zip(codes, catalog, strict=True)]
+    )
+    demand = {c: (row[2], row[2] / 2) for c, row in zip(codes, catalog, strict=True)}
+    empty_inbound = pd.DataFrame(columns=["sku", "warehouse", "po_id", "supplier", "eta", "open_qty", "confirmed"])
+    empty_inbound["first_confirmed_eta"] = pd.Series(dtype="datetime64[ns]")
+    recent = pd.DataFrame(columns=["sku", "warehouse", "recent_mean"])
+    inputs = PlanInputs(TODAY, stocks, skus, candidates, empty_inbound, recent)
+    rows = build_plan(inputs, forecasts(demand), Settings()).rows
+    ordered = rows[rows["quantity"] > 0]
+    assert (ordered["quantity"] % ordered["pack_size"] == 0).all()
+    assert (ordered["quantity"] >= ordered["moq"]).all()
+    assert (ordered["position"] + ordered["quantity"] >= ordered["reorder_point"] - 1e-6).all()
+    assert (rows.loc[~rows["reorder"], "quantity"] == 0).all()

@@ -107,12 +107,18 @@ def plan_horizon(inputs: PlanInputs) -> int:
 # ---------------------------------------------------------------- views
 
 
-def _day(value: Any) -> str | None:
-    return None if pd.isna(value) else pd.Timestamp(value).date().isoformat()
+DATE_COLUMNS = ("stockout_date", "below_safety_date", "next_receipt")
 
 
-def _number(value: Any, digits: int = 2) -> float | None:
-    return None if value is None or pd.isna(value) else round(float(value), digits)
+def _with_iso_dates(rows: pd.DataFrame) -> pd.DataFrame:
+    """The date columns as YYYY-MM-DD strings or None, converted for all rows at once."""
+    rows = rows.copy()
+    for column in DATE_COLUMNS:
+        days = pd.to_datetime(rows[column])
+        text = days.dt.strftime("%Y-%m-%d").to_numpy(dtype=object)
+        text[days.isna().to_numpy()] = None
+        rows[column] = text
+    return rows
 
 
 @dataclass(frozen=True)
@@ -160,7 +166,7 @@ FLAG_NAMES = ("stockout_before_receipt", "late_po", "supplier_slipping", "demand
 
 
 def _suggestions(result: PlanResult) -> list[Suggestion]:
-    rows = result.suggestions.sort_values(["supplier", "warehouse", "sku"], kind="stable")
+    rows = _with_iso_dates(result.suggestions.sort_values(["supplier", "warehouse", "sku"], kind="stable"))
     return [
         Suggestion(
             sku=r["sku"],
@@ -171,10 +177,10 @@ def _suggestions(result: PlanResult) -> list[Suggestion]:
             abc=r["abc"],
             service_level=float(r["service_level"]),
             position=int(r["position"]),
-            safety_stock=_number(r["safety_stock"]) or 0.0,
-            reorder_point=_number(r["reorder_point"]) or 0.0,
-            order_up_to=_number(r["order_up_to"]) or 0.0,
-            stockout_date=_day(r["stockout_date"]),
+            safety_stock=round(float(r["safety_stock"]), 2),
+            reorder_point=round(float(r["reorder_point"]), 2),
+            order_up_to=round(float(r["order_up_to"]), 2),
+            stockout_date=r["stockout_date"],
             late_supplier=bool(r["late_supplier"]),
             explanation=r["explanation"],
         )
@@ -183,21 +189,23 @@ def _suggestions(result: PlanResult) -> list[Suggestion]:
 
 
 def _radar(result: PlanResult) -> list[RiskRow]:
-    order = {key: i for i, key in enumerate(zip(result.rows["sku"], result.rows["warehouse"], strict=True))}
     projection = np.floor(result.projection + 1e-9).astype("int64")
+    radar = _with_iso_dates(result.radar)
+    flags = radar[list(FLAG_NAMES)].to_numpy(dtype=bool)
+    names = np.array(FLAG_NAMES, dtype=object)
     return [
         RiskRow(
             sku=r["sku"],
             warehouse=r["warehouse"],
-            stockout_date=_day(r["stockout_date"]),
-            below_safety_date=_day(r["below_safety_date"]),
-            next_receipt=_day(r["next_receipt"]),
+            stockout_date=r["stockout_date"],
+            below_safety_date=r["below_safety_date"],
+            next_receipt=r["next_receipt"],
             units_short=int(r["units_short"]),
             revenue_at_risk=round(float(r["revenue_at_risk"]), 2),
-            flags=[name for name in FLAG_NAMES if bool(r[name])],
-            projected=projection[order[(r["sku"], r["warehouse"])]].tolist(),
+            flags=list(names[flags[i]]),
+            projected=projection[int(r["row"])].tolist(),
         )
-        for r in result.radar.to_dict("records")
+        for i, r in enumerate(radar.to_dict("records"))
     ]
 
 
@@ -222,7 +230,7 @@ class PlanReport:
         }
 
 
-def _report(inputs: PlanInputs, horizon: int, result: PlanResult) -> PlanReport:
+def report_of(inputs: PlanInputs, horizon: int, result: PlanResult) -> PlanReport:
     rows = result.rows
     missing = rows[rows["supplier"].isna() & ((rows["demand_mean"] > 0) | (rows["backorders"] > 0))]
     return PlanReport(
@@ -249,7 +257,7 @@ def run_plan(
     inputs = load_plan_inputs(ctx, recent)
     horizon = plan_horizon(inputs)
     forecasts = forecaster(ctx, horizon, progress)
-    return _report(inputs, horizon, build_plan(inputs, forecasts, ctx.settings))
+    return report_of(inputs, horizon, build_plan(inputs, forecasts, ctx.settings))
 
 
 def recent_demand(history: pd.DataFrame, today: date) -> pd.DataFrame:
