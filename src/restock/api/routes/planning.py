@@ -95,7 +95,8 @@ def create_plan_orders(
 
     def produce() -> dict[str, Any]:
         report = planning.plan(ctx)
-        chosen = [s for s in report.suggestions if body.skus is None or s.sku in set(body.skus)]
+        wanted = None if body.skus is None else set(body.skus)
+        chosen = [s for s in report.suggestions if wanted is None or s.sku in wanted]
         created = planning.create_purchase_orders(ctx, chosen)
         return report.to_json() | {"purchase_orders": [po.to_json() for po in created]}
 
