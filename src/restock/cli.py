@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
@@ -20,6 +20,9 @@ from restock.services import availability as availability_service
 from restock.services import backorders as backorder_service
 from restock.services import catalog, orders, purchasing, stock
 from restock.services.context import Context
+
+if TYPE_CHECKING:
+    from restock.services.planning import PlanReport
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="Availability, backorders and replenishment.")
 warehouse_app = typer.Typer(no_args_is_help=True, help="Stock locations.")
@@ -569,7 +572,7 @@ def apikey_list(as_json: JsonFlag = False) -> None:
     out.print(table)
 
 
-# ------------------------------------------------------------------ customer communication (issue 4)
+# ------------------------------------------------------------------ customer communication
 
 webhook_app = typer.Typer(no_args_is_help=True, help="Webhook endpoints for integrators.")
 app.add_typer(webhook_app, name="webhook")
@@ -723,5 +726,348 @@ def webhook_show(webhook_id: int, as_json: JsonFlag = False) -> None:
             str(a.status_code or ""),
             a.error or "",
             str(a.duration_ms),
+        )
+    out.print(table)
+
+
+# ------------------------------------------------------------------ replenishment planning
+
+
+def _rate(value: float | None) -> str:
+    return "" if value is None else f"{value:.0%}"
+
+
+def _days(value: float | None) -> str:
+    return "" if value is None else f"{value:.1f}"
+
+
+@supplier_app.command("scorecard")
+def supplier_scorecard(code: Annotated[str | None, typer.Argument()] = None, as_json: JsonFlag = False) -> None:
+    """Measured reliability: lead time, ETA slips, on-time and fill rates (per SKU where history allows)."""
+    from restock.services.reliability import supplier_scorecard as scorecard
+
+    with user_errors():
+        scores = scorecard(context(), code)
+    if as_json:
+        emit_json([s.to_json() for s in scores])
+        return
+    table = Table(
+        "supplier",
+        "SKU",
+        "POs",
+        "received",
+        "lead time (mean ± sd, P90)",
+        "ETA moved later",
+        "on time",
+        "fill rate",
+        "P90 late",
+        title="supplier scorecard",
+    )
+    for s in scores:
+        lead = "" if s.lead_time_mean is None else f"{s.lead_time_mean:.1f} ± {_days(s.lead_time_std) or '-'}"
+        lead += "" if s.lead_time_p90 is None else f", {s.lead_time_p90:.0f}"
+        slips = f"{s.eta_moves_later} ({_rate(s.slipped_share)} of POs, avg {_days(s.mean_slip_days)} d)"
+        table.add_row(
+            s.supplier,
+            s.sku or "(all)",
+            str(s.pos),
+            str(s.received_pos),
+            lead,
+            slips if s.eta_moves_later else "0",
+            _rate(s.on_time_rate),
+            _rate(s.fill_rate),
+            "" if s.lateness_p90_days is None else f"{s.lateness_p90_days} d",
+        )
+    out.print(table)
+
+
+@supplier_app.command("terms")
+def supplier_terms(
+    supplier: str,
+    sku: str,
+    unit_cost: Annotated[str, typer.Option("--unit-cost", help="Landed cost of one unit.")],
+    moq: Annotated[int, typer.Option(help="Minimum order quantity.")] = 1,
+    pack: Annotated[int, typer.Option(help="Pack size: orders are whole packs.")] = 1,
+    lead_time_days: Annotated[
+        int | None, typer.Option("--lead-time-days", help="Quote for this SKU (default: the supplier's).")
+    ] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Record what SUPPLIER offers for SKU (replaces earlier terms); the planner buys only on recorded terms."""
+    from restock.services import terms
+
+    with user_errors():
+        view = terms.set_supplier_terms(
+            context(), supplier, sku, unit_cost=unit_cost, moq=moq, pack_size=pack, lead_time_days=lead_time_days
+        )
+    done(
+        f"{supplier} offers {sku}: {view.unit_cost} a unit, MOQ {view.moq}, packs of {view.pack_size}, "
+        f"{view.lead_time_days} days",
+        as_json,
+        view.to_json(),
+    )
+
+
+@supplier_app.command("terms-list")
+def supplier_terms_list(
+    supplier: Annotated[str | None, typer.Option()] = None,
+    sku: Annotated[str | None, typer.Option()] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Recorded supplier terms, per supplier and SKU."""
+    from restock.services import terms
+
+    with user_errors():
+        views = terms.list_supplier_terms(context(), supplier, sku)
+    if as_json:
+        emit_json([v.to_json() for v in views])
+        return
+    table = Table("supplier", "SKU", "unit cost", "MOQ", "pack", "lead time", title="supplier terms")
+    for v in views:
+        lead = f"{v.lead_time_days} d" + ("" if v.lead_time_quoted else " (supplier's usual)")
+        table.add_row(v.supplier, v.sku, str(v.unit_cost), str(v.moq), str(v.pack_size), lead)
+    out.print(table)
+
+
+@sku_app.command("planning")
+def sku_planning(
+    sku: str,
+    review_days: Annotated[int | None, typer.Option("--review-days", help="Days between two plans.")] = None,
+    policy: Annotated[str | None, typer.Option(help="order_up_to or eoq.")] = None,
+    order_cost: Annotated[str | None, typer.Option("--order-cost", help="Cost of one order (EOQ).")] = None,
+    holding_rate: Annotated[
+        str | None, typer.Option("--holding-rate", help="Yearly holding cost, % of unit cost.")
+    ] = None,
+    service_level: Annotated[
+        str | None, typer.Option("--service-level", help="Cycle service level in %, e.g. 97.5.")
+    ] = None,
+    class_service_level: Annotated[
+        bool, typer.Option("--class-service-level", help="Drop the override: use the ABC class level.")
+    ] = False,
+    as_json: JsonFlag = False,
+) -> None:
+    """Show a SKU's planning settings, or change those given (the others keep their values)."""
+    from restock.services import terms
+
+    changing = any(v is not None for v in (review_days, policy, order_cost, holding_rate, service_level))
+    with user_errors():
+        if changing or class_service_level:
+            view = terms.set_sku_planning(
+                context(),
+                sku,
+                review_days=review_days,
+                policy=policy,
+                order_cost=order_cost,
+                holding_rate_pct=holding_rate,
+                service_level_pct=service_level,
+                clear_service_level=class_service_level,
+            )
+        else:
+            view = terms.show_sku_planning(context(), sku)
+    s = view.settings
+    level = "its ABC class level" if s.service_level_pct is None else f"{s.service_level_pct}%"
+    done(
+        f"{sku}: review every {s.review_days} days, {s.policy.value}, order cost {s.order_cost}, "
+        f"holding {s.holding_rate_pct}% a year, service level {level}" + (" (defaults)" if view.is_default else ""),
+        as_json,
+        view.to_json(),
+    )
+
+
+# ------------------------------------------------------------------ demand and forecasts
+
+demand_app = typer.Typer(no_args_is_help=True, help="Demand history: import demand recorded by another system.")
+forecast_app = typer.Typer(no_args_is_help=True, help="Demand forecasts: check them on your own series.")
+app.add_typer(demand_app, name="demand")
+app.add_typer(forecast_app, name="forecast")
+
+
+def read_text_file(path: str) -> str:
+    try:
+        with open(path, encoding="utf-8", newline="") as handle:
+            return handle.read()
+    except FileNotFoundError:
+        fail(f"no such file: {path}", 2)
+    except (OSError, UnicodeDecodeError) as error:
+        fail(f"cannot read {path}: {error}", 2)
+
+
+@contextmanager
+def progress_bar(description: str) -> Iterator[Callable[[int, int], None] | None]:
+    """A Rich progress bar on stderr (stdout stays clean for --json), fed as (done, total); none when
+    stderr is not a terminal, so logs and pipes get only the result and the errors."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    if not err.is_terminal:
+        yield None
+        return
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=err, transient=True) as bar:
+        task = bar.add_task(description, total=None)
+
+        def report(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield report
+
+
+@demand_app.command("import")
+def demand_import(
+    file: Annotated[str, typer.Argument(help="CSV with a header: sku,date,quantity[,warehouse,channel]")],
+    as_json: JsonFlag = False,
+) -> None:
+    """Import daily demand from another system; a file with any bad row is refused whole."""
+    from restock.planning.demand_file import parse_demand_csv
+    from restock.services import demand
+
+    ctx = context()
+    text = read_text_file(file)
+    with user_errors():
+        summary = demand.import_demand(ctx, parse_demand_csv(text, today=ctx.clock.today()))
+    done(
+        f"imported {summary.rows} rows ({summary.units} units, {summary.skus} SKUs) "
+        f"from {summary.first_day} to {summary.last_day}",
+        as_json,
+        summary.to_json(),
+    )
+
+
+@forecast_app.command("evaluate")
+def forecast_evaluate(
+    file: Annotated[str, typer.Argument(help="CSV in long format with a header: unique_id,ds,y")],
+    season_length: Annotated[int, typer.Option(help="The seasonal period, in points (7: weekly on daily data).")] = 7,
+    horizon: Annotated[int, typer.Option(help="Points held out at the end of each series and forecast.")] = 14,
+    n_jobs: Annotated[int, typer.Option(help="Processes statsforecast may use.", min=1)] = 1,
+    as_json: JsonFlag = False,
+) -> None:
+    """Score the planner's forecasts on your series (MASE, sMAPE) beside a seasonal-naive benchmark."""
+    from restock.planning.evaluate import evaluate_forecasts, read_series_csv
+
+    text = read_text_file(file)
+    with user_errors(), progress_bar("forecasting") as report:
+        frame = read_series_csv(text)
+        result = evaluate_forecasts(frame, horizon=horizon, season_length=season_length, n_jobs=n_jobs, progress=report)
+    if as_json:
+        emit_json(result.to_json())
+        return
+    table = Table(
+        "class", "series", "MASE", "sMAPE %", "benchmark MASE", "benchmark sMAPE %", title="forecast accuracy"
+    )
+
+    def cells(mase: float, smape: float) -> list[str]:
+        return [f"{mase:.3f}" if mase == mase else "-", f"{smape:.1f}"]
+
+    for name, scores in result.by_class.items():
+        table.add_row(
+            name,
+            str(scores.series),
+            *cells(scores.forecast.mase, scores.forecast.smape),
+            *cells(scores.benchmark.mase, scores.benchmark.smape),
+        )
+    table.add_row(
+        "overall",
+        str(sum(s.series for s in result.by_class.values())),
+        *cells(result.overall.mase, result.overall.smape),
+        *cells(result.benchmark.mase, result.benchmark.smape),
+        style="bold",
+    )
+    out.print(table)
+
+
+# ------------------------------------------------------------------ the plan and the radar
+
+NJobs = Annotated[int, typer.Option("--n-jobs", help="Processes statsforecast may use.", min=1, max=64)]
+
+
+def _run_plan(n_jobs: int) -> tuple[Context, PlanReport]:
+    """Today's plan, with a progress bar while statsforecast works (the services module loads it: imported late)."""
+    from restock.services import planning
+
+    ctx = context()
+    with user_errors(), progress_bar("forecasting demand") as report:
+        return ctx, planning.plan(ctx, n_jobs=n_jobs, progress=report)
+
+
+@app.command()
+def plan(
+    create_pos: Annotated[
+        bool, typer.Option("--create-pos", help="Turn the suggestions into draft POs, one per supplier and warehouse.")
+    ] = False,
+    n_jobs: NJobs = 1,
+    as_json: JsonFlag = False,
+) -> None:
+    """Purchase suggestions for every SKU x warehouse: reorder point, order-up-to level, supplier, and why."""
+    from restock.services import planning
+
+    ctx, report = _run_plan(n_jobs)
+    created: list[purchasing.POView] = []
+    if create_pos:
+        with user_errors():
+            created = planning.create_purchase_orders(ctx, report.suggestions)
+    if as_json:
+        emit_json(report.to_json() | ({"purchase_orders": [po.to_json() for po in created]} if create_pos else {}))
+        return
+    table = Table(
+        "SKU",
+        "warehouse",
+        "class",
+        "position",
+        "safety stock",
+        "reorder point",
+        "order-up-to",
+        "qty",
+        "supplier",
+        "why",
+        title=f"purchase suggestions · {report.today} · horizon {report.horizon_days} days · {report.planned} planned",
+    )
+    for s in report.suggestions:
+        supplier = f"[red]{s.supplier} (late)[/]" if s.late_supplier else s.supplier
+        table.add_row(
+            s.sku,
+            s.warehouse,
+            s.abc,
+            str(s.position),
+            f"{s.safety_stock:.1f}",
+            f"{s.reorder_point:.1f}",
+            f"{s.order_up_to:.1f}",
+            str(s.quantity),
+            supplier,
+            s.explanation,
+        )
+    out.print(table)
+    if report.without_terms:
+        out.print(f"no supplier terms, not planned: {', '.join(report.without_terms[:20])}", highlight=False)
+    for po in created:
+        out.print(f"draft purchase order {po.id}: {po.supplier} → {po.warehouse}, {len(po.lines)} lines")
+
+
+@app.command()
+def radar(n_jobs: NJobs = 1, as_json: JsonFlag = False) -> None:
+    """Shortage risk: the SKU x warehouses projected to run short or below safety stock, most revenue at risk first."""
+    _, report = _run_plan(n_jobs)
+    if as_json:
+        emit_json([r.to_json() for r in report.radar])
+        return
+    table = Table(
+        "SKU",
+        "warehouse",
+        "stock-out",
+        "below safety",
+        "next receipt",
+        "units short",
+        "revenue at risk",
+        "flags",
+        title=f"shortage-risk radar · {report.today} · next {report.horizon_days} days",
+    )
+    for r in report.radar:
+        table.add_row(
+            r.sku,
+            r.warehouse,
+            r.stockout_date or "",
+            r.below_safety_date or "",
+            r.next_receipt or "",
+            str(r.units_short),
+            f"{r.revenue_at_risk:.2f}",
+            ", ".join(r.flags),
         )
     out.print(table)

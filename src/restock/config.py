@@ -28,8 +28,17 @@ class Settings:
     db_pool_size: int = 10
     db_max_overflow: int = 30
     """PostgreSQL connections per process: kept open, and extra ones under load (the API runs 40 threads)."""
+    plan_creates_pos: bool = False
+    """Whether the worker's daily plan turns its suggestions into draft POs by itself (RESTOCK_PLAN_CREATE_POS)."""
     notify: NotifySettings = field(default_factory=lambda: NotifySettings())
     """Customer communication: e-mail, links, the outbox worker (RESTOCK_SMTP_*, RESTOCK_MAIL_*, ...)."""
+    # Replenishment planning: the cycle service level each ABC class (by revenue) is planned for, and the
+    # revenue shares that close classes A and B (the A SKUs make the first 80% of revenue, B the next 15%).
+    service_level_a_pct: int = 98
+    service_level_b_pct: int = 95
+    service_level_c_pct: int = 90
+    abc_a_share_pct: int = 80
+    abc_b_share_pct: int = 95
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -45,7 +54,9 @@ class Settings:
             api_threads=_int(env, "RESTOCK_API_THREADS", 0),
             db_pool_size=_int(env, "RESTOCK_DB_POOL_SIZE", 10),
             db_max_overflow=_int(env, "RESTOCK_DB_MAX_OVERFLOW", 30),
+            plan_creates_pos=_bool(env, "RESTOCK_PLAN_CREATE_POS", False),
             notify=NotifySettings.from_env(env),
+            **_planning_settings(env),
         )
 
 
@@ -138,6 +149,26 @@ def _int(env: os._Environ[str] | dict[str, str], name: str, default: int) -> int
     if value < 0:
         raise ValueError(f"{name} must not be negative, got {value}")
     return value
+
+
+def _planning_settings(env: os._Environ[str] | dict[str, str]) -> dict[str, int]:
+    """ABC service levels and class cut-offs, in percent; refused when they make no sense together."""
+    levels = {
+        f"service_level_{c}_pct": _int(env, f"RESTOCK_SERVICE_LEVEL_{c.upper()}", d)
+        for c, d in (("a", 98), ("b", 95), ("c", 90))
+    }
+    for name, value in levels.items():
+        if not 50 <= value <= 99:
+            raise ValueError(
+                f"RESTOCK_{name.removesuffix('_pct').upper()} must be a percentage from 50 to 99, got {value}"
+            )
+    a_share = _int(env, "RESTOCK_ABC_A_SHARE", 80)
+    b_share = _int(env, "RESTOCK_ABC_B_SHARE", 95)
+    if not 0 < a_share <= b_share <= 100:
+        raise ValueError(
+            f"RESTOCK_ABC_A_SHARE and RESTOCK_ABC_B_SHARE must satisfy 0 < A <= B <= 100, got {a_share} and {b_share}"
+        )
+    return {**levels, "abc_a_share_pct": a_share, "abc_b_share_pct": b_share}
 
 
 def _date(raw: str) -> date:

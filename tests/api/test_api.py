@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
-from restock.services import idempotency
+from restock.services import idempotency, terms
 from restock.services.context import Context
 from tests.api.conftest import Keys, bearer
-from tests.builders import balance, confirmed_po, on_hand
+from tests.builders import balance, confirmed_po, on_day, on_hand, order
 
 PROBLEM = "application/problem+json"
 
@@ -373,3 +373,66 @@ def test_a_wrong_method_lists_every_allowed_one(client: TestClient, keys: Keys) 
 def test_channels_are_listed_with_their_warehouses_in_order(client: TestClient, keys: Keys) -> None:
     channels = client.get("/v1/channels", headers=bearer(keys.warehouse)).json()
     assert {c["code"]: c["warehouses"] for c in channels} == {"market": ["W2"], "web": ["W1", "W2"]}
+
+
+# ---------------------------------------------------------------- replenishment planning
+
+
+def test_supplier_terms_and_sku_settings_through_the_api(client: TestClient, keys: Keys) -> None:
+    admin = bearer(keys.admin)
+    put = client.put(
+        "/v1/suppliers/ACME/skus/MUG", json={"unit_cost": "4.20", "moq": 24, "pack_size": 12}, headers=admin
+    )
+    assert put.status_code == 200, put.text
+    assert put.json() == {
+        "supplier": "ACME",
+        "sku": "MUG",
+        "lead_time_days": 14,
+        "lead_time_quoted": False,
+        "moq": 24,
+        "pack_size": 12,
+        "unit_cost": "4.20",
+    }
+    refused = client.put("/v1/suppliers/ACME/skus/MUG", json={"unit_cost": "1", "pack": 3}, headers=admin)
+    assert refused.status_code == 422  # unknown field
+    assert client.get("/v1/suppliers/ACME/skus", headers=admin).json()[0]["pack_size"] == 12
+    planning = client.put("/v1/skus/MUG/planning", json={"policy": "eoq", "service_level_pct": "97.5"}, headers=admin)
+    assert planning.json()["policy"] == "eoq"
+    cleared = client.put("/v1/skus/MUG/planning", json={"service_level_pct": None}, headers=admin).json()
+    assert (cleared["policy"], cleared["service_level_pct"]) == ("eoq", None)
+    assert client.get("/v1/skus/NOPE/planning", headers=admin).status_code == 404
+
+
+def test_supplier_scorecard_through_the_api(client: TestClient, keys: Keys) -> None:
+    scores = client.get("/v1/suppliers/scorecard", headers=bearer(keys.warehouse)).json()
+    assert [s["supplier"] for s in scores] == ["ACME", "FAST"]
+    assert client.get("/v1/suppliers/NOPE/scorecard", headers=bearer(keys.admin)).status_code == 404
+
+
+def test_plan_radar_and_draft_pos_through_the_api(client: TestClient, ctx: Context, keys: Keys) -> None:
+    """MUG: 31 counted on Nov 1, one sold a day until Nov 26: 5 left, ACME needs 14 days: reorder, and at risk."""
+    first = date(2026, 11, 1)
+    early = on_day(ctx, first)
+    terms.set_supplier_terms(ctx, "ACME", "MUG", unit_cost="4.00", moq=10, pack_size=6)
+    on_hand(early, "MUG", "W1", 31)
+    for day in range(26):
+        order(on_day(ctx, first + timedelta(days=day)), "MUG", 1)
+    plan = client.get("/v1/plan", headers=bearer(keys.warehouse)).json()
+    assert [(s["sku"], s["warehouse"], s["supplier"]) for s in plan["suggestions"]] == [("MUG", "W1", "ACME")]
+    radar = client.get("/v1/radar", headers=bearer(keys.warehouse)).json()
+    assert radar[0]["sku"] == "MUG"
+    assert "stockout_before_receipt" in radar[0]["flags"]
+    admin = {**bearer(keys.admin), "Idempotency-Key": "plan-2026-11-27"}
+    created = client.post("/v1/plan/purchase-orders", json={"skus": ["MUG"]}, headers=admin)
+    assert created.status_code == 201, created.text
+    again = client.post("/v1/plan/purchase-orders", json={"skus": ["MUG"]}, headers=admin)
+    assert again.headers.get("Idempotent-Replayed") == "true"
+    [po] = created.json()["purchase_orders"]
+    assert (po["supplier"], po["status"], po["lines"][0]["ordered"]) == (
+        "ACME",
+        "draft",
+        plan["suggestions"][0]["quantity"],
+    )
+    assert len(client.get("/v1/purchase-orders?status=draft", headers=admin).json()) == 1
+    none = client.post("/v1/plan/purchase-orders", json={"skus": ["CUP"]}, headers=bearer(keys.admin)).json()
+    assert none["purchase_orders"] == []

@@ -52,10 +52,20 @@ MATRIX: list[tuple[str, str, dict[str, Any] | None, set[str]]] = [
     ("POST", "/v1/purchase-orders/{po}/eta", ETA, {"admin"}),
     ("POST", "/v1/purchase-orders/{po}/receipts", LINE, {"admin", "warehouse"}),
     ("POST", "/v1/purchase-orders/{po}/cancel", None, {"admin"}),
-    # customer communication (issue 4); notify-me sign-ups are in tests/api/test_notify_api.py (MUG is in stock here)
+    # customer communication; notify-me sign-ups are in tests/api/test_notify_api.py (MUG is in stock here)
     ("GET", "/v1/outbox", None, {"admin"}),
     ("GET", "/v1/webhooks", None, {"admin"}),
     ("POST", "/v1/webhooks", {"url": "https://erp.example.com/hooks"}, {"admin"}),
+    # replenishment planning
+    ("GET", "/v1/suppliers/scorecard", None, {"admin", "warehouse"}),
+    ("GET", "/v1/suppliers/ACME/scorecard", None, {"admin", "warehouse"}),
+    ("GET", "/v1/suppliers/ACME/skus", None, {"admin", "warehouse"}),
+    ("PUT", "/v1/suppliers/ACME/skus/MUG", {"unit_cost": "4.20", "pack_size": 6}, {"admin"}),
+    ("GET", "/v1/skus/MUG/planning", None, {"admin", "warehouse"}),
+    ("PUT", "/v1/skus/MUG/planning", {"review_days": 14}, {"admin"}),
+    ("GET", "/v1/plan", None, {"admin", "warehouse"}),
+    ("GET", "/v1/radar", None, {"admin", "warehouse"}),
+    ("POST", "/v1/plan/purchase-orders", {}, {"admin"}),
 ]
 
 
@@ -102,6 +112,8 @@ def snapshot(client: TestClient, keys: Keys) -> tuple[Any, ...]:
             "/v1/channels",
             "/v1/suppliers",
             "/v1/stock/movements?limit=1000",
+            "/v1/suppliers/ACME/skus",
+            "/v1/skus/MUG/planning",
         )
     )
 

@@ -21,7 +21,15 @@ class PeriodicJob:
     run: Callable[[Context], object]
 
 
+def run_daily_plan(ctx: Context) -> object:
+    """Imported when it runs: the planning stack (pandas, statsforecast) stays out of every worker's start-up."""
+    from restock.services import planning
+
+    return planning.daily_plan(ctx)
+
+
 PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
+    PeriodicJob("daily_plan", timedelta(days=1), run_daily_plan),
     PeriodicJob("still_waiting_updates", timedelta(hours=1), updates.send_still_waiting_updates),
     PeriodicJob("next_restock_alerts", timedelta(minutes=15), subscriptions.queue_next_alert_batches),
     PeriodicJob("purge_delivered_outbox", timedelta(days=1), outbox.purge_delivered),

@@ -124,6 +124,13 @@ def _require_status(po: PurchaseOrder, allowed: set[POStatus], action: str) -> N
 def create_po(
     session: Session, ctx: Context, supplier_code: str, warehouse_code: str, lines: Sequence[tuple[str, int]]
 ) -> POView:
+    return new_draft_po(session, ctx, supplier_code, warehouse_code, lines)
+
+
+def new_draft_po(
+    session: Session, ctx: Context, supplier_code: str, warehouse_code: str, lines: Sequence[tuple[str, int]]
+) -> POView:
+    """A draft PO inside the caller's transaction (the planner creates several at once, all or none)."""
     _check_lines(lines)
     supplier = repo.supplier_by_code(session, supplier_code)
     warehouse = repo.warehouse_by_code(session, warehouse_code)

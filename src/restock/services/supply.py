@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from restock.config import Settings
-from restock.domain.model import InboundSupply, POStatus, ShipWindow, SkuPolicy, promise_cap
-from restock.domain.promise import p90_lateness, ship_window
-from restock.store.schema import PurchaseOrder, Supplier
+from restock.domain.model import InboundSupply, ShipWindow, SkuPolicy, promise_cap
+from restock.domain.promise import measured_p90_lateness, ship_window
+from restock.store.reliability import supplier_lateness
+from restock.store.schema import Supplier
 from restock.store.supply import OpenPOLine, open_supply_for_channel
 
 
@@ -39,28 +40,8 @@ def supply_for(
 
 
 def refresh_supplier_lateness(session: Session, supplier_id: int, today: date) -> None:
-    """Re-measure a supplier's P90 lateness from its POs: actual (or currently expected) vs first confirmed ETA.
-
-    Counted: POs received (at least partly), open POs whose confirmed ETA has been moved later, and open
-    POs that are overdue without a word (late by today, at least).
-    Stored on the supplier so that every availability answer does not recompute it.
-    """
-    rows = session.execute(
-        select(PurchaseOrder.first_confirmed_eta, PurchaseOrder.received_at, PurchaseOrder.eta).where(
-            PurchaseOrder.supplier_id == supplier_id,
-            PurchaseOrder.first_confirmed_eta.is_not(None),
-            PurchaseOrder.status != POStatus.CANCELLED.value,
-        )
-    )
-    slips: list[int] = []
-    for first_eta, received_at, eta in rows:
-        if first_eta is None:
-            continue
-        if received_at is not None:
-            slips.append((received_at.date() - first_eta).days)
-        elif eta is not None and max(eta, today) > first_eta:
-            slips.append((max(eta, today) - first_eta).days)
-    measured = p90_lateness(slips, default_days=-1)
-    session.execute(
-        update(Supplier).where(Supplier.id == supplier_id).values(lateness_p90_days=None if measured < 0 else measured)
-    )
+    """Re-measure a supplier's P90 lateness (domain.promise.lateness_days over its POs) and store it on the
+    supplier, so that every availability answer does not recompute it. The supplier scorecard reports the
+    same figure from the same rows and the same rule."""
+    measured = measured_p90_lateness(supplier_lateness(session, today, supplier_id).get(supplier_id, []))
+    session.execute(update(Supplier).where(Supplier.id == supplier_id).values(lateness_p90_days=measured))

@@ -1,7 +1,7 @@
 """availability changes: a feed of the SKUs whose availability may have changed, written by triggers
 
 Revision ID: 0006
-Revises: 0003
+Revises: 0005
 Create Date: 2026-11-27
 
 Triggers, not application code, write the feed: every path that touches stock, supply, a SKU's policy or a
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0006"
-down_revision = "0003"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,129 @@
+"""`restock demand import` and `restock forecast evaluate`: JSON shapes, the benchmark, clear refusals."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from restock.cli import app
+
+
+@pytest.fixture
+def restock(tmp_path: Path, sqlite_template: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
+    db = tmp_path / "restock.db"
+    shutil.copy(sqlite_template, db)
+    monkeypatch.setenv("RESTOCK_DATABASE_URL", f"sqlite:///{db}")
+    monkeypatch.setenv("RESTOCK_TODAY", "2026-11-27")
+    runner = CliRunner()
+
+    def run(*args: str, ok: bool = True) -> Any:
+        result = runner.invoke(app, list(args))
+        if ok:
+            assert result.exit_code == 0, result.output
+        return result
+
+    return run
+
+
+def write(tmp_path: Path, name: str, text: str) -> str:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+def series_file(tmp_path: Path) -> str:
+    """Two smooth series with a weekly pattern and two intermittent ones, 70 days each."""
+    rng = np.random.default_rng(11)
+    rows = ["unique_id,ds,y"]
+    for i in range(4):
+        for day in range(70):
+            weekly = int(rng.poisson(20 if day % 7 in (5, 6) else 10))
+            y = weekly if i < 2 else 4 * int(rng.random() < 0.3)
+            rows.append(f"S{i},{np.datetime64('2026-01-01') + day},{y}")
+    return write(tmp_path, "series.csv", "\n".join(rows) + "\n")
+
+
+def test_evaluate_prints_scores_per_class_beside_the_benchmark(restock: Any, tmp_path: Path) -> None:
+    result = json.loads(restock("forecast", "evaluate", series_file(tmp_path), "--horizon", "7", "--json").stdout)
+    assert set(result) == {"overall", "benchmark", "by_class"}
+    assert set(result["overall"]) == set(result["benchmark"]) == {"mase", "smape"}
+    assert set(result["by_class"]) == {"smooth", "intermittent"}
+    for scores in result["by_class"].values():
+        assert scores["series"] == 2
+        assert set(scores) == {"series", "mase", "smape", "benchmark"}
+        assert scores["mase"] > 0
+        assert 0 <= scores["smape"] <= 200
+    # a weekly pattern with noise: the chosen model beats last week repeated
+    smooth = result["by_class"]["smooth"]
+    assert smooth["mase"] < smooth["benchmark"]["mase"]
+    table = restock("forecast", "evaluate", series_file(tmp_path), "--horizon", "7").stdout
+    assert "benchmark MASE" in table
+    assert "overall" in table
+
+
+def test_the_horizon_and_season_change_what_is_held_out(restock: Any, tmp_path: Path) -> None:
+    path = series_file(tmp_path)
+    week = json.loads(restock("forecast", "evaluate", path, "--horizon", "7", "--json").stdout)
+    fortnight = json.loads(restock("forecast", "evaluate", path, "--horizon", "14", "--json").stdout)
+    assert week["benchmark"] != fortnight["benchmark"]
+    daily = json.loads(restock("forecast", "evaluate", path, "--horizon", "7", "--season-length", "1", "--json").stdout)
+    assert daily["benchmark"] != week["benchmark"]  # the benchmark repeats the last point, not the last week
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("id,ds,y\nA,1,2\n", "missing columns ['unique_id']"),
+        ("unique_id,ds,y\n", "no rows"),
+        ("unique_id,ds,y\nA,1,two\n", "line 2: y 'two' is not a number"),
+        ("unique_id,ds,y\nA,1,2\nA,yesterday,3\n", "line 3: ds 'yesterday' is neither a date"),
+        ("unique_id,ds,y\nA,1,2\nA,1,3\n", "line 3 repeats a unique_id and ds"),
+        ("unique_id,ds,y\nA,1,2\nA,2,3\n", "series 'A' has 2 points: each series needs more than the horizon"),
+    ],
+)
+def test_a_malformed_series_file_is_refused_in_one_line(restock: Any, tmp_path: Path, text: str, message: str) -> None:
+    result = restock("forecast", "evaluate", write(tmp_path, "bad.csv", text), "--json", ok=False)
+    assert result.exit_code != 0
+    assert result.stdout == ""
+    assert message in " ".join(result.stderr.split())
+
+
+def test_a_missing_file_is_refused(restock: Any, tmp_path: Path) -> None:
+    result = restock("forecast", "evaluate", str(tmp_path / "nope.csv"), ok=False)
+    assert result.exit_code == 2
+    assert "no such file" in result.stderr
+
+
+def setup_shop(restock: Any) -> None:
+    restock("warehouse", "add", "W1")
+    restock("channel", "add", "web", "--warehouses", "W1")
+    restock("sku", "add", "MUG", "--price", "12.50")
+
+
+def test_demand_import_reports_what_it_stored(restock: Any, tmp_path: Path) -> None:
+    setup_shop(restock)
+    path = write(tmp_path, "demand.csv", "sku,date,quantity\nMUG,2026-11-01,3\nMUG,2026-11-02,4\n")
+    assert json.loads(restock("demand", "import", path, "--json").stdout) == {
+        "rows": 2,
+        "skus": 1,
+        "first_day": "2026-11-01",
+        "last_day": "2026-11-02",
+        "units": 7,
+    }
+    assert "imported 2 rows" in restock("demand", "import", path).stdout
+
+
+def test_demand_import_refuses_a_bad_file_whole(restock: Any, tmp_path: Path) -> None:
+    setup_shop(restock)
+    path = write(tmp_path, "demand.csv", "sku,date,quantity\nMUG,2026-11-01,3\nMUG,2026-13-01,4\n")
+    result = restock("demand", "import", path, ok=False)
+    assert result.exit_code == 1
+    assert "line 3: not a date" in " ".join(result.stderr.split())
+    unknown = write(tmp_path, "unknown.csv", "sku,date,quantity\nMUG,2026-11-01,3\nCUP,2026-11-01,4\n")
+    assert "line 3: unknown SKU 'CUP'" in " ".join(restock("demand", "import", unknown, ok=False).stderr.split())
