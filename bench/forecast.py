@@ -151,11 +151,25 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--side", choices=["ours", "statsforecast"], help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--ours-only",
+        action="store_true",
+        help="skip the baseline: our time inside and outside statsforecast's calls, and peak memory",
+    )
     args = parser.parse_args()
     if args.side:
         side(args.side, args)
         return
     print(f"{args.series} series x {args.days} days, horizon {args.horizon}, n_jobs {args.n_jobs}", flush=True)
+    if args.ours_only:
+        figures = measure("ours", args)
+        outside = figures["outside_statsforecast"]
+        print(
+            f"forecast_demand: {figures['seconds']:.1f} s, {figures['cpu_seconds']:.1f} CPU s, peak "
+            f"{figures['peak_mib']:.0f} MiB (workers {figures['worker_peak_mib']:.0f} MiB); outside statsforecast "
+            f"calls {outside:.1f} s ({outside / figures['seconds']:.1%})"
+        )
+        return
     ours, alone = [], []
     for round_ in range(1, args.rounds + 1):
         alone.append(measure("statsforecast", args))
