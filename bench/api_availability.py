@@ -480,7 +480,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         engine.dispose()
 
         restock_port, trivial_port = free_port(), free_port()
-        restock_argv = [sys.executable, "-m", "restock", "serve", "--port", str(restock_port)]
+        # The API alone: the outbox worker (e-mails, webhooks, the daily plan) is measured by bench/outbox_smtp.py.
+        restock_argv = [sys.executable, "-m", "restock", "serve", "--no-worker", "--port", str(restock_port)]
         trivial_argv = [sys.executable, "-m", "uvicorn", "trivial_app:app", "--app-dir", str(BENCH_DIR)]
         trivial_argv += ["--host", "127.0.0.1", "--port", str(trivial_port), "--log-level", "warning"]
         env = {**os.environ, "RESTOCK_DATABASE_URL": schema_url(url, SCHEMA), "RESTOCK_TODAY": TODAY.isoformat()}

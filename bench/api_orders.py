@@ -430,7 +430,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         raw = RawSide(conninfo, ctx, shop, args.clients, args.processes)
         port = free_port()
-        argv_server = [sys.executable, "-m", "restock", "serve", "--port", str(port), "--workers", str(args.processes)]
+        # The API alone: the outbox worker (e-mails, webhooks, the daily plan) is measured by bench/outbox_smtp.py.
+        argv_server = [sys.executable, "-m", "restock", "serve", "--no-worker", "--port", str(port)]
+        argv_server += ["--workers", str(args.processes)]
         env = {
             **os.environ,
             "RESTOCK_DATABASE_URL": schema_url(url, SCHEMA),
