@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -11,24 +10,6 @@ import pytest
 from typer.testing import CliRunner
 
 from restock.cli import app
-
-
-@pytest.fixture
-def restock(tmp_path: Path, sqlite_template: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
-    """Run `restock ...` in-process against a fresh SQLite database on a fixed business date."""
-    db = tmp_path / "restock.db"
-    shutil.copy(sqlite_template, db)
-    monkeypatch.setenv("RESTOCK_DATABASE_URL", f"sqlite:///{db}")
-    monkeypatch.setenv("RESTOCK_TODAY", "2026-11-27")
-    runner = CliRunner()
-
-    def run(*args: str, ok: bool = True) -> Any:
-        result = runner.invoke(app, list(args))
-        if ok:
-            assert result.exit_code == 0, result.output
-        return result
-
-    return run
 
 
 def as_json(result: Any) -> Any:

@@ -7,17 +7,17 @@ from typing import Any
 
 import pytest
 
-from tests.cli.test_cli import as_json, restock  # noqa: F401 (the fixture)
+from tests.cli.test_cli import as_json
 
 
-def _shop(restock: Any) -> None:  # noqa: F811
+def _shop(restock: Any) -> None:
     restock("warehouse", "add", "W1")
     restock("channel", "add", "web", "--warehouses", "W1")
     restock("sku", "add", "MUG", "--price", "12.50")
 
 
 def test_subscribe_then_a_restock_writes_the_alert_into_the_mail_folder(
-    restock: Any,  # noqa: F811
+    restock: Any,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -36,7 +36,7 @@ def test_subscribe_then_a_restock_writes_the_alert_into_the_mail_folder(
     assert as_json(restock("outbox", "--json"))["counts"] == {"pending": 0, "dead": 0, "delivered": 2}
 
 
-def test_bad_input_is_one_line_and_a_non_zero_exit(restock: Any) -> None:  # noqa: F811
+def test_bad_input_is_one_line_and_a_non_zero_exit(restock: Any) -> None:
     _shop(restock)
     refused = restock("subscribe", "MUG", "--channel", "web", "--email", "nope", ok=False)
     assert refused.exit_code == 1
@@ -48,7 +48,7 @@ def test_bad_input_is_one_line_and_a_non_zero_exit(restock: Any) -> None:  # noq
     assert "absolute http(s) URL" in bad_hook.output
 
 
-def test_webhooks_are_added_shown_once_with_their_secret_and_listed(restock: Any) -> None:  # noqa: F811
+def test_webhooks_are_added_shown_once_with_their_secret_and_listed(restock: Any) -> None:
     added = as_json(restock("webhook", "add", "https://erp.example.com/h", "--event", "backorder.delayed", "--json"))
     assert added["secret"].startswith("whsec_")
     assert added["events"] == ["backorder.delayed"]

@@ -10,9 +10,7 @@ from restock.config import Settings
 from restock.services import stock
 from restock.services.context import Context
 from tests.builders import on_day, order
-from tests.cli.test_cli import as_json, restock, setup_shop
-
-__all__ = ["restock"]  # the fixture
+from tests.cli.test_cli import as_json, setup_shop
 
 
 def test_supplier_terms_are_recorded_replaced_and_listed(restock: Any) -> None:
