@@ -66,6 +66,7 @@ from restock.store.schema import (
     Sku,
     Stock,
     Supplier,
+    SupplierSku,
     Warehouse,
 )
 
@@ -157,6 +158,7 @@ SUPPLIERS = (
     SupplierSpec("FAREAST", "Far East Trading Co.", 42, (1,), 2, (2, 5), 0.55, (3, 18), 0.3, 0.0),
 )
 FAREAST = 3
+QUICKSHIP = 0
 
 
 @dataclass(frozen=True)
@@ -1199,7 +1201,32 @@ def _write_catalog(session: Session, shop: Shop) -> Ids:
         ],
     )
     skus = _insert_returning_ids(session, Sku, [_sku_row(plan) for plan in shop.skus])
+    _insert(session, SupplierSku, _supplier_terms_rows(shop, suppliers, skus))
     return Ids(warehouses, channels, suppliers, skus)
+
+
+def _supplier_terms_rows(shop: Shop, suppliers: list[int], skus: list[int]) -> list[Row]:
+    """What each SKU's supplier charges (landed cost 45% of the shop price, MOQ two packs), so that
+    `restock plan` has something to buy. Every fourth SKU can also come from Quickship: faster, dearer,
+    smaller packs, which gives the planner a real choice when a stock-out is near."""
+    rows: list[Row] = []
+    for index, (plan, sku_id) in enumerate(zip(shop.skus, skus, strict=True)):
+        cost = (plan.price * Decimal("0.45")).quantize(Decimal("0.01"))
+        rows.append(_terms_row(suppliers[plan.supplier], sku_id, cost, plan.pack, 2 * plan.pack))
+        if index % 4 == 0 and plan.supplier != QUICKSHIP:
+            rows.append(_terms_row(suppliers[QUICKSHIP], sku_id, cost * Decimal("1.3"), 1, 1))
+    return rows
+
+
+def _terms_row(supplier_id: int, sku_id: int, cost: Decimal, pack: int, moq: int) -> Row:
+    return {
+        "supplier_id": supplier_id,
+        "sku_id": sku_id,
+        "lead_time_days": None,
+        "moq": moq,
+        "pack_size": pack,
+        "unit_cost": cost.quantize(Decimal("0.01")),
+    }
 
 
 def _sku_row(plan: SkuPlan) -> Row:

@@ -38,6 +38,7 @@ from restock.store.schema import (
     Sku,
     Stock,
     Supplier,
+    SupplierSku,
     Warehouse,
 )
 from tests.builders import standard_catalog
@@ -396,3 +397,11 @@ def test_loading_into_a_database_with_data_is_refused_and_changes_nothing(ctx: C
 def test_fewer_than_200_skus_is_refused(ctx: Context) -> None:
     with pytest.raises(InvalidInput, match="200"):
         load_demo(ctx, sku_count=199)
+
+
+def test_every_sku_has_supplier_terms_and_some_have_a_faster_dearer_second_source(demo: Context) -> None:
+    """So that `restock plan` on the demo has something to buy, and a supplier choice to make."""
+    sources = Counter(sku_id for (sku_id,) in rows(demo, select(SupplierSku.sku_id)))
+    assert set(sources) == {sku_id for (sku_id,) in rows(demo, select(Sku.id))}
+    assert set(sources.values()) == {1, 2}
+    assert count(demo, SupplierSku, SupplierSku.moq < SupplierSku.pack_size) == 0
