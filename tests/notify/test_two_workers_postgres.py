@@ -18,6 +18,7 @@ from tests.notify.test_worker_crash import email_keys, worker_env
 ORDERS = 200
 
 
+@pytest.mark.xdist_group("load")  # worker processes with their own pools: one load test at a time
 @pytest.mark.postgres
 @pytest.mark.slow
 def test_two_workers_deliver_every_message_exactly_once(postgres: object, smtp: SmtpServer) -> None:

@@ -52,6 +52,7 @@ def wait_for(condition: object, timeout: float) -> None:
         time.sleep(0.005)
 
 
+@pytest.mark.xdist_group("load")  # worker processes with their own pools: one load test at a time
 @pytest.mark.slow
 def test_a_worker_killed_mid_batch_loses_nothing_and_repeats_carry_the_same_key(ctx: Context, smtp: SmtpServer) -> None:
     standard_catalog(ctx)
