@@ -27,6 +27,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from restock.api.metrics import AVAILABILITY_ANSWERS
 from restock.api.security import KeyCache, has_role, on_own_channel
 from restock.config import Clock
+from restock.domain.validation import CODE_PATTERN
 from restock.services import availability
 from restock.services.apikeys import Principal, Role
 from restock.services.context import Context
@@ -250,7 +251,8 @@ class RememberedAnswers:
 
 AVAILABILITY_PREFIX = "/v1/availability/"
 AVAILABILITY_ROUTE = SimpleNamespace(path="/v1/availability/{sku}")
-CHANNEL_QUERY = re.compile(rb"channel=([A-Za-z0-9][A-Za-z0-9._-]{0,63})")
+CHANNEL_QUERY = re.compile(b"channel=(" + CODE_PATTERN.pattern.encode() + b")")
+"""The one query string answered before routing: a channel code by the codes' own rule."""
 
 
 def _channel_asked(query: bytes) -> str | None:
