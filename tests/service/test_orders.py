@@ -158,6 +158,32 @@ def test_an_order_that_cannot_be_covered_is_refused_whole_and_lists_every_short_
     assert outbox_topics(ctx) == topics_before
 
 
+def test_each_line_of_a_mixed_order_keeps_its_own_parts(ctx: Context) -> None:
+    """The order, its lines and their parts are written together at the end: each part must land on its line."""
+    standard_catalog(ctx)
+    catalog.add_sku(ctx, "CUP", "Cup")
+    catalog.add_sku(ctx, "PLATE", "Plate")
+    on_hand(ctx, "MUG", "W1", 2)
+    on_hand(ctx, "MUG", "W2", 2)
+    on_hand(ctx, "PLATE", "W1", 1)
+    confirmed_po(ctx, "CUP", 10, eta_in_days=8)
+    confirmed_po(ctx, "PLATE", 10, eta_in_days=12)
+    request = orders.OrderRequest(
+        "web",
+        "a@example.com",
+        (orders.LineRequest("PLATE", 3), orders.LineRequest("MUG", 3), orders.LineRequest("CUP", 2)),
+    )
+    placed = orders.place_order(ctx, request)
+    stored = orders.show_order(ctx, placed.id)
+    assert stored.lines == placed.lines
+    by_sku = {line.sku: (line.allocated, line.backordered, line.status) for line in stored.lines}
+    assert by_sku == {"MUG": (3, 0, "allocated"), "CUP": (0, 2, "backordered"), "PLATE": (1, 2, "backordered")}
+    assert balance(ctx, "MUG", "W1") == (2, 2)
+    assert balance(ctx, "MUG", "W2") == (2, 1)
+    [confirmation] = outbox_payloads(ctx, "order_placed")
+    assert confirmation["lines"] == [line.to_json() for line in placed.lines]
+
+
 @pytest.mark.parametrize(
     ("sku", "quantity", "error"),
     [("MUG", 0, InvalidInput), ("MUG", -3, InvalidInput), ("MUG", 10**9, InvalidInput), ("NOPE", 1, NotFound)],

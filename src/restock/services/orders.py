@@ -22,13 +22,13 @@ from restock.domain.model import BackorderPolicy, LineStatus, OrderStatus, ShipW
 from restock.services.availability import never_stocked, window_json
 from restock.services.availability_watch import watching_availability
 from restock.services.context import Context, use_case
-from restock.services.promising import Backorder, Peg, add_backorder_parts, peg_to_supply
+from restock.services.promising import Backorder, Peg, backorder_part_row, peg_to_supply
 from restock.services.supply import supply_for
 from restock.store import orders as store
 from restock.store import repo
 from restock.store.fill import fill_waiting_backorders
 from restock.store.ledger import free_stock, move, must_move
-from restock.store.outbox import emit
+from restock.store.outbox import emit, message_row
 from restock.store.schema import Channel, LinePart, Order, OrderLine, Sku
 from restock.store.supply import release_promise
 
@@ -218,6 +218,27 @@ class _Placement:
     today: date
 
 
+@dataclass(frozen=True)
+class _Cover:
+    """How one line is covered, before anything about it is written: stock taken, supply pegged."""
+
+    sku: store.SkuInfo
+    quantity: int
+    takes: list[Take[int]]
+    pegs: list[Peg]
+
+    @property
+    def status(self) -> LineStatus:
+        return LineStatus.BACKORDERED if self.pegs else LineStatus.ALLOCATED
+
+    def view(self, line_id: int) -> LineView:
+        pegged = sum(p.quantity for p in self.pegs)
+        window = _window_over(self.pegs)
+        return LineView(
+            line_id, self.sku.code, self.quantity, self.quantity - pegged, pegged, 0, self.status.value, window, False
+        )
+
+
 @use_case()
 def _place_order(session: Session, ctx: Context, request: OrderRequest) -> OrderView:
     if request.idempotency_key:
@@ -227,37 +248,32 @@ def _place_order(session: Session, ctx: Context, request: OrderRequest) -> Order
     channel, skus = store.order_context(session, request.channel, [line.sku for line in request.lines])
     now = ctx.clock.now()
     placement = _Placement(new_order_id(), channel, request.priority, now, ctx.clock.today())
-    # The order row goes first: it claims the idempotency key, so a racing duplicate fails here.
-    store.insert_order(
-        session,
-        {
-            "id": placement.order_id,
-            "channel_id": channel.id,
-            "email": request.email,
-            "priority": request.priority,
-            "status": OrderStatus.OPEN.value,
-            "placed_at": now,
-            "idempotency_key": request.idempotency_key,
-            "request_hash": request.fingerprint(),
-        },
-    )
-    lines: list[LineView] = []
+    covers: list[_Cover] = []
     shorts: list[ShortLine] = []
     # Lock rows in SKU order so that two multi-line orders cannot deadlock each other.
     for line_request in sorted(request.lines, key=lambda r: skus[r.sku].id):
         covered = _cover_line(session, ctx, placement, skus[line_request.sku], line_request.quantity)
-        (shorts if isinstance(covered, ShortLine) else lines).append(covered)  # type: ignore[arg-type]
+        (shorts if isinstance(covered, ShortLine) else covers).append(covered)  # type: ignore[arg-type]
     if shorts:
         raise OrderRefused(shorts)
-    lines.sort(key=lambda line: line.id)
-    view = OrderView(placement.order_id, OrderStatus.OPEN.value, channel.code, request.email, now, lines)
-    emit(session, "order_placed", f"order_placed:{view.id}", {"email": request.email, **view.to_json()}, now)
+    line_ids = store.insert_order(session, _order_row(placement, request), [_line_row(placement, c) for c in covers])
+    view = OrderView(
+        placement.order_id,
+        OrderStatus.OPEN.value,
+        channel.code,
+        request.email,
+        now,
+        sorted((cover.view(line_ids[cover.sku.id]) for cover in covers), key=lambda line: line.id),
+    )
+    parts = [row for cover in covers for row in _part_rows(placement, cover, line_ids[cover.sku.id])]
+    message = message_row("order_placed", f"order_placed:{view.id}", {"email": request.email, **view.to_json()}, now)
+    store.insert_parts(session, parts, message)
     return view
 
 
 def _cover_line(
     session: Session, ctx: Context, placement: _Placement, sku: store.SkuInfo, quantity: int
-) -> LineView | ShortLine:
+) -> _Cover | ShortLine:
     """Stock first, then pegs to confirmed supply, then (policy `always`) an undated backorder."""
     takes = _allocate_from_stock(session, placement, sku.id, quantity)
     need = quantity - sum(t.quantity for t in takes)
@@ -273,50 +289,53 @@ def _cover_line(
             need = 0
     if need:
         return _short_line(session, ctx, sku, placement, quantity, takes, pegs)
-    status = LineStatus.BACKORDERED if pegs else LineStatus.ALLOCATED
-    line_id = store.insert_line(
-        session,
+    return _Cover(sku, quantity, takes, pegs)
+
+
+def _order_row(placement: _Placement, request: OrderRequest) -> dict[str, Any]:
+    return {
+        "id": placement.order_id,
+        "channel_id": placement.channel.id,
+        "email": request.email,
+        "priority": request.priority,
+        "status": OrderStatus.OPEN.value,
+        "placed_at": placement.placed_at,
+        "idempotency_key": request.idempotency_key,
+        "request_hash": request.fingerprint(),
+    }
+
+
+def _line_row(placement: _Placement, cover: _Cover) -> dict[str, Any]:
+    return {
+        "order_id": placement.order_id,
+        "sku_id": cover.sku.id,
+        "quantity": cover.quantity,
+        "status": cover.status.value,
+    }
+
+
+def _part_rows(placement: _Placement, cover: _Cover, line_id: int) -> list[dict[str, Any]]:
+    """The line's allocated parts, then its waiting ones."""
+    allocated = [
         {
-            "order_id": placement.order_id,
-            "sku_id": sku.id,
-            "quantity": quantity,
-            "status": status.value,
-        },
-    )
-    store.insert_parts(
-        session,
-        [
-            {
-                "order_line_id": line_id,
-                "sku_id": sku.id,
-                "channel_id": placement.channel.id,
-                "kind": "allocated",
-                "quantity": take.quantity,
-                "warehouse_id": take.source,
-                "po_line_id": None,
-                "priority": placement.priority,
-                "placed_at": placement.placed_at,
-                "window_earliest": None,
-                "window_latest": None,
-                "promised_latest": None,
-                "delayed": False,
-            }
-            for take in takes
-        ],
-    )
-    who = Backorder(line_id, sku.id, placement.channel.id, placement.priority, placement.placed_at)
-    add_backorder_parts(session, who, pegs)
-    return LineView(
-        line_id,
-        sku.code,
-        quantity,
-        quantity - sum(p.quantity for p in pegs),
-        sum(p.quantity for p in pegs),
-        0,
-        status.value,
-        _window_over(pegs),
-        False,
-    )
+            "order_line_id": line_id,
+            "sku_id": cover.sku.id,
+            "channel_id": placement.channel.id,
+            "kind": "allocated",
+            "quantity": take.quantity,
+            "warehouse_id": take.source,
+            "po_line_id": None,
+            "priority": placement.priority,
+            "placed_at": placement.placed_at,
+            "window_earliest": None,
+            "window_latest": None,
+            "promised_latest": None,
+            "delayed": False,
+        }
+        for take in cover.takes
+    ]
+    who = Backorder(line_id, cover.sku.id, placement.channel.id, placement.priority, placement.placed_at)
+    return allocated + [backorder_part_row(who, peg) for peg in cover.pegs]
 
 
 def _window_over(pegs: list[Peg]) -> ShipWindow | None:

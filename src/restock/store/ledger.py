@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import DateTime, Integer, String, bindparam, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -40,6 +40,26 @@ _GUARDED_MOVE = (
     .values(on_hand=_ON_HAND_AFTER, allocated=_ALLOCATED_AFTER)
 )
 _INSERT_MOVEMENT = insert(table(Movement))
+_MOVED = _GUARDED_MOVE.returning(_stock.sku_id, _stock.warehouse_id).cte("moved")
+_MOVE_AND_RECORD = (
+    insert(table(Movement))
+    .from_select(
+        ["sku_id", "warehouse_id", "kind", "on_hand_delta", "allocated_delta", "reason", "ref", "created_at"],
+        select(
+            _MOVED.c.sku_id,
+            _MOVED.c.warehouse_id,
+            bindparam("kind", type_=String),
+            bindparam("on_hand_delta", type_=Integer),
+            bindparam("allocated_delta", type_=Integer),
+            bindparam("reason", type_=String),
+            bindparam("ref", type_=String),
+            bindparam("created_at", type_=DateTime),
+        ),
+    )
+    .add_cte(_MOVED)
+    .returning(table(Movement).c.id)
+)
+"""On PostgreSQL the guarded change and its movement are one statement: one round trip under the lock."""
 
 
 def move(
@@ -61,16 +81,17 @@ def move(
     stock after the change >= `min_free_after`), so two transactions racing for the last unit cannot
     both win: the loser's UPDATE matches no row. `min_free_after` lets a channel keep its safety buffer.
     """
-    result = session.execute(
-        _GUARDED_MOVE,
-        {
-            "sku": sku_id,
-            "warehouse": warehouse_id,
-            "on_hand_delta": on_hand_delta,
-            "allocated_delta": allocated_delta,
-            "min_free_after": min_free_after,
-        },
-    )
+    change = {
+        "sku": sku_id,
+        "warehouse": warehouse_id,
+        "on_hand_delta": on_hand_delta,
+        "allocated_delta": allocated_delta,
+        "min_free_after": min_free_after,
+    }
+    movement = {"kind": kind, "reason": reason, "ref": ref, "created_at": now}
+    if session.get_bind().dialect.name == "postgresql":
+        return session.execute(_MOVE_AND_RECORD, change | movement).first() is not None
+    result = session.execute(_GUARDED_MOVE, change)
     if result.rowcount != 1:  # type: ignore[attr-defined]
         return False
     session.execute(
@@ -78,13 +99,10 @@ def move(
         {
             "sku_id": sku_id,
             "warehouse_id": warehouse_id,
-            "kind": kind,
             "on_hand_delta": on_hand_delta,
             "allocated_delta": allocated_delta,
-            "reason": reason,
-            "ref": ref,
-            "created_at": now,
-        },
+        }
+        | movement,
     )
     return True
 
