@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Integer, String, bindparam, insert, select, update
+from sqlalchemy import CTE, ColumnElement, DateTime, Insert, Integer, String, bindparam, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -39,15 +39,31 @@ _GUARDED_MOVE = (
     )
     .values(on_hand=_ON_HAND_AFTER, allocated=_ALLOCATED_AFTER)
 )
-_INSERT_MOVEMENT = insert(table(Movement))
-_MOVED = _GUARDED_MOVE.returning(_stock.sku_id, _stock.warehouse_id).cte("moved")
-_MOVE_AND_RECORD = (
-    insert(table(Movement))
-    .from_select(
+_INSERT_MOVEMENT = insert(table(Movement)).values(
+    sku_id=bindparam("sku"),
+    warehouse_id=bindparam("warehouse"),
+    kind=bindparam("kind"),
+    on_hand_delta=bindparam("on_hand_delta"),
+    allocated_delta=bindparam("allocated_delta"),
+    reason=bindparam("reason"),
+    ref=bindparam("ref"),
+    created_at=bindparam("created_at"),
+)
+
+
+def guarded_change(*first: ColumnElement[bool]) -> CTE:
+    """The guarded change of `move` as a CTE (PostgreSQL): one row when it was applied, none when the guard
+    refused it. `first`: conditions PostgreSQL evaluates before it touches the balance (a lock to take first)."""
+    return _GUARDED_MOVE.where(*first).returning(_stock.sku_id, _stock.warehouse_id).cte("moved")
+
+
+def record_of(moved: CTE) -> Insert:
+    """The movement of the change in `moved`, written only when the change was."""
+    return insert(table(Movement)).from_select(
         ["sku_id", "warehouse_id", "kind", "on_hand_delta", "allocated_delta", "reason", "ref", "created_at"],
         select(
-            _MOVED.c.sku_id,
-            _MOVED.c.warehouse_id,
+            moved.c.sku_id,
+            moved.c.warehouse_id,
             bindparam("kind", type_=String),
             bindparam("on_hand_delta", type_=Integer),
             bindparam("allocated_delta", type_=Integer),
@@ -56,10 +72,37 @@ _MOVE_AND_RECORD = (
             bindparam("created_at", type_=DateTime),
         ),
     )
-    .add_cte(_MOVED)
-    .returning(table(Movement).c.id)
-)
+
+
+_MOVED = guarded_change()
+_MOVE_AND_RECORD = record_of(_MOVED).add_cte(_MOVED).returning(table(Movement).c.id)
 """On PostgreSQL the guarded change and its movement are one statement: one round trip under the lock."""
+
+
+def change_params(
+    *,
+    sku_id: int,
+    warehouse_id: int,
+    kind: str,
+    now: datetime,
+    on_hand_delta: int = 0,
+    allocated_delta: int = 0,
+    reason: str | None = None,
+    ref: str | None = None,
+    min_free_after: int = 0,
+) -> dict[str, Any]:
+    """The parameters of `MOVED` and `RECORD_MOVED` for one change (see `move`)."""
+    return {
+        "sku": sku_id,
+        "warehouse": warehouse_id,
+        "on_hand_delta": on_hand_delta,
+        "allocated_delta": allocated_delta,
+        "min_free_after": min_free_after,
+        "kind": kind,
+        "reason": reason,
+        "ref": ref,
+        "created_at": now,
+    }
 
 
 def move(
@@ -81,29 +124,22 @@ def move(
     stock after the change >= `min_free_after`), so two transactions racing for the last unit cannot
     both win: the loser's UPDATE matches no row. `min_free_after` lets a channel keep its safety buffer.
     """
-    change = {
-        "sku": sku_id,
-        "warehouse": warehouse_id,
-        "on_hand_delta": on_hand_delta,
-        "allocated_delta": allocated_delta,
-        "min_free_after": min_free_after,
-    }
-    movement = {"kind": kind, "reason": reason, "ref": ref, "created_at": now}
-    if session.get_bind().dialect.name == "postgresql":
-        return session.execute(_MOVE_AND_RECORD, change | movement).first() is not None
-    result = session.execute(_GUARDED_MOVE, change)
-    if result.rowcount != 1:  # type: ignore[attr-defined]
-        return False
-    session.execute(
-        _INSERT_MOVEMENT,
-        {
-            "sku_id": sku_id,
-            "warehouse_id": warehouse_id,
-            "on_hand_delta": on_hand_delta,
-            "allocated_delta": allocated_delta,
-        }
-        | movement,
+    change = change_params(
+        sku_id=sku_id,
+        warehouse_id=warehouse_id,
+        kind=kind,
+        now=now,
+        on_hand_delta=on_hand_delta,
+        allocated_delta=allocated_delta,
+        reason=reason,
+        ref=ref,
+        min_free_after=min_free_after,
     )
+    if session.get_bind().dialect.name == "postgresql":
+        return session.execute(_MOVE_AND_RECORD, change).first() is not None
+    if session.execute(_GUARDED_MOVE, change).rowcount != 1:  # type: ignore[attr-defined]
+        return False
+    session.execute(_INSERT_MOVEMENT, change)
     return True
 
 

@@ -8,20 +8,22 @@ order for a popular SKU waits.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any, NoReturn
 
-from sqlalchemy import bindparam, select, true
+from sqlalchemy import CTE, ColumnElement, Insert, Select, Table, bindparam, exists, insert, select, true
 from sqlalchemy.orm import Session
 
 from restock.domain.errors import NotFound
 from restock.domain.model import BackorderPolicy, SkuPolicy
+from restock.store.ledger import guarded_change, record_of
 from restock.store.outbox import OUTBOX
 from restock.store.schema import Channel, ChannelWarehouse, LinePart, Order, OrderLine, Sku, Stock, table
 from restock.store.together import insert_together
 
 _sku, _channel, _serves = table(Sku), table(Channel), table(ChannelWarehouse)
-_ORDER_CONTEXT = (
+_ORDER_CONTEXT_UNLOCKED = (
     select(
         _sku.c.id,
         _sku.c.code,
@@ -35,8 +37,9 @@ _ORDER_CONTEXT = (
     .select_from(_sku.join(_channel, true()).outerjoin(_serves, _serves.c.channel_id == _channel.c.id))
     .where(_sku.c.code.in_(bindparam("codes", expanding=True)), _channel.c.code == bindparam("channel"))
     .order_by(_sku.c.id, _serves.c.rank)
-    .with_for_update(of=_sku, key_share=True)  # the SKU locks, in id order: see restock.store.repo.lock_skus
 )
+# The SKU locks, in id order: see restock.store.repo.lock_skus.
+_ORDER_CONTEXT = _ORDER_CONTEXT_UNLOCKED.with_for_update(of=_sku, key_share=True)
 _stock = table(Stock)
 _READ_CONTEXT = (
     select(
@@ -76,10 +79,13 @@ class SkuInfo:
     policy: SkuPolicy
 
 
-def order_context(session: Session, channel_code: str, sku_codes: list[str]) -> tuple[ChannelInfo, dict[str, SkuInfo]]:
+def order_context(
+    session: Session, channel_code: str, sku_codes: list[str], lock: bool = True
+) -> tuple[ChannelInfo, dict[str, SkuInfo]]:
     """The channel (with its warehouses in allocation order) and the SKUs of an order, in one query that
-    also takes the SKUs' locks. Only when something is missing do more queries find out what."""
-    rows = session.execute(_ORDER_CONTEXT, {"codes": sku_codes, "channel": channel_code}).all()
+    also takes the SKUs' locks unless told not to. Only when something is missing do more queries find out what."""
+    statement = _ORDER_CONTEXT if lock else _ORDER_CONTEXT_UNLOCKED
+    rows = session.execute(statement, {"codes": sku_codes, "channel": channel_code}).all()
     if not rows:
         _raise_what_is_missing(session, channel_code, sku_codes)
     first = rows[0]
@@ -126,3 +132,59 @@ def insert_order(session: Session, order: dict[str, Any], lines: list[dict[str, 
 def insert_parts(session: Session, parts: list[dict[str, Any]], message: dict[str, Any]) -> None:
     """The lines' parts and the order's outbox message, in one round trip on PostgreSQL."""
     insert_together(session, (_parts, parts), (OUTBOX, [message]))
+
+
+def claim_and_place(
+    session: Session,
+    claim: dict[str, Any],
+    order: dict[str, Any],
+    line: dict[str, Any],
+    part: dict[str, Any],
+    message: dict[str, Any],
+) -> int | None:
+    """PostgreSQL: claim a line's stock and write the whole order, in one statement; the line's id, or None
+    when the claim's guard refused it (then nothing at all was written).
+
+    The order's rows are written only from the claim's row, so they exist exactly when the stock was taken,
+    and the SKU's lock is held for this one round trip and the commit. `part["order_line_id"]` is ignored:
+    the part is linked to the line the statement inserts.
+    """
+    statement = _claim_and_place_statement(tuple(order), tuple(line), tuple(part), tuple(message))
+    values = claim | _named(_orders, order) | _named(_lines, line) | _named(_parts, part) | _named(OUTBOX, message)
+    line_id = session.execute(statement, values).scalar()
+    return None if line_id is None else int(line_id)
+
+
+def writes_in_one_statement(session: Session) -> bool:
+    """Data-modifying CTEs: PostgreSQL has them, SQLite does not."""
+    return session.get_bind().dialect.name == "postgresql"
+
+
+@functools.cache
+def _claim_and_place_statement(
+    order: tuple[str, ...], line: tuple[str, ...], part: tuple[str, ...], message: tuple[str, ...]
+) -> Select[Any]:
+    # The SKU's lock first, as every use case takes it (see restock.store.repo.lock_skus): the change waits for it.
+    sku_locked = (
+        select(_sku.c.id).where(_sku.c.id == bindparam("sku")).with_for_update(key_share=True).cte("sku_locked")
+    )
+    moved = guarded_change(exists(select(sku_locked.c.id)))
+    movement = record_of(moved).cte("movement")
+    new_order = _from_row(_orders, order, moved).cte("new_order")
+    new_line = _from_row(_lines, line, moved).returning(_lines.c.id).cte("new_line")
+    new_part = _from_row(_parts, part, new_line, {"order_line_id": new_line.c.id}).cte("new_part")
+    new_message = _from_row(OUTBOX, message, moved).cte("new_message")
+    return select(new_line.c.id).add_cte(sku_locked, moved, movement, new_order, new_line, new_part, new_message)
+
+
+def _from_row(
+    target: Table, columns: tuple[str, ...], source: CTE, linked: dict[str, ColumnElement[Any]] | None = None
+) -> Insert:
+    """INSERT one row of parameters for every row `source` has (one or none)."""
+    linked = linked or {}
+    values = [linked.get(c, bindparam(f"{target.name}__{c}", type_=target.c[c].type)) for c in columns]
+    return insert(target).from_select(list(columns), select(*values).select_from(source))
+
+
+def _named(target: Table, row: dict[str, Any]) -> dict[str, Any]:
+    return {f"{target.name}__{column}": value for column, value in row.items()}
