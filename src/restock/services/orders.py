@@ -27,7 +27,7 @@ from restock.services.supply import supply_for
 from restock.store import orders as store
 from restock.store import repo
 from restock.store.fill import fill_waiting_backorders
-from restock.store.ledger import change_params, free_stock, move, must_move
+from restock.store.ledger import Change, change_params, free_stock, move, must_move
 from restock.store.outbox import emit, message_row
 from restock.store.schema import Channel, LinePart, Order, OrderLine, Sku
 from restock.store.supply import release_promise
@@ -419,7 +419,7 @@ def _claim(session: Session, placement: _Placement, sku_id: int, warehouse_id: i
     return move(session, **_claim_of(placement, sku_id, warehouse_id, quantity))
 
 
-def _claim_of(placement: _Placement, sku_id: int, warehouse_id: int, quantity: int) -> dict[str, Any]:
+def _claim_of(placement: _Placement, sku_id: int, warehouse_id: int, quantity: int) -> Change:
     """An order's allocation of stock, which leaves the channel's safety buffer free."""
     return {
         "sku_id": sku_id,

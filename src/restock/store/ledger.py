@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, Required, TypedDict, Unpack
 
 from sqlalchemy import CTE, ColumnElement, DateTime, Insert, Integer, String, bindparam, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -79,71 +79,52 @@ _MOVE_AND_RECORD = record_of(_MOVED).add_cte(_MOVED).returning(table(Movement).c
 """On PostgreSQL the guarded change and its movement are one statement: one round trip under the lock."""
 
 
-def change_params(
-    *,
-    sku_id: int,
-    warehouse_id: int,
-    kind: str,
-    now: datetime,
-    on_hand_delta: int = 0,
-    allocated_delta: int = 0,
-    reason: str | None = None,
-    ref: str | None = None,
-    min_free_after: int = 0,
-) -> dict[str, Any]:
-    """The parameters of `MOVED` and `RECORD_MOVED` for one change (see `move`)."""
+class Change(TypedDict, total=False):
+    """One change to a balance: which one, by how much, and why (see `move`)."""
+
+    sku_id: Required[int]
+    warehouse_id: Required[int]
+    kind: Required[str]
+    now: Required[datetime]
+    on_hand_delta: int
+    allocated_delta: int
+    reason: str | None
+    ref: str | None
+    min_free_after: int
+
+
+def change_params(**change: Unpack[Change]) -> dict[str, Any]:
+    """The statement parameters of one change, for `move` and for `guarded_change` with `record_of`."""
     return {
-        "sku": sku_id,
-        "warehouse": warehouse_id,
-        "on_hand_delta": on_hand_delta,
-        "allocated_delta": allocated_delta,
-        "min_free_after": min_free_after,
-        "kind": kind,
-        "reason": reason,
-        "ref": ref,
-        "created_at": now,
+        "sku": change["sku_id"],
+        "warehouse": change["warehouse_id"],
+        "on_hand_delta": change.get("on_hand_delta", 0),
+        "allocated_delta": change.get("allocated_delta", 0),
+        "min_free_after": change.get("min_free_after", 0),
+        "kind": change["kind"],
+        "reason": change.get("reason"),
+        "ref": change.get("ref"),
+        "created_at": change["now"],
     }
 
 
-def move(
-    session: Session,
-    *,
-    sku_id: int,
-    warehouse_id: int,
-    kind: str,
-    now: datetime,
-    on_hand_delta: int = 0,
-    allocated_delta: int = 0,
-    reason: str | None = None,
-    ref: str | None = None,
-    min_free_after: int = 0,
-) -> bool:
+def move(session: Session, **change: Unpack[Change]) -> bool:
     """Apply one guarded change to a balance and append its movement; False if the guard refused it.
 
     The guard is in the UPDATE's WHERE clause (never negative, never more allocated than on hand, free
     stock after the change >= `min_free_after`), so two transactions racing for the last unit cannot
     both win: the loser's UPDATE matches no row. `min_free_after` lets a channel keep its safety buffer.
     """
-    change = change_params(
-        sku_id=sku_id,
-        warehouse_id=warehouse_id,
-        kind=kind,
-        now=now,
-        on_hand_delta=on_hand_delta,
-        allocated_delta=allocated_delta,
-        reason=reason,
-        ref=ref,
-        min_free_after=min_free_after,
-    )
+    params = change_params(**change)
     if session.get_bind().dialect.name == "postgresql":
-        return session.execute(_MOVE_AND_RECORD, change).first() is not None
-    if session.execute(_GUARDED_MOVE, change).rowcount != 1:  # type: ignore[attr-defined]
+        return session.execute(_MOVE_AND_RECORD, params).first() is not None
+    if session.execute(_GUARDED_MOVE, params).rowcount != 1:  # type: ignore[attr-defined]
         return False
-    session.execute(_INSERT_MOVEMENT, change)
+    session.execute(_INSERT_MOVEMENT, params)
     return True
 
 
-def must_move(session: Session, **change: Any) -> None:
+def must_move(session: Session, **change: Unpack[Change]) -> None:
     """A movement the caller has already proven possible (shipping what is allocated, releasing it).
 
     If the guard refuses it anyway, the data is inconsistent: fail the whole transaction loudly.
