@@ -35,6 +35,9 @@ from restock.services.context import Context
 log = logging.getLogger(__name__)
 
 POLL_SECONDS = 0.2
+SOON_SECONDS = 0.05
+"""After a write through this worker, the feed is read this soon, not at once: writes that follow within it
+are read back by the same poll, so a busy order stream costs at most 1 / SOON_SECONDS polls a second."""
 GAP_PATIENCE_SECONDS = 10.0
 """How long a skipped feed number may stay uncommitted before every answer is dropped to be safe."""
 MAX_GAPS = 10_000
@@ -142,7 +145,7 @@ class ChangeWatcher:
         self.answers.live = False
 
     def poll_soon(self) -> None:
-        """After a write through this worker: look at the feed now rather than at the next tick."""
+        """After a write through this worker: look at the feed within `SOON_SECONDS` rather than at the next tick."""
         self._wake.set()
 
     def _run(self) -> None:
@@ -151,7 +154,8 @@ class ChangeWatcher:
                 self._try(self.begin)
             else:
                 self._try(self.poll)
-            self._wake.wait(POLL_SECONDS)
+            if self._wake.wait(POLL_SECONDS):
+                self._stop.wait(SOON_SECONDS)
             self._wake.clear()
 
     def _try(self, step: Callable[[], None]) -> None:
