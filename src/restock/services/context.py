@@ -42,9 +42,11 @@ def _retryable(error: DBAPIError) -> bool:
 
 
 def use_case(
-    readonly: bool = False,
+    readonly: bool = False, autocommit: bool = False
 ) -> Callable[[Callable[Concatenate[Session, Context, P], R]], Callable[Concatenate[Context, P], R]]:
     """Run the wrapped function in one transaction; retry it whole on a deadlock or a dropped connection.
+
+    `autocommit`: each statement is its own transaction (see `restock.store.db.unit_of_work`).
 
     Everything the function wrote, outbox messages included, commits together or not at all.
     """
@@ -54,7 +56,7 @@ def use_case(
         def run(ctx: Context, /, *args: P.args, **kwargs: P.kwargs) -> R:
             for attempt in range(1, ATTEMPTS + 1):
                 try:
-                    with unit_of_work(ctx.engine, readonly=readonly) as session:
+                    with unit_of_work(ctx.engine, readonly=readonly, autocommit=autocommit) as session:
                         return fn(session, ctx, *args, **kwargs)
                 except DBAPIError as error:
                     if attempt == ATTEMPTS or not _retryable(error):

@@ -186,6 +186,10 @@ def place_order(ctx: Context, request: OrderRequest) -> OrderView:
     """
     request.validate()
     try:
+        if len(request.lines) == 1 and store.writes_in_one_statement(ctx.engine):
+            placed = _place_in_one_statement(ctx, request)
+            if placed is not None:
+                return placed
         return _place_order(ctx, request)
     except IntegrityError:
         if request.idempotency_key is None:
@@ -199,6 +203,14 @@ def _replay(session: Session, ctx: Context, request: OrderRequest) -> OrderView:
     if existing is None:
         raise Conflict("the order with this idempotency key could not be read back; retry")
     return _replayed_view(session, existing, request)
+
+
+def _placed_before(session: Session, request: OrderRequest) -> OrderView | None:
+    """The order an earlier attempt with this idempotency key placed, if any."""
+    if not request.idempotency_key:
+        return None
+    existing = session.scalar(select(Order).where(Order.idempotency_key == request.idempotency_key))
+    return None if existing is None else _replayed_view(session, existing, request)
 
 
 def _replayed_view(session: Session, existing: Order, request: OrderRequest) -> OrderView:
@@ -241,14 +253,8 @@ class _Cover:
 
 @use_case()
 def _place_order(session: Session, ctx: Context, request: OrderRequest) -> OrderView:
-    if request.idempotency_key:
-        existing = session.scalar(select(Order).where(Order.idempotency_key == request.idempotency_key))
-        if existing is not None:
-            return _replayed_view(session, existing, request)
-    if len(request.lines) == 1 and store.writes_in_one_statement(session):
-        placed = _place_in_one_statement(session, ctx, request)
-        if placed is not None:
-            return placed
+    if earlier := _placed_before(session, request):
+        return earlier
     channel, skus = store.order_context(session, request.channel, [line.sku for line in request.lines])
     placement = _placement_of(ctx, request, channel)
     covers: list[_Cover] = []
@@ -266,14 +272,18 @@ def _place_order(session: Session, ctx: Context, request: OrderRequest) -> Order
     return view
 
 
+@use_case(autocommit=True)
 def _place_in_one_statement(session: Session, ctx: Context, request: OrderRequest) -> OrderView | None:
     """The commonest order, one line taken whole from the channel's first warehouse: on PostgreSQL the SKU's
     lock, the claim and every row of the order go as one statement, so a popular SKU's lock is held for
-    that one round trip and the commit, not for the whole conversation.
+    that one statement only.
 
-    None when the first warehouse cannot cover the line: then nothing was written, and the general path
-    takes over in the same transaction.
+    That statement is atomic by itself and the reads before it are of settings (ids, the first warehouse,
+    the safety buffer), so no transaction surrounds them: no BEGIN and COMMIT round trips. None when the
+    first warehouse cannot cover the line: then nothing was written, and the general path decides.
     """
+    if earlier := _placed_before(session, request):
+        return earlier
     [asked] = request.lines
     channel, skus = store.order_context(session, request.channel, [asked.sku], lock=False)
     if not channel.warehouse_ids:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -48,8 +49,19 @@ def _configure_sqlite(engine: Engine) -> None:
 
 
 @contextmanager
-def unit_of_work(engine: Engine, readonly: bool = False) -> Iterator[Session]:
-    """A session whose work commits as one transaction, or not at all if anything raises."""
+def unit_of_work(engine: Engine, readonly: bool = False, autocommit: bool = False) -> Iterator[Session]:
+    """A session whose work commits as one transaction, or not at all if anything raises.
+
+    `autocommit`: no transaction around the statements, so no BEGIN and COMMIT round trips; only for work
+    whose every statement is atomic on its own and needs nothing to hold between them.
+    """
     bind = engine.execution_options(**{READONLY: True}) if readonly else engine
+    if autocommit:
+        bind = _autocommitting(bind)
     with Session(bind, expire_on_commit=False) as session, session.begin():
         yield session
+
+
+@functools.cache
+def _autocommitting(engine: Engine) -> Engine:
+    return engine.execution_options(isolation_level="AUTOCOMMIT")

@@ -12,7 +12,7 @@ import functools
 from dataclasses import dataclass
 from typing import Any, NoReturn
 
-from sqlalchemy import CTE, ColumnElement, Insert, Select, Table, bindparam, exists, insert, select, true
+from sqlalchemy import CTE, ColumnElement, Engine, Insert, Select, Table, bindparam, exists, insert, select, true
 from sqlalchemy.orm import Session
 
 from restock.domain.errors import NotFound
@@ -155,9 +155,9 @@ def claim_and_place(
     return None if line_id is None else int(line_id)
 
 
-def writes_in_one_statement(session: Session) -> bool:
+def writes_in_one_statement(engine: Engine) -> bool:
     """Data-modifying CTEs: PostgreSQL has them, SQLite does not."""
-    return session.get_bind().dialect.name == "postgresql"
+    return engine.dialect.name == "postgresql"
 
 
 @functools.cache
