@@ -112,11 +112,13 @@ class ChangeWatcher:
     Feed numbers are taken when a row is inserted, so a transaction that started earlier can commit after a later
     number is already visible: skipped numbers are asked for again until they show up, or for
     `GAP_PATIENCE_SECONDS` (a rolled-back transaction leaves its numbers unused forever), after which every
-    answer is dropped rather than risk keeping a stale one.
+    answer is dropped rather than risk keeping a stale one. On PostgreSQL the feed is unlogged, so a crash
+    empties it; its epoch token then changes, and the watcher drops every answer and starts over.
     """
 
     def __init__(self, ctx: Context, answers: AnswerCache, clock: Callable[[], float] = time.monotonic) -> None:
         self.ctx, self.answers, self.clock = ctx, answers, clock
+        self.epoch: str | None = None
         self.last = 0
         self.gaps: dict[int, float] = {}
         self._seen: list[tuple[float, int]] = []
@@ -128,6 +130,7 @@ class ChangeWatcher:
 
     def begin(self) -> None:
         """Start from the feed's current end: answers read from now on are followed."""
+        self.epoch = availability.availability_feed_epoch(self.ctx)
         self.last = availability.last_availability_change(self.ctx)
         self.gaps.clear()
         self.answers.clear()
@@ -168,6 +171,10 @@ class ChangeWatcher:
     def poll(self) -> None:
         with self._poll_lock:
             changes = availability.availability_changes(self.ctx, self.last, tuple(self.gaps))
+            if changes.epoch != self.epoch:  # a crash emptied the feed: unread changes may be lost with it
+                log.warning("the availability change feed started over; every remembered answer is dropped")
+                self.begin()
+                return
             if changes.everything:
                 self.answers.clear()
             elif changes.sku_codes:

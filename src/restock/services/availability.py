@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -18,9 +19,10 @@ from restock.services.context import Context, use_case
 from restock.services.supply import inbound_supply
 from restock.store import orders as store
 from restock.store import repo
+from restock.store.db import insert_unless_present
 from restock.store.ledger import free_stock_of_skus
 from restock.store.orders import ChannelInfo, SkuInfo
-from restock.store.schema import AvailabilityChange, Channel, Movement, Sku
+from restock.store.schema import AvailabilityChange, AvailabilityFeedEpoch, Channel, Movement, Sku
 from restock.store.supply import open_supply_for_skus
 
 
@@ -151,12 +153,26 @@ class AvailabilityChanges:
     seqs: tuple[int, ...]
     sku_codes: frozenset[str]
     everything: bool
+    epoch: str | None
+    """The feed's epoch as of this read; None when a crash of PostgreSQL emptied the (unlogged) feed."""
 
 
 @use_case(readonly=True)
 def last_availability_change(session: Session, ctx: Context) -> int:
     """Where the feed of availability changes stands now: a reader starts from here."""
     return session.scalar(select(func.coalesce(func.max(AvailabilityChange.seq), 0))) or 0
+
+
+@use_case()
+def availability_feed_epoch(session: Session, ctx: Context) -> str:
+    """The feed's current epoch, starting a new one if a crash emptied the feed: read it before the feed's end."""
+    token = session.scalar(select(AvailabilityFeedEpoch.token))
+    if token is None:
+        session.execute(
+            insert_unless_present(session, AvailabilityFeedEpoch, ["id"]).values(id=1, token=secrets.token_hex(16))
+        )
+        token = session.scalar(select(AvailabilityFeedEpoch.token))
+    return str(token)
 
 
 @use_case(readonly=True)
@@ -176,6 +192,7 @@ def availability_changes(session: Session, ctx: Context, after: int, also: Seque
         seqs=tuple(row.seq for row in rows),
         sku_codes=frozenset(row.code for row in rows if row.code is not None),
         everything=any(row.sku_id is None for row in rows),
+        epoch=session.scalar(select(AvailabilityFeedEpoch.token)),
     )
 
 

@@ -14,11 +14,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import delete, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from restock.services.context import Context, use_case
+from restock.store.db import insert_unless_present
 from restock.store.schema import IdempotencyRecord, table
 
 STALE_AFTER = timedelta(seconds=60)
@@ -41,13 +40,10 @@ class Claim:
 @use_case()
 def claim(session: Session, ctx: Context, scope: str, request_hash: str) -> Claim:
     now = ctx.clock.now()
-    dialect = session.get_bind().dialect.name
-    factory = pg_insert if dialect == "postgresql" else sqlite_insert
     records = table(IdempotencyRecord)
     inserted = session.execute(
-        factory(records)
+        insert_unless_present(session, records, ["scope"])
         .values(scope=scope, request_hash=request_hash, state="in_flight", created_at=now)
-        .on_conflict_do_nothing(index_elements=["scope"])
         .returning(records.c.scope)
     ).first()
     if inserted is not None:

@@ -8,6 +8,10 @@ from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.dialects.postgresql import Insert as PgInsert
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import Insert as SqliteInsert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 READONLY = "restock_readonly"
@@ -65,3 +69,10 @@ def unit_of_work(engine: Engine, readonly: bool = False, autocommit: bool = Fals
 @functools.cache
 def _autocommitting(engine: Engine) -> Engine:
     return engine.execution_options(isolation_level="AUTOCOMMIT")
+
+
+def insert_unless_present(session: Session, target: Any, index_elements: list[str]) -> PgInsert | SqliteInsert:
+    """An INSERT that leaves an existing row (by the unique `index_elements`) alone: ON CONFLICT DO NOTHING, in
+    the session's dialect. Racing writers cannot both insert, and neither fails."""
+    factory = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    return factory(target).on_conflict_do_nothing(index_elements=index_elements)

@@ -7,22 +7,16 @@ from datetime import datetime
 from typing import Any, Required, TypedDict, Unpack
 
 from sqlalchemy import CTE, ColumnElement, DateTime, Insert, Integer, String, bindparam, insert, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from restock.store.db import insert_unless_present
 from restock.store.schema import Movement, Stock, table
 
 
 def ensure_stock_row(session: Session, sku_id: int, warehouse_id: int) -> None:
     """Create the zero balance row if missing, racing safely with other writers."""
-    dialect = session.get_bind().dialect.name
-    factory = pg_insert if dialect == "postgresql" else sqlite_insert
-    session.execute(
-        factory(Stock)
-        .values(sku_id=sku_id, warehouse_id=warehouse_id, on_hand=0, allocated=0)
-        .on_conflict_do_nothing(index_elements=["sku_id", "warehouse_id"])
-    )
+    statement = insert_unless_present(session, Stock, ["sku_id", "warehouse_id"])
+    session.execute(statement.values(sku_id=sku_id, warehouse_id=warehouse_id, on_hand=0, allocated=0))
 
 
 _stock = table(Stock).c

@@ -281,6 +281,16 @@ class AvailabilityChange(Base):
     changed_at: Mapped[datetime] = mapped_column(DateTime, server_default=text("CURRENT_TIMESTAMP"))
 
 
+class AvailabilityFeedEpoch(Base):
+    """One row whose token names the feed's current run. On PostgreSQL the feed is UNLOGGED (cheap to write on
+    every stock change) and a crash empties it, this row with it; a reader that finds the token gone or
+    different knows the feed started over and that rows it had not read yet may be lost (migration 0007)."""
+
+    __tablename__ = "availability_feed_epoch"
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    token: Mapped[str] = mapped_column(String(32))
+
+
 def table(model: type[Base]) -> Table:
     """The Core table of a model, for statements on the hot path that skip the ORM's bookkeeping."""
     return cast(Table, model.__table__)
