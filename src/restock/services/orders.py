@@ -31,6 +31,7 @@ from restock.store.ledger import Change, change_params, free_stock, move, must_m
 from restock.store.outbox import emit, message_row
 from restock.store.schema import Channel, LinePart, Order, OrderLine, Sku
 from restock.store.supply import release_promise
+from restock.store.together import writes_in_one_statement
 
 MAX_LINES = 500
 MAX_PRIORITY = 100
@@ -186,7 +187,7 @@ def place_order(ctx: Context, request: OrderRequest) -> OrderView:
     """
     request.validate()
     try:
-        if len(request.lines) == 1 and store.writes_in_one_statement(ctx.engine):
+        if len(request.lines) == 1 and writes_in_one_statement(ctx.engine):
             placed = _place_in_one_statement(ctx, request)
             if placed is not None:
                 return placed

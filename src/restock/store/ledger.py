@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from restock.store.db import insert_unless_present
 from restock.store.schema import Movement, Stock, table
+from restock.store.together import writes_in_one_statement
 
 
 def ensure_stock_row(session: Session, sku_id: int, warehouse_id: int) -> None:
@@ -110,7 +111,7 @@ def move(session: Session, **change: Unpack[Change]) -> bool:
     both win: the loser's UPDATE matches no row. `min_free_after` lets a channel keep its safety buffer.
     """
     params = change_params(**change)
-    if session.get_bind().dialect.name == "postgresql":
+    if writes_in_one_statement(session.get_bind()):
         return session.execute(_MOVE_AND_RECORD, params).first() is not None
     if session.execute(_GUARDED_MOVE, params).rowcount != 1:  # type: ignore[attr-defined]
         return False

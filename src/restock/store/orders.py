@@ -12,7 +12,7 @@ import functools
 from dataclasses import dataclass
 from typing import Any, NoReturn
 
-from sqlalchemy import CTE, ColumnElement, Engine, Insert, Select, Table, bindparam, exists, insert, select, true
+from sqlalchemy import CTE, ColumnElement, Insert, Select, Table, bindparam, exists, insert, select, true
 from sqlalchemy.orm import Session
 
 from restock.domain.errors import NotFound
@@ -153,11 +153,6 @@ def claim_and_place(
     values = claim | _named(_orders, order) | _named(_lines, line) | _named(_parts, part) | _named(OUTBOX, message)
     line_id = session.execute(statement, values).scalar()
     return None if line_id is None else int(line_id)
-
-
-def writes_in_one_statement(engine: Engine) -> bool:
-    """Data-modifying CTEs: PostgreSQL has them, SQLite does not."""
-    return engine.dialect.name == "postgresql"
 
 
 @functools.cache

@@ -15,7 +15,20 @@ import functools
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Executable, Insert, Result, Row, Table, bindparam, insert, select, union_all
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Engine,
+    Executable,
+    Insert,
+    Result,
+    Row,
+    Table,
+    bindparam,
+    insert,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.schema import ScalarElementColumnDefault
 
@@ -35,7 +48,7 @@ def insert_together(
     batches = tuple((table, rows) for table, rows in batches if rows)
     if not batches:
         return []
-    if len(batches) > 1 and session.get_bind().dialect.name == "postgresql":
+    if len(batches) > 1 and writes_in_one_statement(session.get_bind()):
         batches = tuple((table, [_defaults(table) | dict(row) for row in rows]) for table, rows in batches)
         shape = tuple((table, len(rows), tuple(rows[0])) for table, rows in batches)
         values = {
@@ -46,6 +59,11 @@ def insert_together(
     for table, rows in before:
         session.execute(_plain_insert(table, ()), list(rows))
     return _rows_of(session.execute(_plain_insert(last_table, returning), list(last_rows)), returning)
+
+
+def writes_in_one_statement(bind: Engine | Connection) -> bool:
+    """Data-modifying CTEs, so that several writes can travel as one statement: PostgreSQL has them, SQLite not."""
+    return bind.dialect.name == "postgresql"
 
 
 def _rows_of(result: Result[Any], returning: tuple[ColumnElement[Any], ...]) -> list[Row[Any]]:
