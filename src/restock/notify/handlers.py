@@ -105,16 +105,7 @@ def order_placed(x: Expansion, m: Claimed) -> list[NewMessage]:
         for line in p["lines"]
         if line["allocated"]
     ]
-    backordered = [
-        {
-            "sku": line["sku"],
-            "name": names.get(line["sku"], line["sku"]),
-            "quantity": line["backordered"],
-            "window": window_phrase(line["ship_window"], today),
-        }
-        for line in p["lines"]
-        if line["backordered"]
-    ]
+    backordered = [_waiting_line(line, names, today) for line in p["lines"] if line["backordered"]]
     context = {"order_id": p["id"], "ships_now": ships_now, "backordered": backordered}
     out = [x.email(m, "order_confirmation", p["email"], context), *x.webhooks(m, "order.placed", p)]
     if backordered:
@@ -171,16 +162,7 @@ def _ended_lines(x: Expansion, m: Claimed) -> tuple[list[dict[str, Any]], list[d
     ).all()
     names = _names(x.session, [line["sku"] for line in p["lines"]])
     today = m.created_at.date()
-    waiting = [
-        {
-            "sku": line["sku"],
-            "name": names.get(line["sku"], line["sku"]),
-            "quantity": line["backordered"],
-            "window": window_phrase(line["ship_window"], today),
-        }
-        for line in p["lines"]
-        if line["status"] == "backordered"
-    ]
+    waiting = [_waiting_line(line, names, today) for line in p["lines"] if line["status"] == "backordered"]
     return [{"sku": code, "name": name, "quantity": qty} for qty, code, name in ended], waiting
 
 
@@ -276,3 +258,13 @@ EVENT_HANDLERS: dict[str, Handler] = {
     "restock_alert_due": next_alert_batch,
     "po_cancelled": nothing_to_tell,
 }
+
+
+def _waiting_line(line: dict[str, Any], names: dict[str, str], today: date) -> dict[str, Any]:
+    """A backordered line as the e-mails show it: what, how many, and its ship window in words."""
+    return {
+        "sku": line["sku"],
+        "name": names.get(line["sku"], line["sku"]),
+        "quantity": line["backordered"],
+        "window": window_phrase(line["ship_window"], today),
+    }
