@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal, get_args
 from urllib.parse import urlsplit
 
 from sqlalchemy import select
@@ -16,7 +16,7 @@ from restock.domain.errors import InvalidInput, NotFound
 from restock.services.context import Context, use_case
 from restock.store.schema import OutboxMessage, WebhookAttempt, WebhookEndpoint
 
-EVENTS = (
+Event = Literal[
     "order.placed",
     "backorder.created",
     "backorder.delayed",
@@ -24,7 +24,8 @@ EVENTS = (
     "availability.changed",
     "order.shipped",
     "order.cancelled",
-)
+]
+EVENTS: tuple[str, ...] = get_args(Event)
 MAX_ATTEMPTS_SHOWN = 50
 
 

@@ -17,16 +17,7 @@ from restock.services import subscriptions, webhooks
 router = APIRouter(prefix="/v1")
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", description="Retry-safe: one effect per key.")]
 Id = Annotated[int, Path(ge=1, le=2**62)]
-WebhookEvent = Literal[
-    "*",
-    "order.placed",
-    "backorder.created",
-    "backorder.delayed",
-    "backorder.filled",
-    "availability.changed",
-    "order.shipped",
-    "order.cancelled",
-]
+WebhookEvent = Literal["*", webhooks.Event]
 
 
 class SubscriptionIn(Strict):
