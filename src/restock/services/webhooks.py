@@ -136,17 +136,20 @@ def list_webhooks(session: Session, ctx: Context) -> list[WebhookView]:
 @use_case(readonly=True)
 def show_webhook(session: Session, ctx: Context, endpoint_id: int) -> WebhookView:
     """An endpoint with its latest delivery attempts, newest first."""
+    endpoint = _endpoint(session, endpoint_id)
+    return _view(session, endpoint, True)
+
+
+def _endpoint(session: Session, endpoint_id: int) -> WebhookEndpoint:
     endpoint = session.get(WebhookEndpoint, endpoint_id)
     if endpoint is None:
         raise NotFound(f"unknown webhook {endpoint_id}")
-    return _view(session, endpoint, True)
+    return endpoint
 
 
 @use_case()
 def disable_webhook(session: Session, ctx: Context, endpoint_id: int) -> WebhookView:
-    endpoint = session.get(WebhookEndpoint, endpoint_id)
-    if endpoint is None:
-        raise NotFound(f"unknown webhook {endpoint_id}")
+    endpoint = _endpoint(session, endpoint_id)
     endpoint.disabled_at = endpoint.disabled_at or ctx.clock.now()
     return _view(session, endpoint, False)
 
