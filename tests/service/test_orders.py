@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from restock.domain.errors import Conflict, InvalidInput, NotFound, OrderRefused
 from restock.services import availability, catalog, orders, stock
 from restock.services.context import Context
+from restock.services.updates import send_still_waiting_updates
 from tests.builders import (
     balance,
     confirmed_po,
+    on_day,
     on_hand,
     order,
     outbox_payloads,
@@ -334,3 +338,29 @@ def test_a_listing_page_gets_each_skus_own_decision_in_the_order_asked(ctx: Cont
     assert views[2].decision.available_now == 4
     with pytest.raises(NotFound, match="NOPE"):
         availability.availability_many(ctx, ["MUG", "NOPE"], "web")
+
+
+def test_a_line_partly_backed_by_confirmed_supply_is_promised_no_date_anywhere(ctx: Context) -> None:
+    """Invariant 7: policy `always`, a confirmed PO of 2 and an order of 5. The 3 units no PO backs leave the
+    whole line undated, on the order and in the periodic "still on its way" update alike."""
+    standard_catalog(ctx, backorder="always")
+    confirmed_po(ctx, "MUG", 2, eta_in_days=8)
+    placed = order(ctx, "MUG", 5)
+    assert (placed.lines[0].backordered, placed.lines[0].ship_window) == (5, None)
+    assert orders.show_order(ctx, placed.id).lines[0].ship_window is None
+    later = on_day(ctx, ctx.clock.today() + timedelta(days=ctx.settings.notify.still_waiting_days + 1))
+    assert send_still_waiting_updates(later) == 1
+    [update] = outbox_payloads(ctx, "backorder_still_waiting")
+    assert (update["order"], update["quantity"], update["ship_window"]) == (placed.id, 5, None)
+
+
+def test_a_line_wholly_backed_by_confirmed_supply_keeps_its_window_in_the_update(ctx: Context) -> None:
+    standard_catalog(ctx, backorder="always")
+    confirmed_po(ctx, "MUG", 5, eta_in_days=8)
+    placed = order(ctx, "MUG", 5)
+    window = placed.lines[0].ship_window
+    assert window is not None
+    later = on_day(ctx, ctx.clock.today() + timedelta(days=ctx.settings.notify.still_waiting_days + 1))
+    send_still_waiting_updates(later)
+    [update] = outbox_payloads(ctx, "backorder_still_waiting")
+    assert update["ship_window"] == {"earliest": window.earliest.isoformat(), "latest": window.latest.isoformat()}

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from restock.domain import validation
-from restock.domain.allocation import FILL_ORDER, Take, take_in_order
+from restock.domain.allocation import Take, WaitingPart, fill_key, queue_key, sellable, take_in_order
 from restock.domain.errors import InvalidInput
 
 
@@ -38,8 +40,31 @@ def test_takes_never_exceed_need_or_room(need: int, rooms: list[int]) -> None:
     assert left == max(0, need - sum(rooms))
 
 
+T0 = datetime(2026, 11, 27, 9, 0)
+
+
 def test_fill_order_is_pegged_then_priority_then_fifo_then_id() -> None:
-    assert FILL_ORDER == ("pegged_to_receipt", "priority", "placed_at", "id")
+    pegged_late = WaitingPart(9, po_line_id=7, priority=0, placed_at=T0 + timedelta(hours=5))
+    urgent = WaitingPart(8, po_line_id=None, priority=5, placed_at=T0 + timedelta(hours=3))
+    early = WaitingPart(3, po_line_id=2, priority=0, placed_at=T0)
+    tie_low_id = WaitingPart(4, po_line_id=None, priority=0, placed_at=T0 + timedelta(hours=1))
+    tie_high_id = WaitingPart(5, po_line_id=None, priority=0, placed_at=T0 + timedelta(hours=1))
+    parts = [tie_high_id, early, pegged_late, tie_low_id, urgent]
+    ordered = sorted(parts, key=lambda p: fill_key(p, receiving_po_line_id=7))
+    assert ordered == [pegged_late, urgent, early, tie_low_id, tie_high_id]
+
+
+def test_without_a_receipt_the_queue_is_priority_then_fifo_then_id() -> None:
+    a = WaitingPart(2, po_line_id=7, priority=0, placed_at=T0)
+    b = WaitingPart(1, po_line_id=None, priority=1, placed_at=T0 + timedelta(days=1))
+    assert sorted([a, b], key=queue_key) == [b, a]
+    assert sorted([a, b], key=lambda p: fill_key(p, None)) == [b, a]
+
+
+def test_a_channel_never_sells_its_safety_buffer() -> None:
+    assert sellable(10, 3) == 7
+    assert sellable(2, 3) == 0
+    assert sellable(5, 0) == 5
 
 
 @pytest.mark.parametrize("bad", ["", "-x", "a b", "é", "x" * 65, "a/b", "a;drop"])

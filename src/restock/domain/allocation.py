@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Generic, TypeVar
 
 K = TypeVar("K", bound=Hashable)
@@ -37,12 +38,37 @@ def take_in_order(need: int, sources: Sequence[tuple[K, int]]) -> tuple[list[Tak
     return takes, left
 
 
-FILL_ORDER: tuple[str, ...] = ("pegged_to_receipt", "priority", "placed_at", "id")
-"""The order in which arriving stock fills waiting backorders (invariant 3).
+@dataclass(frozen=True)
+class WaitingPart:
+    """What the fill order looks at in a waiting backorder part."""
 
-1. backorders pegged to the PO line that is being received (their promise rests on it);
-2. higher order priority first;
-3. first come, first served by order time;
-4. the backorder's id as a stable tie-break: never a random pick.
-The store turns this into one SQL ORDER BY so that the fill is set-based.
-"""
+    id: int
+    po_line_id: int | None
+    priority: int
+    placed_at: datetime
+
+
+def queue_key(part: WaitingPart) -> tuple[int, datetime, int]:
+    """The waiting queue's order: higher order priority first, then first come first served, then the part's id.
+
+    The id is a stable tie-break: two backorders placed in the same microsecond are never a random pick.
+    """
+    return (-part.priority, part.placed_at, part.id)
+
+
+def fill_key(part: WaitingPart, receiving_po_line_id: int | None) -> tuple[int, int, datetime, int]:
+    """The order in which arriving stock fills waiting backorders (invariant 3).
+
+    Backorders pegged to the PO line being received come first (their promise rests on it), then the
+    queue's order (`queue_key`). `store.queue.fill_order_by` is the same rule as an SQL ORDER BY.
+    """
+    pegged_here = receiving_po_line_id is not None and part.po_line_id == receiving_po_line_id
+    return (0 if pegged_here else 1, *queue_key(part))
+
+
+def sellable(free: int, safety_buffer: int) -> int:
+    """Units of a warehouse's free stock a channel may sell: all but the channel's safety buffer.
+
+    `store.ledger` applies the same rule to a claim as `min_free_after` (free stock left after it).
+    """
+    return max(0, free - safety_buffer)

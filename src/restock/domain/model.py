@@ -84,6 +84,11 @@ class ShipWindow:
         return (self.earliest - today).days, (self.latest - today).days
 
 
+def part_window(earliest: date | None, latest: date | None) -> ShipWindow | None:
+    """A stored window: both dates, or none (a half-stored window is no promise)."""
+    return ShipWindow(earliest, latest) if earliest is not None and latest is not None else None
+
+
 @dataclass(frozen=True)
 class InboundSupply:
     """Room left on one open PO line to promise backorders against.

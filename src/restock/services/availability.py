@@ -12,6 +12,7 @@ from sqlalchemy import delete, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from restock.domain import availability as rules
+from restock.domain.allocation import sellable
 from restock.domain.errors import NotFound
 from restock.domain.model import AvailabilityState, ShipWindow
 from restock.services.catalog import sku_policy
@@ -82,7 +83,7 @@ def decide_many(
     supply = open_supply_for_skus(session, ids, channel.id)
 
     def decide_one(sku: SkuInfo, first_release: bool) -> rules.Availability:
-        now = sum(max(0, free.get((sku.id, w), 0) - channel.safety_buffer) for w in warehouse_ids)
+        now = sum(sellable(free.get((sku.id, w), 0), channel.safety_buffer) for w in warehouse_ids)
         options = [inbound_supply(line, sku.policy, ctx.settings) for line in supply.get(sku.id, [])]
         return rules.decide(sku.policy, now, options, today, never_stocked=first_release)
 

@@ -14,6 +14,7 @@ from restock.domain.model import ShipWindow
 from restock.services.availability import window_json
 from restock.services.context import Context, use_case
 from restock.store import repo
+from restock.store.queue import queue_order_by
 from restock.store.schema import ChannelWarehouse, LinePart, OrderLine, POLine, Sku
 
 
@@ -73,7 +74,7 @@ def waiting_backorders(
         .join(Sku, Sku.id == LinePart.sku_id)
         .outerjoin(POLine, POLine.id == LinePart.po_line_id)
         .where(LinePart.kind == "backordered")
-        .order_by(LinePart.priority.desc(), LinePart.placed_at, LinePart.id)
+        .order_by(*queue_order_by())
         .limit(limit)
     )
     if sku_code:

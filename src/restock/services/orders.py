@@ -15,10 +15,11 @@ from sqlalchemy.orm import Session
 
 from restock.config import utc_iso
 from restock.domain import validation as valid
-from restock.domain.allocation import Take
+from restock.domain.allocation import Take, sellable
 from restock.domain.availability import decide, promisable_supply
 from restock.domain.errors import Conflict, InvalidInput, OrderRefused, ShortLine
-from restock.domain.model import BackorderPolicy, LineStatus, OrderStatus, ShipWindow
+from restock.domain.lines import line_window, order_status
+from restock.domain.model import BackorderPolicy, LineStatus, OrderStatus, ShipWindow, part_window
 from restock.services.availability import never_stocked, window_json
 from restock.services.availability_watch import watching_availability
 from restock.services.context import Context, use_case
@@ -136,10 +137,6 @@ def new_order_id() -> str:
 def _line_view(session: Session, line: OrderLine, sku_code: str) -> LineView:
     parts = list(session.scalars(select(LinePart).where(LinePart.order_line_id == line.id)))
     waiting = [p for p in parts if p.kind == "backordered"]
-    windows = [(p.window_earliest, p.window_latest) for p in waiting]
-    window = None
-    if waiting and all(e is not None and lt is not None for e, lt in windows):
-        window = ShipWindow(min(e for e, _ in windows if e), max(lt for _, lt in windows if lt))
     return LineView(
         id=line.id,
         sku=sku_code,
@@ -148,7 +145,7 @@ def _line_view(session: Session, line: OrderLine, sku_code: str) -> LineView:
         backordered=sum(p.quantity for p in waiting),
         shipped=sum(p.quantity for p in parts if p.kind == "shipped"),
         status=line.status,
-        ship_window=window,
+        ship_window=line_window([part_window(p.window_earliest, p.window_latest) for p in waiting]),
         delayed=any(p.delayed for p in waiting),
     )
 
@@ -246,7 +243,7 @@ class _Cover:
 
     def view(self, line_id: int) -> LineView:
         pegged = sum(p.quantity for p in self.pegs)
-        window = _window_over(self.pegs)
+        window = line_window([p.window for p in self.pegs])
         return LineView(
             line_id, self.sku.code, self.quantity, self.quantity - pegged, pegged, 0, self.status.value, window, False
         )
@@ -390,15 +387,6 @@ def _part_rows(placement: _Placement, cover: _Cover, line_id: int) -> list[dict[
     return allocated + [backorder_part_row(who, peg) for peg in cover.pegs]
 
 
-def _window_over(pegs: list[Peg]) -> ShipWindow | None:
-    """A line's promise spans its pegs; one undated peg leaves the whole line without a date."""
-    windows = [p.window for p in pegs]
-    if not windows or any(w is None for w in windows):
-        return None
-    dated = [w for w in windows if w is not None]
-    return ShipWindow(min(w.earliest for w in dated), max(w.latest for w in dated))
-
-
 def _allocate_from_stock(session: Session, placement: _Placement, sku_id: int, need: int) -> list[Take[int]]:
     """Take stock warehouse by warehouse in the channel's order.
 
@@ -415,7 +403,7 @@ def _allocate_from_stock(session: Session, placement: _Placement, sku_id: int, n
     free = free_stock(session, sku_id, channel.warehouse_ids)
     for warehouse_id in channel.warehouse_ids:
         while need > 0:
-            take = min(need, free.get(warehouse_id, 0) - channel.safety_buffer)
+            take = min(need, sellable(free.get(warehouse_id, 0), channel.safety_buffer))
             if take <= 0:
                 break
             if _claim(session, placement, sku_id, warehouse_id, take):
@@ -528,13 +516,7 @@ def _settle(session: Session, order: Order, topic: str, lines: list[OrderLine], 
 
 
 def _refresh_order_status(session: Session, order: Order) -> None:
-    statuses = set(session.scalars(select(OrderLine.status).where(OrderLine.order_id == order.id)))
-    if statuses & {LineStatus.ALLOCATED.value, LineStatus.BACKORDERED.value}:
-        order.status = OrderStatus.OPEN.value
-    elif LineStatus.SHIPPED.value in statuses:
-        order.status = OrderStatus.SHIPPED.value
-    else:
-        order.status = OrderStatus.CANCELLED.value
+    order.status = order_status(session.scalars(select(OrderLine.status).where(OrderLine.order_id == order.id))).value
 
 
 def cancel_lines(session: Session, ctx: Context, order: Order, lines: list[OrderLine]) -> OrderView:

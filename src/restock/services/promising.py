@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from restock.domain.allocation import WaitingPart, queue_key
 from restock.domain.availability import promisable_supply
 from restock.domain.model import InboundSupply, ShipWindow
 from restock.domain.promise import is_delay, is_delayed
@@ -19,6 +20,7 @@ from restock.services.catalog import sku_policy
 from restock.services.context import Context
 from restock.services.supply import supply_for
 from restock.store.outbox import emit
+from restock.store.queue import queue_order_by
 from restock.store.schema import Channel, LinePart, Order, OrderLine, Sku, table
 from restock.store.supply import reserve_promise, room_on
 
@@ -103,7 +105,7 @@ def repeg_parts(session: Session, ctx: Context, parts: list[LinePart]) -> None:
     gets a `backorder_delayed` message in this transaction.
     """
     today, now = ctx.clock.today(), ctx.clock.now()
-    for part in sorted(parts, key=lambda p: (-p.priority, p.placed_at, p.id)):
+    for part in sorted(parts, key=lambda p: queue_key(WaitingPart(p.id, p.po_line_id, p.priority, p.placed_at))):
         sku = session.get_one(Sku, part.sku_id)
         policy = sku_policy(sku)
         supply = promisable_supply(supply_for(session, ctx.settings, sku.id, part.channel_id, policy), policy, today)
@@ -176,6 +178,6 @@ def waiting_parts_on(session: Session, po_line_ids: list[int]) -> list[LinePart]
         session.scalars(
             select(LinePart)
             .where(LinePart.po_line_id.in_(po_line_ids), LinePart.kind == "backordered")
-            .order_by(LinePart.priority.desc(), LinePart.placed_at, LinePart.id)
+            .order_by(*queue_order_by())
         )
     )

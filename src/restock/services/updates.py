@@ -7,13 +7,16 @@ a customer who clicked "stop these updates" for the order gets none.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import datetime, timedelta
 
 from sqlalchemy import exists, func, select, update
 from sqlalchemy.orm import Session
 
 from restock.config import utc_iso
-from restock.domain.model import LineStatus
+from restock.domain.lines import line_window
+from restock.domain.model import LineStatus, ShipWindow, part_window
+from restock.services.availability import window_json
 from restock.services.context import Context, use_case
 from restock.store.delivery import insert_ignoring_duplicates
 from restock.store.outbox import emit
@@ -48,20 +51,17 @@ def send_still_waiting_updates(session: Session, ctx: Context) -> int:
     quiet_since = now - timedelta(days=ctx.settings.notify.still_waiting_days)
     last_news = func.coalesce(LineNews.last_news_at, Order.placed_at)
     opted_out = exists().where(UpdateOptOut.order_id == Order.id)
-    earliest, latest = func.min(LinePart.window_earliest), func.max(LinePart.window_latest)
     rows = session.execute(
-        select(OrderLine.id, Order.id, Order.email, Order.placed_at, Sku.code, OrderLine.quantity, earliest, latest)
+        select(OrderLine.id, Order.id, Order.email, Order.placed_at, Sku.code, OrderLine.quantity)
         .join(Order, Order.id == OrderLine.order_id)
         .join(Sku, Sku.id == OrderLine.sku_id)
-        .join(LinePart, (LinePart.order_line_id == OrderLine.id) & (LinePart.kind == "backordered"))
         .outerjoin(LineNews, LineNews.order_line_id == OrderLine.id)
         .where(OrderLine.status == LineStatus.BACKORDERED.value, last_news <= quiet_since, ~opted_out)
-        .group_by(OrderLine.id, Order.id, Order.email, Order.placed_at, Sku.code, OrderLine.quantity)
         .order_by(OrderLine.id)
         .limit(BATCH)
     ).all()
-    for line_id, order_id, email, placed_at, sku, quantity, first, last in rows:
-        window = {"earliest": first.isoformat(), "latest": last.isoformat()} if first and last else None
+    windows = _line_windows(session, [row[0] for row in rows])
+    for line_id, order_id, email, placed_at, sku, quantity in rows:
         emit(
             session,
             "backorder_still_waiting",
@@ -73,9 +73,21 @@ def send_still_waiting_updates(session: Session, ctx: Context) -> int:
                 "sku": sku,
                 "quantity": quantity,
                 "placed_at": utc_iso(placed_at),
-                "ship_window": window,
+                "ship_window": window_json(windows.get(line_id)),
             },
             now,
         )
     record_news(session, [row[0] for row in rows], now)
     return len(rows)
+
+
+def _line_windows(session: Session, line_ids: list[int]) -> dict[int, ShipWindow | None]:
+    """Each line's promise over its waiting parts (`domain.lines.line_window`): undated if any part is."""
+    waiting: dict[int, list[ShipWindow | None]] = defaultdict(list)
+    for line_id, earliest, latest in session.execute(
+        select(LinePart.order_line_id, LinePart.window_earliest, LinePart.window_latest).where(
+            LinePart.order_line_id.in_(line_ids), LinePart.kind == "backordered"
+        )
+    ):
+        waiting[line_id].append(part_window(earliest, latest))
+    return {line_id: line_window(windows) for line_id, windows in waiting.items()}

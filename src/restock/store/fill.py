@@ -1,6 +1,6 @@
 """Fill-on-receipt, set-based: free stock in a warehouse goes to the waiting backorders it can serve.
 
-The queue order is `restock.domain.allocation.FILL_ORDER`, turned into one ORDER BY. A running sum over
+The queue order is `restock.domain.allocation.fill_key`, as `store.queue.fill_order_by`'s ORDER BY. A running sum over
 that order says which backorders the free units cover; every covered backorder part becomes an
 allocated part in one UPDATE, and the side effects (promise capacity returned, line status, the ledger
 movement, one outbox message per filled part) are each one statement, whatever the queue length.
@@ -17,7 +17,6 @@ from sqlalchemy import (
     Integer,
     String,
     and_,
-    case,
     cast,
     exists,
     func,
@@ -28,8 +27,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, aliased
 
-from restock.domain.allocation import FILL_ORDER
 from restock.store.ledger import ensure_stock_row, move, must_move
+from restock.store.queue import fill_order_by
 from restock.store.schema import (
     ChannelWarehouse,
     LinePart,
@@ -51,14 +50,7 @@ class FillResult:
 
 def _queue(sku_id: int, warehouse_id: int, receiving_po_line_id: int | None):  # type: ignore[no-untyped-def]
     """Waiting backorders this warehouse can serve, with the running total in fill order."""
-    pegged_here = case((LinePart.po_line_id == (receiving_po_line_id or -1), 0), else_=1)
-    order_by = {
-        "pegged_to_receipt": pegged_here,
-        "priority": LinePart.priority.desc(),
-        "placed_at": LinePart.placed_at,
-        "id": LinePart.id,
-    }
-    running = func.sum(LinePart.quantity).over(order_by=[order_by[k] for k in FILL_ORDER])
+    running = func.sum(LinePart.quantity).over(order_by=fill_order_by(receiving_po_line_id))
     return (
         select(LinePart.id, LinePart.quantity, running.label("upto"))
         .where(

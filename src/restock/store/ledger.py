@@ -108,7 +108,8 @@ def move(session: Session, **change: Unpack[Change]) -> bool:
 
     The guard is in the UPDATE's WHERE clause (never negative, never more allocated than on hand, free
     stock after the change >= `min_free_after`), so two transactions racing for the last unit cannot
-    both win: the loser's UPDATE matches no row. `min_free_after` lets a channel keep its safety buffer.
+    both win: the loser's UPDATE matches no row. `min_free_after` lets a channel keep its safety buffer
+    (the SQL form of `domain.allocation.sellable`: a claim may take only what that rule calls sellable).
     """
     params = change_params(**change)
     if writes_in_one_statement(session.get_bind()):
