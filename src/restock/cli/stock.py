@@ -1,0 +1,49 @@
+"""`restock stock ...`: counting, moving and showing stock; every change goes through the movement ledger."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from restock.cli.shared import JsonFlag, context, done, emit_json, out, user_errors
+from restock.services import stock
+
+
+def stock_adjust(
+    sku: str,
+    warehouse: str,
+    delta: int,
+    reason: Annotated[str, typer.Option(help="Why: count, damage, found, ...")],
+    as_json: JsonFlag = False,
+) -> None:
+    with user_errors():
+        balance = stock.adjust_stock(context(), sku, warehouse, delta, reason)
+    done(
+        f"{sku} at {warehouse}: on hand {balance.on_hand}, allocated {balance.allocated}",
+        as_json,
+        balance.to_json(),
+    )
+
+
+def stock_transfer(sku: str, source: str, target: str, quantity: int, as_json: JsonFlag = False) -> None:
+    with user_errors():
+        src, dst = stock.transfer_stock(context(), sku, source, target, quantity)
+    done(
+        f"moved {quantity} of {sku} from {source} to {target}",
+        as_json,
+        [src.to_json(), dst.to_json()],
+    )
+
+
+def stock_show(sku: Annotated[str | None, typer.Argument()] = None, as_json: JsonFlag = False) -> None:
+    with user_errors():
+        rows = stock.balances(context(), sku)
+    if as_json:
+        emit_json([b.to_json() for b in rows])
+        return
+    table = Table("SKU", "warehouse", "on hand", "allocated", "available", title="Stock")
+    for b in rows:
+        table.add_row(b.sku, b.warehouse, str(b.on_hand), str(b.allocated), str(b.available))
+    out.print(table)
