@@ -16,7 +16,7 @@ from sqlalchemy import Engine, event, insert, select, text
 
 from restock.api.answers import GAP_PATIENCE_SECONDS, AnswerCache, ChangeWatcher
 from restock.api.app import create_app
-from restock.services import apikeys, availability, catalog
+from restock.services import apikeys, availability_feed, catalog
 from restock.services.context import Context
 from restock.store.schema import AvailabilityChange, Sku, Warehouse
 from tests.api.conftest import Keys, bearer
@@ -257,20 +257,20 @@ def test_a_crash_that_empties_the_unlogged_feed_drops_every_answer(pg_shop: Post
 def test_the_feed_forgets_what_was_read_but_never_restarts_its_numbering(ctx: Context, keys: Keys) -> None:
     on_hand(ctx, "MUG", "W1", 5)
     on_hand(ctx, "MUG", "W1", 1)
-    newest = availability.last_availability_change(ctx)
-    availability.forget_availability_changes_before(ctx, newest + 100)
-    assert availability.availability_changes(ctx, 0).seqs == (newest,)
+    newest = availability_feed.last_change(ctx)
+    availability_feed.forget_before(ctx, newest + 100)
+    assert availability_feed.changes_since(ctx, 0).seqs == (newest,)
     on_hand(ctx, "MUG", "W1", 1)
-    assert availability.last_availability_change(ctx) > newest
+    assert availability_feed.last_change(ctx) > newest
 
 
 def test_stock_rows_that_do_not_move_write_nothing_to_the_feed(ctx: Context, keys: Keys) -> None:
     on_hand(ctx, "MUG", "W1", 5)
-    before = availability.last_availability_change(ctx)
+    before = availability_feed.last_change(ctx)
     with ctx.engine.begin() as conn:
         conn.execute(text("UPDATE stock SET on_hand = on_hand"))
-    assert availability.last_availability_change(ctx) == before
-    assert availability.availability_changes(ctx, before).seqs == ()
+    assert availability_feed.last_change(ctx) == before
+    assert availability_feed.changes_since(ctx, before).seqs == ()
 
 
 # ---------------------------------------------------------------- the cache alone

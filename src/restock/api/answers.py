@@ -28,7 +28,7 @@ from restock.api.metrics import AVAILABILITY_ANSWERS
 from restock.api.security import KeyCache, has_role, on_own_channel
 from restock.config import Clock
 from restock.domain.validation import CODE_PATTERN
-from restock.services import availability
+from restock.services import availability_feed
 from restock.services.apikeys import Principal, Role
 from restock.services.context import Context
 
@@ -107,7 +107,7 @@ class AnswerCache:
 
 
 class ChangeWatcher:
-    """Follows the feed of availability changes and drops the answers it makes stale.
+    """Follows the feed of availability changes (`restock.services.availability_feed`), dropping stale answers.
 
     Feed numbers are taken when a row is inserted, so a transaction that started earlier can commit after a later
     number is already visible: skipped numbers are asked for again until they show up, or for
@@ -130,8 +130,8 @@ class ChangeWatcher:
 
     def begin(self) -> None:
         """Start from the feed's current end: answers read from now on are followed."""
-        self.epoch = availability.availability_feed_epoch(self.ctx)
-        self.last = availability.last_availability_change(self.ctx)
+        self.epoch = availability_feed.current_epoch(self.ctx)
+        self.last = availability_feed.last_change(self.ctx)
         self.gaps.clear()
         self.answers.clear()
         self.answers.live = True
@@ -170,8 +170,8 @@ class ChangeWatcher:
 
     def poll(self) -> None:
         with self._poll_lock:
-            changes = availability.availability_changes(self.ctx, self.last, tuple(self.gaps))
-            if changes.epoch != self.epoch:  # a crash emptied the feed: unread changes may be lost with it
+            changes = availability_feed.changes_since(self.ctx, self.last, tuple(self.gaps))
+            if changes.started_over_since(self.epoch):  # a crash emptied the feed: unread changes may be lost with it
                 log.warning("the availability change feed started over; every remembered answer is dropped")
                 self.begin()
                 return
@@ -211,7 +211,7 @@ class ChangeWatcher:
         old = [seq for seen_at, seq in self._seen if now - seen_at >= KEEP_FEED_SECONDS]
         self._seen = [(seen_at, seq) for seen_at, seq in self._seen if now - seen_at < KEEP_FEED_SECONDS]
         if old:
-            availability.forget_availability_changes_before(self.ctx, max(old))
+            availability_feed.forget_before(self.ctx, max(old))
 
 
 class RememberedAnswers:

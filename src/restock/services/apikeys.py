@@ -8,13 +8,12 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from restock.domain.errors import InvalidInput, NotFound
 from restock.services.context import Context, use_case
+from restock.store import apikeys as store
 from restock.store import repo
-from restock.store.schema import ApiKey, Channel
 
 KEY_PREFIX = "rk_"
 
@@ -73,22 +72,13 @@ def create_key(
         raise InvalidInput(f"a {parsed} key is not tied to a channel; leave out --channel")
     channel_id = repo.channel_by_code(session, channel).id if channel else None
     key = KEY_PREFIX + secrets.token_urlsafe(32)
-    row = ApiKey(
-        prefix=key[:10],
-        key_hash=hash_key(key),
-        role=parsed.value,
-        channel_id=channel_id,
-        name=name,
-        created_at=ctx.clock.now(),
-    )
-    session.add(row)
-    session.flush()
-    return IssuedKey(row.id, key, parsed, channel)
+    key_id = store.add_key(session, key[:10], hash_key(key), parsed.value, channel_id, name, ctx.clock.now())
+    return IssuedKey(key_id, key, parsed, channel)
 
 
 @use_case()
 def revoke_key(session: Session, ctx: Context, key_id: int) -> None:
-    row = session.get(ApiKey, key_id)
+    row = store.key_by_id(session, key_id)
     if row is None:
         raise NotFound(f"unknown API key {key_id}")
     row.revoked_at = row.revoked_at or ctx.clock.now()
@@ -96,9 +86,7 @@ def revoke_key(session: Session, ctx: Context, key_id: int) -> None:
 
 @use_case(readonly=True)
 def list_keys(session: Session, ctx: Context) -> list[KeyView]:
-    rows = session.execute(
-        select(ApiKey, Channel.code).outerjoin(Channel, Channel.id == ApiKey.channel_id).order_by(ApiKey.id)
-    )
+    rows = store.keys_with_channel(session)
     return [KeyView(k.id, k.prefix, k.role, code, k.name, k.created_at, k.revoked_at) for k, code in rows]
 
 
@@ -107,11 +95,7 @@ def authenticate(session: Session, ctx: Context, key: str) -> Principal | None:
     """The caller behind a key, or None for an unknown or revoked key."""
     if not key.startswith(KEY_PREFIX) or len(key) > 100:
         return None
-    row = session.execute(
-        select(ApiKey.id, ApiKey.role, Channel.code)
-        .outerjoin(Channel, Channel.id == ApiKey.channel_id)
-        .where(ApiKey.key_hash == hash_key(key), ApiKey.revoked_at.is_(None))
-    ).first()
-    if row is None:
+    found = store.live_key(session, hash_key(key))
+    if found is None:
         return None
-    return Principal(row[0], Role(row[1]), row[2])
+    return Principal(found.key_id, Role(found.role), found.channel)

@@ -5,21 +5,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from restock.domain import validation as valid
 from restock.domain.errors import Conflict, InvalidInput
 from restock.domain.model import BackorderPolicy, SkuPolicy
 from restock.services.context import Context, use_case
+from restock.store import catalog as store
 from restock.store import repo
-from restock.store.schema import Channel, ChannelWarehouse, Sku, Supplier, Warehouse
+from restock.store.catalog import CatalogModel
+from restock.store.schema import Channel, Sku, Supplier, Warehouse
 
 MAX_PRICE = Decimal("9999999999.99")
 
 
-def _refuse_duplicate(session: Session, model: type[Warehouse | Channel | Supplier | Sku], code: str) -> None:
-    if session.scalar(select(model.id).where(model.code == code)) is not None:
+def _refuse_duplicate(session: Session, model: CatalogModel, code: str) -> None:
+    if store.code_taken(session, model, code):
         raise Conflict(f"{model.__tablename__[:-1]} {code!r} already exists")
 
 
@@ -27,10 +28,7 @@ def _refuse_duplicate(session: Session, model: type[Warehouse | Channel | Suppli
 def add_warehouse(session: Session, ctx: Context, code: str, name: str | None = None) -> int:
     valid.code(code, "warehouse code")
     _refuse_duplicate(session, Warehouse, code)
-    warehouse = Warehouse(code=code, name=valid.name(name or code))
-    session.add(warehouse)
-    session.flush()
-    return warehouse.id
+    return store.add_warehouse(session, code, valid.name(name or code))
 
 
 @use_case()
@@ -52,13 +50,7 @@ def add_channel(
         raise InvalidInput("the safety buffer must be between 0 and 1000000")
     _refuse_duplicate(session, Channel, code)
     warehouse_ids = [repo.warehouse_by_code(session, w).id for w in warehouses]
-    channel = Channel(code=code, name=valid.name(name or code), safety_buffer=safety_buffer)
-    session.add(channel)
-    session.flush()
-    session.add_all(
-        ChannelWarehouse(channel_id=channel.id, warehouse_id=w, rank=rank) for rank, w in enumerate(warehouse_ids)
-    )
-    return channel.id
+    return store.add_channel(session, code, valid.name(name or code), safety_buffer, warehouse_ids)
 
 
 @use_case()
@@ -67,10 +59,7 @@ def add_supplier(session: Session, ctx: Context, code: str, lead_time_days: int,
     if not 0 <= lead_time_days <= 730:
         raise InvalidInput("the lead time must be between 0 and 730 days")
     _refuse_duplicate(session, Supplier, code)
-    supplier = Supplier(code=code, name=valid.name(name or code), lead_time_days=lead_time_days)
-    session.add(supplier)
-    session.flush()
-    return supplier.id
+    return store.add_supplier(session, code, valid.name(name or code), lead_time_days)
 
 
 def parse_price(raw: str | Decimal | int | float) -> Decimal:
@@ -109,17 +98,7 @@ def add_sku(
     policy = parse_policy(backorder, max_wait_days, backorder_limit_pct)
     amount = parse_price(price)
     _refuse_duplicate(session, Sku, code)
-    sku = Sku(
-        code=code,
-        name=valid.name(name or code),
-        price=amount,
-        backorder_policy=policy.backorder.value,
-        max_wait_days=policy.max_wait_days,
-        backorder_limit_pct=policy.backorder_limit_pct,
-    )
-    session.add(sku)
-    session.flush()
-    return sku.id
+    return store.add_sku(session, code, valid.name(name or code), amount, policy)
 
 
 def sku_policy(sku: Sku) -> SkuPolicy:
@@ -140,7 +119,7 @@ class SkuView:
 def list_skus(session: Session, ctx: Context) -> list[SkuView]:
     return [
         SkuView(s.code, s.name, s.price, s.backorder_policy, s.max_wait_days, s.backorder_limit_pct)
-        for s in session.scalars(select(Sku).order_by(Sku.code))
+        for s in store.skus_by_code(session)
     ]
 
 
@@ -168,21 +147,20 @@ class SupplierView:
 
 @use_case(readonly=True)
 def list_warehouses(session: Session, ctx: Context) -> list[WarehouseView]:
-    return [WarehouseView(w.code, w.name) for w in session.scalars(select(Warehouse).order_by(Warehouse.code))]
+    return [WarehouseView(w.code, w.name) for w in store.warehouses_by_code(session)]
 
 
 @use_case(readonly=True)
 def list_channels(session: Session, ctx: Context) -> list[ChannelView]:
-    codes = dict(session.execute(select(Warehouse.id, Warehouse.code)).all())
+    codes = store.warehouse_codes(session)
     return [
         ChannelView(c.code, c.name, [codes[w] for w in repo.channel_warehouse_ids(session, c.id)], c.safety_buffer)
-        for c in session.scalars(select(Channel).order_by(Channel.code))
+        for c in store.channels_by_code(session)
     ]
 
 
 @use_case(readonly=True)
 def list_suppliers(session: Session, ctx: Context) -> list[SupplierView]:
     return [
-        SupplierView(s.code, s.name, s.lead_time_days, s.lateness_p90_days)
-        for s in session.scalars(select(Supplier).order_by(Supplier.code))
+        SupplierView(s.code, s.name, s.lead_time_days, s.lateness_p90_days) for s in store.suppliers_by_code(session)
     ]

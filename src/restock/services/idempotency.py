@@ -13,12 +13,10 @@ import enum
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import delete, update
 from sqlalchemy.orm import Session
 
 from restock.services.context import Context, use_case
-from restock.store.db import insert_unless_present
-from restock.store.schema import IdempotencyRecord, table
+from restock.store import idempotency as store
 
 STALE_AFTER = timedelta(seconds=60)
 
@@ -40,15 +38,9 @@ class Claim:
 @use_case()
 def claim(session: Session, ctx: Context, scope: str, request_hash: str) -> Claim:
     now = ctx.clock.now()
-    records = table(IdempotencyRecord)
-    inserted = session.execute(
-        insert_unless_present(session, records, ["scope"])
-        .values(scope=scope, request_hash=request_hash, state="in_flight", created_at=now)
-        .returning(records.c.scope)
-    ).first()
-    if inserted is not None:
+    if store.insert_claim(session, scope, request_hash, now):
         return Claim(Outcome.CLAIMED)
-    record = session.get_one(IdempotencyRecord, scope, with_for_update=True, populate_existing=True)
+    record = store.record_for_update(session, scope)
     if record.request_hash != request_hash:
         return Claim(Outcome.MISMATCH)
     if record.state == "done":
@@ -61,14 +53,10 @@ def claim(session: Session, ctx: Context, scope: str, request_hash: str) -> Clai
 
 @use_case()
 def complete(session: Session, ctx: Context, scope: str, status_code: int, response: str) -> None:
-    session.execute(
-        update(IdempotencyRecord)
-        .where(IdempotencyRecord.scope == scope)
-        .values(state="done", status_code=status_code, response=response)
-    )
+    store.mark_done(session, scope, status_code, response)
 
 
 @use_case()
 def release(session: Session, ctx: Context, scope: str) -> None:
     """The work failed on our side: forget the claim so that a retry may run it."""
-    session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.scope == scope))
+    store.delete_record(session, scope)

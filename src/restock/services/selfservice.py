@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from restock.domain.errors import InvalidInput
 from restock.domain.model import LineStatus
-from restock.notify import links
+from restock.services import email_links as links
 from restock.services import orders
 from restock.services.context import Context, use_case
 from restock.store.delivery import insert_ignoring_duplicates

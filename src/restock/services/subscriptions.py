@@ -18,7 +18,7 @@ from restock.config import utc_iso
 from restock.domain import validation as valid
 from restock.domain.alerts import alert_batch_size, is_buyable, sellable_quantity
 from restock.domain.errors import Conflict
-from restock.notify import links
+from restock.services import email_links as links
 from restock.services.availability import decide_many
 from restock.services.context import Context, use_case
 from restock.store import orders as store
