@@ -26,11 +26,11 @@ from restock.notify.handlers import Expansion, expand
 from restock.notify.jobs import PERIODIC_JOBS, PeriodicJob
 from restock.notify.mail import Mailer, Outgoing, Templates, make_mailer
 from restock.services.context import Context
-from restock.services.webhooks import record_attempt
 from restock.store import delivery
 from restock.store.db import unit_of_work
 from restock.store.outbox import event_of, is_event
 from restock.store.schema import WebhookEndpoint
+from restock.store.webhooks import add_attempt
 
 log = logging.getLogger("restock.worker")
 
@@ -172,7 +172,7 @@ class Worker:
         )
         now = utc_now()
         with unit_of_work(self.ctx.engine) as session:
-            record_attempt(
+            add_attempt(
                 session,
                 p["endpoint"],
                 message.id,
