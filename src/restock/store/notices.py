@@ -1,14 +1,17 @@
-"""What the worker's handlers read, beside the event itself, to write an e-mail: names, addresses, lines."""
+"""What customer e-mails rest on: the names, addresses and lines the worker's handlers read beside the event,
+and the customer's choice to hear less."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from restock.store.schema import LineNews, Order, OrderLine, Sku
+from restock.store.delivery import insert_ignoring_duplicates
+from restock.store.schema import LineNews, Order, OrderLine, Sku, UpdateOptOut
 
 
 @dataclass(frozen=True)
@@ -44,3 +47,8 @@ def ended_lines(session: Session, line_ids: Sequence[int]) -> list[EndedLine]:
 def delay_notices_sent(session: Session, line_id: int) -> int:
     """How many delay notices the line's customer has had, this one included (at least 1)."""
     return session.scalar(select(LineNews.delay_notices).where(LineNews.order_line_id == line_id)) or 1
+
+
+def opt_out_of_updates(session: Session, order_id: str, now: datetime) -> None:
+    """No more periodic "still on its way" e-mails for the order; a second click changes nothing."""
+    insert_ignoring_duplicates(session, UpdateOptOut, [{"order_id": order_id, "created_at": now}])
