@@ -35,11 +35,12 @@ from restock.domain.events import (
 )
 from restock.domain.model import AvailabilityState, LineStatus, ShipWindow
 from restock.notify import links
-from restock.notify.mail import Outgoing, Templates
+from restock.notify.mail import EmailKind, Outgoing, Templates
 from restock.services.context import Context
 from restock.services.selfservice import cancel_link_token, stop_updates_token
 from restock.services.subscriptions import take_alert_batch
 from restock.services.updates import record_news
+from restock.services.webhooks import Event as WebhookEvent
 from restock.services.webhooks import endpoints_for
 from restock.store import notices
 from restock.store.delivery import Claimed, NewMessage
@@ -64,17 +65,17 @@ class Expansion:
     def name_of(self, sku: str) -> str:
         return notices.sku_names(self.session, [sku]).get(sku, sku)
 
-    def email(self, source: Claimed, kind: str, to: str, context: dict[str, Any], **kw: Any) -> NewMessage:
+    def email(self, source: Claimed, kind: EmailKind, to: str, context: dict[str, Any], **kw: Any) -> NewMessage:
         return self.email_keyed(f"email:{source.id}", kind, to, context, **kw)
 
     def email_keyed(
-        self, key: str, kind: str, to: str, context: dict[str, Any], unsubscribe_url: str | None = None
+        self, key: str, kind: EmailKind, to: str, context: dict[str, Any], unsubscribe_url: str | None = None
     ) -> NewMessage:
         shop = {"shop_name": self.ctx.settings.notify.shop_name, "public_url": self.ctx.settings.notify.public_url}
         rendered = self.templates.render(kind, to, {**shop, **context}, unsubscribe_url)
         return NewMessage(Topic.EMAIL, key, Outgoing.compose(rendered, key, self.ctx.settings.notify).to_payload())
 
-    def webhooks(self, source: Claimed, event: str, data: dict[str, Any]) -> list[NewMessage]:
+    def webhooks(self, source: Claimed, event: WebhookEvent, data: dict[str, Any]) -> list[NewMessage]:
         """One signed delivery per endpoint that wants the event; the body is fixed now, so retries match."""
         body = json.dumps(
             {"id": source.dedup_key, "event": event, "created_at": utc_iso(source.created_at), "data": data},
@@ -147,7 +148,7 @@ def order_placed(x: Expansion, m: Claimed, e: OrderPlaced) -> list[NewMessage]:
     ]
     backordered = [_waiting_line(line, names, today) for line in e.waiting_lines]
     context = {"order_id": e.id, "ships_now": ships_now, "backordered": backordered}
-    out = [x.email(m, "order_confirmation", e.email, context), *x.webhooks(m, "order.placed", payload_of(e))]
+    out = [x.email(m, EmailKind.ORDER_CONFIRMATION, e.email, context), *x.webhooks(m, "order.placed", payload_of(e))]
     if backordered:
         waiting = [payload_of(line) for line in e.waiting_lines]
         out += x.webhooks(m, "backorder.created", {"order": e.id, "email": e.email, "lines": waiting})
@@ -158,7 +159,7 @@ def backorder_filled(x: Expansion, m: Claimed, e: BackorderFilled) -> list[NewMe
     email = notices.order_email(x.session, e.order)
     context = {"order_id": e.order, "sku": e.sku, "name": x.name_of(e.sku), "quantity": e.quantity}
     return [
-        x.email(m, "backorder_filled", email, context),
+        x.email(m, EmailKind.BACKORDER_FILLED, email, context),
         *x.webhooks(m, "backorder.filled", {**payload_of(e), "email": email}),
     ]
 
@@ -180,7 +181,7 @@ def backorder_delayed(x: Expansion, m: Claimed, e: BackorderDelayed) -> list[New
         "cancel_url": x.url("/links/cancel/" + cancel_link_token(e.line, issued, x.secret, days)),
         "cancel_until": (issued.date() + timedelta(days=days)).isoformat(),
     }
-    return [x.email(m, "delay_notice", e.email, context), *x.webhooks(m, "backorder.delayed", payload_of(e))]
+    return [x.email(m, EmailKind.DELAY_NOTICE, e.email, context), *x.webhooks(m, "backorder.delayed", payload_of(e))]
 
 
 def order_shipped(x: Expansion, m: Claimed, e: OrderShipped) -> list[NewMessage]:
@@ -189,12 +190,12 @@ def order_shipped(x: Expansion, m: Claimed, e: OrderShipped) -> list[NewMessage]
     today = m.created_at.date()
     waiting = [_waiting_line(line, names, today) for line in e.lines if line.status is LineStatus.BACKORDERED]
     context = {"order_id": e.id, "shipped": notices.ended_lines(x.session, e.lines_ended), "waiting": waiting}
-    return [x.email(m, "order_shipped", e.email, context), *x.webhooks(m, "order.shipped", payload_of(e))]
+    return [x.email(m, EmailKind.ORDER_SHIPPED, e.email, context), *x.webhooks(m, "order.shipped", payload_of(e))]
 
 
 def order_cancelled(x: Expansion, m: Claimed, e: OrderCancelled) -> list[NewMessage]:
     context = {"order_id": e.id, "cancelled": notices.ended_lines(x.session, e.lines_ended)}
-    return [x.email(m, "order_cancelled", e.email, context), *x.webhooks(m, "order.cancelled", payload_of(e))]
+    return [x.email(m, EmailKind.ORDER_CANCELLED, e.email, context), *x.webhooks(m, "order.cancelled", payload_of(e))]
 
 
 def still_waiting(x: Expansion, m: Claimed, e: BackorderStillWaiting) -> list[NewMessage]:
@@ -208,7 +209,7 @@ def still_waiting(x: Expansion, m: Claimed, e: BackorderStillWaiting) -> list[Ne
         "window": window_phrase(e.ship_window, m.created_at.date()) if e.ship_window else None,
     }
     stop = x.url("/links/stop-updates/" + stop_updates_token(e.order, x.secret))
-    return [x.email(m, "still_waiting", e.email, context, unsubscribe_url=stop)]
+    return [x.email(m, EmailKind.STILL_WAITING, e.email, context, unsubscribe_url=stop)]
 
 
 STATE_TEXT: dict[str, str] = {
@@ -240,7 +241,7 @@ def _back_in_stock(x: Expansion, sku: str, channel: str) -> list[NewMessage]:
         out.append(
             x.email_keyed(
                 f"email:back_in_stock:{alert.subscription_id}",
-                "back_in_stock",
+                EmailKind.BACK_IN_STOCK,
                 alert.email,
                 context,
                 unsubscribe_url=x.url("/links/unsubscribe/" + unsubscribe),
