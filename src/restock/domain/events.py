@@ -12,7 +12,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import ClassVar, NoReturn
+from typing import ClassVar
 
 from restock.domain.model import AvailabilityState, LineStatus, OrderStatus, Reason, ShipWindow
 
@@ -43,8 +43,11 @@ class Topic(enum.StrEnum):
     """A webhook delivery the worker derived from an event, posted (and retried) on its own."""
 
 
-def _missing(what: str) -> NoReturn:
-    raise ValueError(f"an event read back from a message has no {what}: its key is the message's dedup_key")
+def _key(topic: Topic, *parts: object) -> str:
+    """`topic:part:part...`; a key-only part missing means the event was read back from its message."""
+    if any(part is None for part in parts):
+        raise ValueError("an event read back from a message has no key of its own: its key is the message's dedup_key")
+    return ":".join([topic, *map(str, parts)])
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -85,7 +88,7 @@ class OrderPlaced(OrderSnapshot):
 
     @property
     def dedup_key(self) -> str:
-        return f"{self.topic}:{self.id}"
+        return _key(self.topic, self.id)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -97,7 +100,7 @@ class _LinesEnded(OrderSnapshot):
 
     @property
     def dedup_key(self) -> str:
-        return f"{self.topic}:{self.id}:{','.join(map(str, self.lines_ended))}"
+        return _key(self.topic, self.id, ",".join(map(str, self.lines_ended)))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -124,7 +127,7 @@ class BackorderFilled:
 
     @property
     def dedup_key(self) -> str:
-        return f"{self.topic}:{self.part if self.part is not None else _missing('part')}"
+        return _key(self.topic, self.part)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -147,9 +150,7 @@ class BackorderDelayed:
 
     @property
     def dedup_key(self) -> str:
-        part = self.part if self.part is not None else _missing("part")
-        notice = self.notice if self.notice is not None else _missing("notice")
-        return f"{self.topic}:{part}:{notice}"
+        return _key(self.topic, self.part, self.notice)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -181,8 +182,7 @@ class BackorderStillWaiting:
 
     @property
     def dedup_key(self) -> str:
-        on = self.on.isoformat() if self.on is not None else _missing("day")
-        return f"{self.topic}:{self.line}:{on}"
+        return _key(self.topic, self.line, self.on and self.on.isoformat())
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -203,8 +203,7 @@ class AvailabilityChanged:
 
     @property
     def dedup_key(self) -> str:
-        notice = self.notice if self.notice is not None else _missing("notice")
-        return f"{self.topic}:{self.sku}:{self.channel}:{notice}"
+        return _key(self.topic, self.sku, self.channel, self.notice)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -218,8 +217,7 @@ class RestockAlertDue:
 
     @property
     def dedup_key(self) -> str:
-        at = self.at.isoformat() if self.at is not None else _missing("time")
-        return f"{self.topic}:{self.sku}:{self.channel}:{at}"
+        return _key(self.topic, self.sku, self.channel, self.at and self.at.isoformat())
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -232,7 +230,7 @@ class POCancelled:
 
     @property
     def dedup_key(self) -> str:
-        return f"{self.topic}:{self.po}"
+        return _key(self.topic, self.po)
 
 
 Event = (
