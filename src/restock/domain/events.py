@@ -114,14 +114,20 @@ class OrderCancelled(_LinesEnded):
 
 
 @dataclass(frozen=True, kw_only=True)
-class BackorderFilled:
-    """Units arrived for a waiting part of a line: it ships now. One event per filled part."""
+class _AboutALine:
+    """An event about units of one order line: which order and line, which SKU, how many."""
 
-    topic: ClassVar[Topic] = Topic.BACKORDER_FILLED
     order: str
     line: int
     sku: str
     quantity: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class BackorderFilled(_AboutALine):
+    """Units arrived for a waiting part of a line: it ships now. One event per filled part."""
+
+    topic: ClassVar[Topic] = Topic.BACKORDER_FILLED
     warehouse: str
     part: int | None = field(default=None, metadata=_KEY_ONLY)
 
@@ -131,16 +137,12 @@ class BackorderFilled:
 
 
 @dataclass(frozen=True, kw_only=True)
-class BackorderDelayed:
+class BackorderDelayed(_AboutALine):
     """A waiting part's window now ends later than the one the customer was last given."""
 
     topic: ClassVar[Topic] = Topic.BACKORDER_DELAYED
-    order: str
-    line: int
     email: str
     channel: str
-    sku: str
-    quantity: int
     old_window: ShipWindow | None
     new_window: ShipWindow | None
     first_promised_latest: date | None
@@ -166,15 +168,11 @@ def delay_notice_type(new_window: ShipWindow | None) -> type[BackorderDelayed]:
 
 
 @dataclass(frozen=True, kw_only=True)
-class BackorderStillWaiting:
+class BackorderStillWaiting(_AboutALine):
     """The periodic "still on its way" update of a line quiet for a while."""
 
     topic: ClassVar[Topic] = Topic.BACKORDER_STILL_WAITING
-    order: str
-    line: int
     email: str
-    sku: str
-    quantity: int
     placed_at: datetime
     ship_window: ShipWindow | None
     on: date | None = field(default=None, metadata=_KEY_ONLY)
