@@ -7,9 +7,9 @@ from datetime import timedelta
 
 from fastapi.testclient import TestClient
 
-from restock.notify.links import CANCEL_LINE, Claims, sign
 from restock.services import orders, purchasing, subscriptions
 from restock.services.context import Context
+from restock.services.email_links import CANCEL_LINE, Claims, sign
 from restock.services.selfservice import cancel_link_token
 from tests.api.conftest import Keys, bearer
 from tests.builders import confirmed_po, order
@@ -111,7 +111,7 @@ def test_a_line_that_got_its_stock_cannot_be_cancelled_by_link(client: TestClien
 def test_unsubscribe_is_one_click_without_a_key(client: TestClient, keys: Keys, ctx: Context) -> None:
     client.app.state.ctx = _with_secret(client.app.state.ctx)  # type: ignore[attr-defined]
     sub = subscriptions.subscribe(ctx, "MUG", "web", "mo@example.com")
-    from restock.notify.links import UNSUBSCRIBE
+    from restock.services.email_links import UNSUBSCRIBE
 
     token = sign(Claims(UNSUBSCRIBE, str(sub.id)), SECRET)
     answer = client.post(f"/links/unsubscribe/{token}", content="List-Unsubscribe=One-Click")

@@ -8,6 +8,7 @@ so a mail system and a customer can recognise a repeat.
 from __future__ import annotations
 
 import contextlib
+import enum
 import hashlib
 import os
 import re
@@ -22,6 +23,18 @@ from typing import Any, Protocol
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, StrictUndefined, select_autoescape
 
 from restock.config import NotifySettings
+
+
+class EmailKind(enum.StrEnum):
+    """The e-mails there are; each is a set of templates named after it (see `Templates`)."""
+
+    ORDER_CONFIRMATION = "order_confirmation"
+    BACKORDER_FILLED = "backorder_filled"
+    DELAY_NOTICE = "delay_notice"
+    ORDER_SHIPPED = "order_shipped"
+    ORDER_CANCELLED = "order_cancelled"
+    STILL_WAITING = "still_waiting"
+    BACK_IN_STOCK = "back_in_stock"
 
 
 @dataclass(frozen=True)
@@ -49,7 +62,9 @@ class Templates:
             loader=ChoiceLoader(loaders), autoescape=select_autoescape(["html"]), undefined=StrictUndefined
         )
 
-    def render(self, kind: str, to: str, context: dict[str, Any], unsubscribe_url: str | None = None) -> RenderedEmail:
+    def render(
+        self, kind: EmailKind, to: str, context: dict[str, Any], unsubscribe_url: str | None = None
+    ) -> RenderedEmail:
         context = {**context, "unsubscribe_url": unsubscribe_url}
         subject = self._text.get_template(f"{kind}.subject.txt").render(context)
         return RenderedEmail(

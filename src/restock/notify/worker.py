@@ -20,15 +20,17 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
+from restock.domain.events import Topic
 from restock.notify import webhooks as hooks
-from restock.notify.handlers import EMAIL, EVENT_HANDLERS, WEBHOOK, Expansion
+from restock.notify.handlers import Expansion, expand
 from restock.notify.jobs import PERIODIC_JOBS, PeriodicJob
 from restock.notify.mail import Mailer, Outgoing, Templates, make_mailer
 from restock.services.context import Context
-from restock.services.webhooks import record_attempt
 from restock.store import delivery
 from restock.store.db import unit_of_work
+from restock.store.outbox import event_of, is_event
 from restock.store.schema import WebhookEndpoint
+from restock.store.webhooks import add_attempt
 
 log = logging.getLogger("restock.worker")
 
@@ -123,13 +125,13 @@ class Worker:
                 self._release([m.id for m in claimed[position:]])
                 break
             try:
-                if message.topic == EMAIL:
+                if message.topic == Topic.EMAIL:
                     self.mailer.send(Outgoing.from_payload(message.payload), message.dedup_key)
                     sent.append(message.id)
-                elif message.topic == WEBHOOK:
+                elif message.topic == Topic.WEBHOOK:
                     self._post_webhook(message, result)
                     continue
-                elif message.topic in EVENT_HANDLERS:
+                elif is_event(message.topic):
                     self._expand(message)
                     result.delivered += 1
                 else:
@@ -148,8 +150,9 @@ class Worker:
             delivery.release(session, ids)
 
     def _expand(self, message: delivery.Claimed) -> None:
+        event = event_of(message.topic, message.payload)  # read back once: the handlers work with the typed event
         with unit_of_work(self.ctx.engine) as session:
-            derived = EVENT_HANDLERS[message.topic](Expansion(session, self.ctx, self.templates), message)
+            derived = expand(Expansion(session, self.ctx, self.templates), message, event)
             delivery.add_messages(session, derived, self.ctx.clock.now())
             delivery.mark_delivered(session, [message.id], utc_now())
 
@@ -169,7 +172,7 @@ class Worker:
         )
         now = utc_now()
         with unit_of_work(self.ctx.engine) as session:
-            record_attempt(
+            add_attempt(
                 session,
                 p["endpoint"],
                 message.id,

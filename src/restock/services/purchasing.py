@@ -11,21 +11,22 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from restock.config import utc_iso
 from restock.domain import validation as valid
 from restock.domain.errors import Conflict, InvalidInput, NotFound
+from restock.domain.events import POCancelled
 from restock.domain.model import OPEN_PO_STATUSES, POStatus
 from restock.services.availability_watch import watching_availability
 from restock.services.context import Context, use_case
 from restock.services.promising import apply_new_window, repeg_parts, waiting_parts_on
 from restock.services.supply import refresh_supplier_lateness, window_for
+from restock.store import purchasing as pos
 from restock.store import repo
 from restock.store.fill import stock_arrives
 from restock.store.outbox import emit
-from restock.store.schema import EtaChange, POLine, PurchaseOrder, Sku, Supplier, Warehouse
+from restock.store.schema import POLine, PurchaseOrder, Sku, Supplier, Warehouse
 from restock.store.supply import open_for_promises
 
 MAX_ETA_AHEAD = timedelta(days=730)
@@ -78,13 +79,8 @@ class POView:
 
 
 def po_view(session: Session, po: PurchaseOrder) -> POView:
-    lines = session.execute(
-        select(Sku.code, POLine.ordered, POLine.received, POLine.promised)
-        .join(Sku, Sku.id == POLine.sku_id)
-        .where(POLine.po_id == po.id)
-        .order_by(POLine.id)
-    )
-    history = session.scalars(select(EtaChange).where(EtaChange.po_id == po.id).order_by(EtaChange.id))
+    lines = pos.line_rows(session, po.id)
+    history = pos.eta_history(session, po.id)
     return POView(
         id=po.id,
         supplier=session.get_one(Supplier, po.supplier_id).code,
@@ -134,18 +130,8 @@ def new_draft_po(
     _check_lines(lines)
     supplier = repo.supplier_by_code(session, supplier_code)
     warehouse = repo.warehouse_by_code(session, warehouse_code)
-    skus = [(repo.sku_by_code(session, sku), quantity) for sku, quantity in lines]
-    po = PurchaseOrder(
-        supplier_id=supplier.id,
-        warehouse_id=warehouse.id,
-        status=POStatus.DRAFT.value,
-        created_at=ctx.clock.now(),
-        eta_confirmed=False,
-    )
-    session.add(po)
-    session.flush()
-    session.add_all(POLine(po_id=po.id, sku_id=sku.id, ordered=q, received=0, promised=0) for sku, q in skus)
-    session.flush()
+    skus = [(repo.sku_by_code(session, sku).id, quantity) for sku, quantity in lines]
+    po = pos.add_draft(session, supplier.id, warehouse.id, skus, ctx.clock.now())
     return po_view(session, po)
 
 
@@ -157,23 +143,18 @@ def send_po(session: Session, ctx: Context, po_id: int) -> POView:
     return po_view(session, po)
 
 
-def _record_eta(session: Session, po: PurchaseOrder, eta: date, now: datetime) -> None:
-    session.add(EtaChange(po_id=po.id, old_eta=po.eta, new_eta=eta, changed_at=now))
-    po.eta = eta
-
-
 @use_case()
 def confirm_po(session: Session, ctx: Context, po_id: int, eta: date) -> POView:
     """The supplier confirmed the PO with a date: from now on its open quantity can carry backorders."""
     po = repo.purchase_order(session, po_id, for_update=True)
     _require_status(po, {POStatus.DRAFT, POStatus.SENT}, "confirm")
-    with watching_availability(session, ctx, _sku_ids_of(session, po_id)):
+    with watching_availability(session, ctx, pos.sku_ids(session, po_id)):
         return _confirm(session, ctx, po, eta)
 
 
 def _confirm(session: Session, ctx: Context, po: PurchaseOrder, eta: date) -> POView:
     now = ctx.clock.now()
-    _record_eta(session, po, _check_eta(eta, ctx.clock.today()), now)
+    pos.record_eta(session, po, _check_eta(eta, ctx.clock.today()), now)
     po.status, po.eta_confirmed, po.confirmed_at = POStatus.CONFIRMED.value, True, now
     po.sent_at = po.sent_at or now
     po.first_confirmed_eta = po.first_confirmed_eta or eta
@@ -190,20 +171,20 @@ def change_eta(session: Session, ctx: Context, po_id: int, eta: date) -> POView:
     _check_eta(eta, ctx.clock.today())
     if eta == po.eta:
         raise InvalidInput(f"purchase order {po_id} already has ETA {eta}")
-    with watching_availability(session, ctx, _sku_ids_of(session, po_id)):
+    with watching_availability(session, ctx, pos.sku_ids(session, po_id)):
         return _move_eta(session, ctx, po, eta)
 
 
 def _move_eta(session: Session, ctx: Context, po: PurchaseOrder, eta: date) -> POView:
     now = ctx.clock.now()
-    _record_eta(session, po, eta, now)
+    pos.record_eta(session, po, eta, now)
     session.flush()
     refresh_supplier_lateness(session, po.supplier_id, ctx.clock.today())
     if po.eta_confirmed:
         supplier = session.get_one(Supplier, po.supplier_id)
         session.refresh(supplier)
         window = window_for(ctx.settings, eta, supplier.lateness_p90_days)
-        for part in waiting_parts_on(session, _line_ids(session, po)):
+        for part in waiting_parts_on(session, pos.line_ids(session, po.id)):
             apply_new_window(session, part, window, now)
     session.flush()
     return po_view(session, po)
@@ -211,15 +192,7 @@ def _move_eta(session: Session, ctx: Context, po: PurchaseOrder, eta: date) -> P
 
 def _lock_skus_of(session: Session, po_id: int) -> None:
     """Take the SKU locks of the PO's lines first: receipts fill queues, ETA changes and cancels move promises."""
-    repo.lock_skus(session, _sku_ids_of(session, po_id))
-
-
-def _sku_ids_of(session: Session, po_id: int) -> list[int]:
-    return list(session.scalars(select(POLine.sku_id).where(POLine.po_id == po_id)))
-
-
-def _line_ids(session: Session, po: PurchaseOrder) -> list[int]:
-    return list(session.scalars(select(POLine.id).where(POLine.po_id == po.id)))
+    repo.lock_skus(session, pos.sku_ids(session, po_id))
 
 
 @use_case()
@@ -229,7 +202,7 @@ def receive_po(session: Session, ctx: Context, po_id: int, lines: Sequence[tuple
     _lock_skus_of(session, po_id)  # SKU locks first, as every use case takes them
     po = repo.purchase_order(session, po_id, for_update=True)
     _require_status(po, {POStatus.SENT, POStatus.CONFIRMED, POStatus.PARTIALLY_RECEIVED}, "receive")
-    with watching_availability(session, ctx, _sku_ids_of(session, po_id)):
+    with watching_availability(session, ctx, pos.sku_ids(session, po_id)):
         return _receive(session, ctx, po, lines)
 
 
@@ -239,7 +212,7 @@ def _receive(session: Session, ctx: Context, po: PurchaseOrder, lines: Sequence[
     received = []
     for sku_code, quantity in lines:
         sku = repo.sku_by_code(session, sku_code)
-        line = session.scalar(select(POLine).where(POLine.po_id == po.id, POLine.sku_id == sku.id))
+        line = pos.line_for(session, po.id, sku.id)
         if line is None:
             raise NotFound(f"purchase order {po_id} has no line for {sku_code}")
         if quantity > line.ordered - line.received:
@@ -251,9 +224,7 @@ def _receive(session: Session, ctx: Context, po: PurchaseOrder, lines: Sequence[
         _receive_line(session, po, sku, line, quantity, now)
     po.received_at = po.received_at or now
     session.flush()
-    open_left = session.scalar(
-        select(POLine.id).where(POLine.po_id == po.id, POLine.received < POLine.ordered).limit(1)
-    )
+    open_left = pos.has_open_lines(session, po.id)
     po.status = (POStatus.PARTIALLY_RECEIVED if open_left else POStatus.RECEIVED).value
     if not open_left:
         open_for_promises(session, po.id, False)  # closed: nothing left to promise from
@@ -276,12 +247,7 @@ def _receive_line(session: Session, po: PurchaseOrder, sku: Sku, line: POLine, q
     )
     # Pegged backorders were filled first, so promised <= open still holds after this (CHECK-backed).
     # The guard refuses a receipt that a concurrent one has made too large; everything rolls back.
-    booked = session.execute(
-        update(POLine)
-        .where(POLine.id == line.id, POLine.received + quantity <= POLine.ordered)
-        .values(received=POLine.received + quantity)
-    )
-    if booked.rowcount != 1:  # type: ignore[attr-defined]
+    if not pos.book_receipt(session, line.id, quantity):
         raise Conflict(f"cannot receive {quantity} of {sku.code}: another receipt booked the open quantity first")
 
 
@@ -291,7 +257,7 @@ def cancel_po(session: Session, ctx: Context, po_id: int) -> POView:
     _lock_skus_of(session, po_id)  # SKU locks first, as every use case takes them
     po = repo.purchase_order(session, po_id, for_update=True)
     _require_status(po, set(OPEN_PO_STATUSES), "cancel")
-    with watching_availability(session, ctx, _sku_ids_of(session, po_id)):
+    with watching_availability(session, ctx, pos.sku_ids(session, po_id)):
         return _cancel(session, ctx, po)
 
 
@@ -299,18 +265,12 @@ def _cancel(session: Session, ctx: Context, po: PurchaseOrder) -> POView:
     po.status, po.cancelled_at = POStatus.CANCELLED.value, ctx.clock.now()
     open_for_promises(session, po.id, False)
     session.flush()
-    line_ids = _line_ids(session, po)
+    line_ids = pos.line_ids(session, po.id)
     parts = waiting_parts_on(session, line_ids)
-    session.execute(update(POLine).where(POLine.id.in_(line_ids)).values(promised=0))
+    pos.clear_promises(session, line_ids)
     repeg_parts(session, ctx, parts)
     session.flush()
-    emit(
-        session,
-        "po_cancelled",
-        f"po_cancelled:{po.id}",
-        {"po": po.id, "repegged_parts": len(parts)},
-        ctx.clock.now(),
-    )
+    emit(session, POCancelled(po=po.id, repegged_parts=len(parts)), ctx.clock.now())
     return po_view(session, po)
 
 
@@ -321,7 +281,4 @@ def show_po(session: Session, ctx: Context, po_id: int) -> POView:
 
 @use_case(readonly=True)
 def list_pos(session: Session, ctx: Context, status: str | None = None) -> list[POView]:
-    query = select(PurchaseOrder).order_by(PurchaseOrder.id)
-    if status:
-        query = query.where(PurchaseOrder.status == status)
-    return [po_view(session, po) for po in session.scalars(query)]
+    return [po_view(session, po) for po in pos.purchase_orders(session, status)]

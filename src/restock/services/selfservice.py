@@ -17,8 +17,8 @@ from restock.domain.model import LineStatus
 from restock.services import email_links as links
 from restock.services import orders
 from restock.services.context import Context, use_case
-from restock.store.delivery import insert_ignoring_duplicates
-from restock.store.schema import Order, OrderLine, Sku, UpdateOptOut
+from restock.store import notices
+from restock.store.schema import Order, OrderLine, Sku
 
 
 @dataclass(frozen=True)
@@ -85,4 +85,4 @@ def stop_updates_by_link(session: Session, ctx: Context, token: str) -> None:
     claims = links.verify(token, links.link_secret(session, ctx.settings), links.STOP_UPDATES, ctx.clock.now())
     if session.get(Order, claims.subject) is None:
         raise InvalidInput("this link is not valid or has expired")
-    insert_ignoring_duplicates(session, UpdateOptOut, [{"order_id": claims.subject, "created_at": ctx.clock.now()}])
+    notices.opt_out_of_updates(session, claims.subject, ctx.clock.now())

@@ -6,17 +6,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from restock.domain import validation as valid
 from restock.domain.errors import Conflict, InvalidInput
 from restock.services.availability_watch import watching_availability
 from restock.services.context import Context, use_case
+from restock.store import balances as store
 from restock.store import repo
 from restock.store.fill import stock_arrives
 from restock.store.ledger import ensure_stock_row, move
-from restock.store.schema import Movement, Sku, Stock, Warehouse
+from restock.store.schema import Sku, Warehouse
 
 
 @dataclass(frozen=True)
@@ -122,23 +122,13 @@ def _transfer(
 
 
 def _balance(session: Session, sku: Sku, warehouse: Warehouse) -> Balance:
-    row = session.execute(
-        select(Stock.on_hand, Stock.allocated).where(Stock.sku_id == sku.id, Stock.warehouse_id == warehouse.id)
-    ).first()
-    return Balance(sku.code, warehouse.code, *(row or (0, 0)))
+    return Balance(sku.code, warehouse.code, *store.balance(session, sku.id, warehouse.id))
 
 
 @use_case(readonly=True)
 def balances(session: Session, ctx: Context, sku_code: str | None = None) -> list[Balance]:
-    query = (
-        select(Sku.code, Warehouse.code, Stock.on_hand, Stock.allocated)
-        .join(Sku, Sku.id == Stock.sku_id)
-        .join(Warehouse, Warehouse.id == Stock.warehouse_id)
-        .order_by(Sku.code, Warehouse.code)
-    )
-    if sku_code:
-        query = query.where(Sku.id == repo.sku_by_code(session, sku_code).id)
-    return [Balance(*row) for row in session.execute(query)]
+    sku_id = repo.sku_by_code(session, sku_code).id if sku_code else None
+    return [Balance(*row) for row in store.balance_rows(session, sku_id)]
 
 
 @dataclass(frozen=True)
@@ -154,32 +144,7 @@ class LedgerDiscrepancy:
 @use_case(readonly=True)
 def ledger_discrepancies(session: Session, ctx: Context) -> list[LedgerDiscrepancy]:
     """Balances that differ from the sum of their movements (invariant 2): should always be empty."""
-    sums = (
-        select(
-            Movement.sku_id,
-            Movement.warehouse_id,
-            func.sum(Movement.on_hand_delta).label("on_hand"),
-            func.sum(Movement.allocated_delta).label("allocated"),
-        )
-        .group_by(Movement.sku_id, Movement.warehouse_id)
-        .subquery()
-    )
-    rows = session.execute(
-        select(
-            Stock.sku_id,
-            Stock.warehouse_id,
-            Stock.on_hand,
-            Stock.allocated,
-            func.coalesce(sums.c.on_hand, 0),
-            func.coalesce(sums.c.allocated, 0),
-        )
-        .outerjoin(sums, (sums.c.sku_id == Stock.sku_id) & (sums.c.warehouse_id == Stock.warehouse_id))
-        .where(
-            (Stock.on_hand != func.coalesce(sums.c.on_hand, 0))
-            | (Stock.allocated != func.coalesce(sums.c.allocated, 0))
-        )
-    )
-    return [LedgerDiscrepancy(*row) for row in rows]
+    return [LedgerDiscrepancy(*row) for row in store.discrepancy_rows(session)]
 
 
 @dataclass(frozen=True)
@@ -200,17 +165,8 @@ def ledger(
     session: Session, ctx: Context, sku_code: str | None = None, after: int = 0, limit: int = 100
 ) -> list[MovementView]:
     """Movements in the order they happened, a page at a time (keyset paging on the id: stable while rows arrive)."""
-    query = (
-        select(Movement, Sku.code, Warehouse.code)
-        .join(Sku, Sku.id == Movement.sku_id)
-        .join(Warehouse, Warehouse.id == Movement.warehouse_id)
-        .where(Movement.id > after)
-        .order_by(Movement.id)
-        .limit(limit)
-    )
-    if sku_code:
-        query = query.where(Movement.sku_id == repo.sku_by_code(session, sku_code).id)
+    sku_id = repo.sku_by_code(session, sku_code).id if sku_code else None
     return [
         MovementView(m.id, sku, wh, m.kind, m.on_hand_delta, m.allocated_delta, m.reason, m.ref, m.created_at)
-        for m, sku, wh in session.execute(query)
+        for m, sku, wh in store.movement_rows(session, sku_id, after, limit)
     ]

@@ -11,20 +11,21 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from restock.config import utc_iso
 from restock.domain import validation as valid
 from restock.domain.alerts import alert_batch_size, is_buyable, sellable_quantity
 from restock.domain.errors import Conflict
+from restock.domain.events import RestockAlertDue
 from restock.services import email_links as links
 from restock.services.availability import decide_many
 from restock.services.context import Context, use_case
 from restock.store import orders as store
 from restock.store import repo
+from restock.store import subscriptions as subs
 from restock.store.outbox import emit
-from restock.store.schema import Channel, RestockSubscription, Sku
+from restock.store.schema import RestockSubscription, Sku
 
 
 @dataclass(frozen=True)
@@ -54,15 +55,6 @@ def _status(sub: RestockSubscription) -> str:
     return "notified" if sub.notified_at is not None else "waiting"
 
 
-def _waiting(sku_id: int, channel_id: int) -> Any:
-    return (
-        RestockSubscription.sku_id == sku_id,
-        RestockSubscription.channel_id == channel_id,
-        RestockSubscription.notified_at.is_(None),
-        RestockSubscription.unsubscribed_at.is_(None),
-    )
-
-
 @use_case()
 def subscribe(session: Session, ctx: Context, sku_code: str, channel_code: str, email: str) -> SubscriptionView:
     """Sign up for one alert. Subscribing again while waiting is the same subscription; a SKU that can be
@@ -74,41 +66,25 @@ def subscribe(session: Session, ctx: Context, sku_code: str, channel_code: str, 
     decision = decide_many(session, ctx, [sku], channel, ctx.clock.today(), free)[0].decision
     if is_buyable(decision.state):
         raise Conflict(f"{sku_code} can be bought on {channel_code} now ({decision.state.value}): nothing to wait for")
-    existing = session.scalar(
-        select(RestockSubscription).where(*_waiting(sku.id, channel.id)).where(RestockSubscription.email == email)
-    )
+    existing = subs.waiting_of(session, sku.id, channel.id, email)
     if existing is None:
-        existing = RestockSubscription(sku_id=sku.id, channel_id=channel.id, email=email, created_at=ctx.clock.now())
-        session.add(existing)
-        session.flush()
+        existing = subs.add(session, sku.id, channel.id, email, ctx.clock.now())
     return SubscriptionView(existing.id, sku_code, channel_code, email, existing.created_at, _status(existing))
 
 
 @use_case(readonly=True)
 def list_subscriptions(session: Session, ctx: Context, sku_code: str | None = None) -> list[SubscriptionView]:
-    query = (
-        select(RestockSubscription, Sku.code, Channel.code)
-        .join(Sku, Sku.id == RestockSubscription.sku_id)
-        .join(Channel, Channel.id == RestockSubscription.channel_id)
-        .order_by(RestockSubscription.created_at, RestockSubscription.id)
-    )
-    if sku_code:
-        query = query.where(Sku.id == repo.sku_by_code(session, sku_code).id)
+    sku_id = repo.sku_by_code(session, sku_code).id if sku_code else None
     return [
         SubscriptionView(sub.id, sku, channel, sub.email, sub.created_at, _status(sub))
-        for sub, sku, channel in session.execute(query)
+        for sub, sku, channel in subs.listed(session, sku_id)
     ]
 
 
 @use_case(readonly=True)
 def signups_per_day(session: Session, ctx: Context, sku_code: str) -> dict[date, int]:
     """Demand the planning counts: how many shoppers asked for the SKU on each day (all channels)."""
-    sku = repo.sku_by_code(session, sku_code)
-    day = func.date(RestockSubscription.created_at)
-    rows = session.execute(
-        select(day, func.count()).where(RestockSubscription.sku_id == sku.id).group_by(day).order_by(day)
-    )
-    return {d if isinstance(d, date) else date.fromisoformat(str(d)): int(n) for d, n in rows}
+    return subs.signups_per_day(session, repo.sku_by_code(session, sku_code).id)
 
 
 @use_case()
@@ -118,17 +94,7 @@ def unsubscribe_by_link(session: Session, ctx: Context, token: str) -> int:
     sub = session.get(RestockSubscription, int(claims.subject))
     if sub is None:
         return 0
-    now = ctx.clock.now()
-    done = session.execute(
-        update(RestockSubscription)
-        .where(
-            RestockSubscription.email == sub.email,
-            RestockSubscription.unsubscribed_at.is_(None),
-        )
-        .values(unsubscribed_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    return int(done.rowcount)  # type: ignore[attr-defined]
+    return subs.unsubscribe_address(session, sub.email, ctx.clock.now())
 
 
 NEXT_BATCH_AFTER = timedelta(hours=1)
@@ -141,28 +107,11 @@ def queue_next_alert_batches(session: Session, ctx: Context) -> int:
     was told over an hour ago, that still has subscribers waiting and can still be bought, queue a
     `restock_alert_due` message (the worker tells the next batch). Returns how many were queued."""
     now = ctx.clock.now()
-    told = aliased(RestockSubscription)
-    last_told = (
-        select(func.max(told.notified_at))
-        .where(told.sku_id == RestockSubscription.sku_id, told.channel_id == RestockSubscription.channel_id)
-        .scalar_subquery()
-    )
-    pairs = session.execute(
-        select(Sku.code, Channel.code)
-        .select_from(RestockSubscription)
-        .join(Sku, Sku.id == RestockSubscription.sku_id)
-        .join(Channel, Channel.id == RestockSubscription.channel_id)
-        .where(RestockSubscription.notified_at.is_(None), RestockSubscription.unsubscribed_at.is_(None))
-        .where(last_told <= now - NEXT_BATCH_AFTER)
-        .group_by(Sku.code, Channel.code)
-        .order_by(Sku.code, Channel.code)
-    ).all()
     queued = 0
-    for sku_code, channel_code in pairs:
+    for sku_code, channel_code in subs.told_before_with_others_waiting(session, now - NEXT_BATCH_AFTER):
         sku, channel, free = store.read_context(session, sku_code, channel_code)
         if is_buyable(decide_many(session, ctx, [sku], channel, ctx.clock.today(), free)[0].decision.state):
-            key = f"restock_alert_due:{sku_code}:{channel_code}:{now.isoformat()}"
-            emit(session, "restock_alert_due", key, {"sku": sku_code, "channel": channel_code}, now)
+            emit(session, RestockAlertDue(sku=sku_code, channel=channel_code, at=now), now)
             queued += 1
     return queued
 
@@ -194,18 +143,7 @@ def take_alert_batch(session: Session, ctx: Context, sku_code: str, channel_code
     )
     if size == 0:
         return []
-    batch = list(
-        session.scalars(
-            select(RestockSubscription)
-            .where(*_waiting(sku.id, channel.id))
-            .order_by(RestockSubscription.created_at, RestockSubscription.id)
-            .limit(size)
-            .with_for_update(skip_locked=True)
-        )
-    )
-    now = ctx.clock.now()
-    for sub in batch:
-        sub.notified_at = now
+    batch = subs.take_next(session, sku.id, channel.id, size, ctx.clock.now())
     name = session.get_one(Sku, sku.id).name
     window = view.to_json()["ship_window"]
     return [Alert(s.id, s.email, sku_code, name, channel_code, d.state.value, window) for s in batch]

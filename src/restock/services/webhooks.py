@@ -8,13 +8,13 @@ from datetime import datetime
 from typing import Any, Literal, get_args
 from urllib.parse import urlsplit
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from restock.config import utc_iso
 from restock.domain.errors import InvalidInput, NotFound
 from restock.services.context import Context, use_case
-from restock.store.schema import OutboxMessage, WebhookAttempt, WebhookEndpoint
+from restock.store import webhooks as hooks
+from restock.store.schema import WebhookEndpoint
 
 Event = Literal[
     "order.placed",
@@ -96,27 +96,16 @@ def add_webhook(session: Session, ctx: Context, url: str, events: list[str], sec
     wanted = _check_events(events)
     if secret is not None and not 16 <= len(secret) <= 200:
         raise InvalidInput("a webhook secret must be 16-200 characters")
-    endpoint = WebhookEndpoint(
-        url=_check_url(url),
-        secret=secret or "whsec_" + secrets.token_hex(24),
-        events=",".join(wanted),
-        created_at=ctx.clock.now(),
+    endpoint = hooks.add_endpoint(
+        session, _check_url(url), secret or "whsec_" + secrets.token_hex(24), wanted, ctx.clock.now()
     )
-    session.add(endpoint)
-    session.flush()
     return WebhookView(endpoint.id, endpoint.url, wanted, endpoint.created_at, False, endpoint.secret)
 
 
 def _view(session: Session, endpoint: WebhookEndpoint, with_attempts: bool) -> WebhookView:
     attempts: list[AttemptView] = []
     if with_attempts:
-        rows = session.execute(
-            select(WebhookAttempt, OutboxMessage.dedup_key)
-            .join(OutboxMessage, OutboxMessage.id == WebhookAttempt.outbox_id)
-            .where(WebhookAttempt.endpoint_id == endpoint.id)
-            .order_by(WebhookAttempt.id.desc())
-            .limit(MAX_ATTEMPTS_SHOWN)
-        )
+        rows = hooks.latest_attempts(session, endpoint.id, MAX_ATTEMPTS_SHOWN)
         attempts = [AttemptView(key, a.event, a.attempted_at, a.status_code, a.error, a.duration_ms) for a, key in rows]
     return WebhookView(
         endpoint.id,
@@ -130,7 +119,7 @@ def _view(session: Session, endpoint: WebhookEndpoint, with_attempts: bool) -> W
 
 @use_case(readonly=True)
 def list_webhooks(session: Session, ctx: Context) -> list[WebhookView]:
-    return [_view(session, e, False) for e in session.scalars(select(WebhookEndpoint).order_by(WebhookEndpoint.id))]
+    return [_view(session, e, False) for e in hooks.endpoints(session)]
 
 
 @use_case(readonly=True)
@@ -156,28 +145,8 @@ def disable_webhook(session: Session, ctx: Context, endpoint_id: int) -> Webhook
 
 def endpoints_for(session: Session, event: str) -> list[WebhookEndpoint]:
     """The active endpoints that asked for this event."""
-    endpoints = session.scalars(select(WebhookEndpoint).where(WebhookEndpoint.disabled_at.is_(None)))
-    return [e for e in endpoints if e.events == "*" or event in e.events.split(",")]
+    return [e for e in hooks.active_endpoints(session) if e.events == "*" or event in e.events.split(",")]
 
 
-def record_attempt(
-    session: Session,
-    endpoint_id: int,
-    outbox_id: int,
-    event: str,
-    at: datetime,
-    status_code: int | None,
-    error: str | None,
-    duration_ms: int,
-) -> None:
-    session.add(
-        WebhookAttempt(
-            endpoint_id=endpoint_id,
-            outbox_id=outbox_id,
-            event=event,
-            attempted_at=at,
-            status_code=status_code,
-            error=error,
-            duration_ms=duration_ms,
-        )
-    )
+record_attempt = hooks.add_attempt
+"""Kept for importers: one delivery attempt is logged by `store.webhooks.add_attempt`."""

@@ -1,0 +1,104 @@
+"""Restock subscriptions ("notify me") in the database: waiting in sign-up order, told, or unsubscribed."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session, aliased
+
+from restock.store.schema import Channel, RestockSubscription, Sku
+
+
+def _waiting(sku_id: int, channel_id: int) -> Any:
+    return (
+        RestockSubscription.sku_id == sku_id,
+        RestockSubscription.channel_id == channel_id,
+        RestockSubscription.notified_at.is_(None),
+        RestockSubscription.unsubscribed_at.is_(None),
+    )
+
+
+def waiting_of(session: Session, sku_id: int, channel_id: int, email: str) -> RestockSubscription | None:
+    """The address's subscription still waiting for this SKU on this channel, if any."""
+    return session.scalar(
+        select(RestockSubscription).where(*_waiting(sku_id, channel_id)).where(RestockSubscription.email == email)
+    )
+
+
+def add(session: Session, sku_id: int, channel_id: int, email: str, now: datetime) -> RestockSubscription:
+    subscription = RestockSubscription(sku_id=sku_id, channel_id=channel_id, email=email, created_at=now)
+    session.add(subscription)
+    session.flush()
+    return subscription
+
+
+def listed(session: Session, sku_id: int | None = None) -> list[tuple[RestockSubscription, str, str]]:
+    """(subscription, SKU code, channel code) in sign-up order; one SKU's or all."""
+    query = (
+        select(RestockSubscription, Sku.code, Channel.code)
+        .join(Sku, Sku.id == RestockSubscription.sku_id)
+        .join(Channel, Channel.id == RestockSubscription.channel_id)
+        .order_by(RestockSubscription.created_at, RestockSubscription.id)
+    )
+    if sku_id is not None:
+        query = query.where(Sku.id == sku_id)
+    return [(subscription, sku, channel) for subscription, sku, channel in session.execute(query)]
+
+
+def signups_per_day(session: Session, sku_id: int) -> dict[date, int]:
+    """How many shoppers asked for the SKU on each day (all channels)."""
+    day = func.date(RestockSubscription.created_at)
+    rows = session.execute(
+        select(day, func.count()).where(RestockSubscription.sku_id == sku_id).group_by(day).order_by(day)
+    )
+    return {d if isinstance(d, date) else date.fromisoformat(str(d)): int(n) for d, n in rows}
+
+
+def unsubscribe_address(session: Session, email: str, now: datetime) -> int:
+    """Every waiting subscription of the address stops; returns how many."""
+    done = session.execute(
+        update(RestockSubscription)
+        .where(RestockSubscription.email == email, RestockSubscription.unsubscribed_at.is_(None))
+        .values(unsubscribed_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return int(done.rowcount)  # type: ignore[attr-defined]
+
+
+def told_before_with_others_waiting(session: Session, before: datetime) -> list[tuple[str, str]]:
+    """(SKU code, channel code) whose last batch was told before `before` and that still have subscribers waiting."""
+    told = aliased(RestockSubscription)
+    last_told = (
+        select(func.max(told.notified_at))
+        .where(told.sku_id == RestockSubscription.sku_id, told.channel_id == RestockSubscription.channel_id)
+        .scalar_subquery()
+    )
+    rows = session.execute(
+        select(Sku.code, Channel.code)
+        .select_from(RestockSubscription)
+        .join(Sku, Sku.id == RestockSubscription.sku_id)
+        .join(Channel, Channel.id == RestockSubscription.channel_id)
+        .where(RestockSubscription.notified_at.is_(None), RestockSubscription.unsubscribed_at.is_(None))
+        .where(last_told <= before)
+        .group_by(Sku.code, Channel.code)
+        .order_by(Sku.code, Channel.code)
+    )
+    return [(sku, channel) for sku, channel in rows]
+
+
+def take_next(session: Session, sku_id: int, channel_id: int, size: int, now: datetime) -> list[RestockSubscription]:
+    """The next `size` waiting subscribers in sign-up order, marked as told; one another worker holds are skipped."""
+    batch = list(
+        session.scalars(
+            select(RestockSubscription)
+            .where(*_waiting(sku_id, channel_id))
+            .order_by(RestockSubscription.created_at, RestockSubscription.id)
+            .limit(size)
+            .with_for_update(skip_locked=True)
+        )
+    )
+    for subscription in batch:
+        subscription.notified_at = now
+    return batch
