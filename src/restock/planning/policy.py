@@ -69,3 +69,16 @@ def class_service_levels(classes: pd.Series, settings: Settings) -> pd.Series:
         "C": settings.service_level_c_pct / 100,
     }
     return classes.map(levels).astype("float64")
+
+
+def sku_revenue(rows: pd.DataFrame) -> pd.Series:
+    """Forecast revenue per SKU (the index), over all its warehouses: forecast units x price."""
+    return (rows["demand_mean"] * rows["price"]).groupby(rows["sku"]).sum()
+
+
+def with_service_levels(rows: pd.DataFrame, settings: Settings) -> pd.DataFrame:
+    """Each row's ABC class and the service level it is planned for: the SKU's own, else its class's."""
+    classes = abc_classes(sku_revenue(rows), settings)
+    rows["abc"] = rows["sku"].map(classes).fillna("C")
+    rows["service_level"] = rows["service_level"].fillna(class_service_levels(rows["abc"], settings))
+    return rows
