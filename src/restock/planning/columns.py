@@ -55,3 +55,12 @@ def text_keys(frame: pd.DataFrame) -> pd.DataFrame:
 def available_to_customers(rows: pd.DataFrame) -> pd.Series:
     """Stock customers can still have: on hand - allocated - waiting backorders (which count against it)."""
     return rows["on_hand"] - rows["allocated"] - rows["backorders"]
+
+
+def stock_with_backorders(positions: pd.DataFrame, backorders: pd.DataFrame) -> pd.DataFrame:
+    """The stock frame: on hand and allocated per stock row, with the waiting backorders counted against each
+    SKU x warehouse (a pair with backorders and no stock row has 0 on hand)."""
+    stock = positions.merge(backorders, on=KEY, how="outer")
+    for column in ("on_hand", "allocated", "backorders"):
+        stock[column] = pd.to_numeric(stock[column]).fillna(0).astype("int64")
+    return stock

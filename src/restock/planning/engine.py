@@ -50,7 +50,7 @@ from restock.planning.columns import (
     text_keys,
 )
 from restock.planning.policy import with_service_levels
-from restock.planning.projection import ForecastLike, project, stockout_dates
+from restock.planning.projection import ForecastLike, horizon_days, project, stockout_dates
 from restock.planning.quantities import DAYS_PER_YEAR, explanations, with_quantities
 from restock.planning.radar import (
     FLAGS,
@@ -82,6 +82,7 @@ __all__ = [
     "PlanInputs",
     "PlanResult",
     "build_plan",
+    "plan_horizon",
 ]
 
 
@@ -111,6 +112,11 @@ class PlanResult:
     @property
     def suggestions(self) -> pd.DataFrame:
         return self.rows[self.rows["quantity"] > 0].reset_index(drop=True)
+
+
+def plan_horizon(inputs: PlanInputs) -> int:
+    """Days to forecast for these inputs (see projection.horizon_days)."""
+    return horizon_days(inputs.candidates, inputs.skus)
 
 
 def _positions(inputs: PlanInputs, forecasts: ForecastLike) -> pd.DataFrame:

@@ -2,8 +2,9 @@
 
 Units are whatever period the caller picks (days in restock): demand per period, lead time in periods.
 The planner calls them on numpy arrays (one element per SKU x supplier, no loop) and the tests on numbers:
-one definition each, whichever the caller. Every checked function refuses arguments that have no meaning (negative demand, a service level of 100%, ...)
-with a ValueError that says which argument is wrong, instead of returning a number nobody should trust.
+one definition each, whichever the caller. Every checked function refuses arguments that have no meaning
+(negative demand, a service level of 100%, ...) with a ValueError that says which argument is wrong, instead
+of returning a number nobody should trust; the unchecked ones say so.
 """
 
 from __future__ import annotations

@@ -82,3 +82,14 @@ def with_service_levels(rows: pd.DataFrame, settings: Settings) -> pd.DataFrame:
     rows["abc"] = rows["sku"].map(classes).fillna("C")
     rows["service_level"] = rows["service_level"].fillna(class_service_levels(rows["abc"], settings))
     return rows
+
+
+def with_default_settings(skus: pd.DataFrame) -> pd.DataFrame:
+    """The skus frame of the engine from each SKU's price and own settings (NULL: DEFAULT's), rates as shares."""
+    skus["price"] = skus["price"].astype("float64")
+    skus["review_days"] = pd.to_numeric(skus["review_days"]).fillna(DEFAULT.review_days).astype("int64")
+    skus["policy"] = skus["policy"].where(skus["policy"].notna(), DEFAULT.policy.value)
+    skus["order_cost"] = skus["order_cost"].astype("float64").fillna(float(DEFAULT.order_cost))
+    skus["holding_rate"] = skus["holding_rate_pct"].astype("float64").fillna(float(DEFAULT.holding_rate_pct)) / 100
+    skus["service_level"] = skus["service_level_pct"].astype("float64") / 100
+    return skus

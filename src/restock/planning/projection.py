@@ -26,7 +26,7 @@ class ForecastLike(Protocol):
     def path(self) -> pd.DataFrame: ...
 
 
-def plan_horizon(candidates: pd.DataFrame, skus: pd.DataFrame) -> int:
+def horizon_days(candidates: pd.DataFrame, skus: pd.DataFrame) -> int:
     """Days to forecast: the longest P90 lead time plus review period among the SKUs that can be bought."""
     if candidates.empty:
         return MIN_HORIZON_DAYS

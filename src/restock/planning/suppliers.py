@@ -86,3 +86,10 @@ def choose_supplier(evaluated: pd.DataFrame) -> pd.DataFrame:
 def late_supplier(rows: pd.DataFrame) -> pd.Series:
     """A row short before any of its suppliers can deliver: bought from the fastest, and flagged."""
     return rows["supplier"].notna() & rows["stockout_date"].notna() & (rows["in_time"] == 0)
+
+
+def skus_without_terms(rows: pd.DataFrame) -> list[str]:
+    """SKUs with demand or waiting backorders but no supplier terms: they cannot be reordered until terms are
+    recorded."""
+    missing = rows[rows["supplier"].isna() & ((rows["demand_mean"] > 0) | (rows["backorders"] > 0))]
+    return sorted(set(missing["sku"]))
