@@ -20,7 +20,6 @@ from restock.planning.columns import RECENT_COLUMNS, stock_with_backorders
 from restock.planning.engine import ForecastLike, PlanInputs, PlanResult, build_plan, plan_horizon
 from restock.planning.forecast import forecast_demand
 from restock.planning.policy import with_default_settings
-from restock.planning.projection import MAX_HORIZON_DAYS, MIN_HORIZON_DAYS
 from restock.planning.radar import FLAGS, recent_demand
 from restock.planning.suppliers import measured_terms, skus_without_terms
 from restock.services.context import Context, use_case
@@ -28,8 +27,6 @@ from restock.services.demand import demand_history
 from restock.services.purchasing import POView, new_draft_po
 from restock.services.reliability import load_scorecards
 from restock.store import planning as store
-
-__all__ = ["MAX_HORIZON_DAYS", "MIN_HORIZON_DAYS", "plan_horizon", "recent_demand"]  # kept importable from here
 
 Progress = Callable[[int, int], None]
 Forecaster = Callable[[Context, int, Progress | None], ForecastLike]
@@ -110,9 +107,6 @@ class RiskRow:
         return vars(self).copy()
 
 
-FLAG_NAMES = FLAGS
-
-
 def _suggestions(result: PlanResult) -> list[Suggestion]:
     rows = _with_iso_dates(result.suggestions.sort_values(["supplier", "warehouse", "sku"], kind="stable"))
     return [
@@ -139,8 +133,8 @@ def _suggestions(result: PlanResult) -> list[Suggestion]:
 def _radar(result: PlanResult) -> list[RiskRow]:
     projection = np.floor(result.projection + 1e-9).astype("int64")
     radar = _with_iso_dates(result.radar)
-    flags = radar[list(FLAG_NAMES)].to_numpy(dtype=bool)
-    names = np.array(FLAG_NAMES, dtype=object)
+    flags = radar[list(FLAGS)].to_numpy(dtype=bool)
+    names = np.array(FLAGS, dtype=object)
     return [
         RiskRow(
             sku=r["sku"],
