@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from restock.config import Settings
 from restock.planning.engine import PlanInputs, PlanResult, build_plan
+from restock.planning.formulas import order_up_to_level, reorder_point, safety_stock, whole_packs
 from restock.planning.policy import abc_classes
 
 TODAY = date(2026, 11, 27)
@@ -146,6 +147,19 @@ def test_a_sku_that_will_fall_below_its_reorder_point_before_the_next_review_is_
     assert mug["quantity"] == 24
     assert "-> 24 (packs of 12, MOQ 24) from ACME" in mug["explanation"]
     assert mug["stockout_date"] == pd.Timestamp(2026, 12, 8)
+
+
+def test_the_plan_takes_safety_stock_reorder_point_and_order_up_to_from_the_formulas() -> None:
+    """Every row's figures are those of restock.planning.formulas for its chosen supplier, to the bit."""
+    rows = small_catalog().rows.dropna(subset=["supplier"])
+    figures = (rows["demand_mean"], rows["demand_std"], rows["lead_time_mean"], rows["lead_time_std"])
+    d, sd, lt, slt = (column.to_numpy(dtype="float64") for column in figures)
+    level, review = rows["service_level"].to_numpy(), rows["review_days"].to_numpy(dtype="float64")
+    assert list(rows["safety_stock"]) == list(safety_stock(d, sd, lt, slt, level))
+    assert list(rows["reorder_point"]) == list(reorder_point(d, sd, lt, slt, level))
+    assert list(rows["order_up_to"]) == list(order_up_to_level(d, sd, lt, slt, level, review))
+    wanted = rows["raw_quantity"].to_numpy()
+    assert list(rows["quantity"]) == list(whole_packs(wanted, rows["moq"].to_numpy(), rows["pack_size"].to_numpy()))
 
 
 def test_a_sku_well_above_its_reorder_point_is_not_reordered() -> None:

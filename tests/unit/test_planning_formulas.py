@@ -1,4 +1,4 @@
-"""The four planning formulas reproduce published textbook examples, and behave as the theory says.
+"""The planning formulas reproduce published textbook examples, and behave as the theory says.
 
 Source of every number: S. Chopra and P. Meindl, *Supply Chain Management: Strategy, Planning, and
 Operation*, Pearson (6th edition, 2016): chapter 11 (cycle inventory: EOQ) and chapter 12 (safety
@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from restock.planning import eoq, fill_rate_safety_factor, reorder_point, safety_stock
-from restock.planning.formulas import lead_time_demand_std, standard_normal_loss
+from restock.planning.formulas import lead_time_demand_std, order_up_to_level, standard_normal_loss, whole_packs
 
 
 def test_safety_stock_for_a_cycle_service_level_matches_chopra_meindl_lego_example() -> None:
@@ -113,3 +114,39 @@ def test_a_higher_fill_rate_needs_a_larger_safety_factor(a: float, b: float, qua
     k_high = fill_rate_safety_factor(high, quantity, sigma)
     assert k_low <= k_high + 1e-9
     assert standard_normal_loss(k_high) * sigma == pytest.approx((1 - high) * quantity, rel=1e-6, abs=1e-9)
+
+
+@given(st.lists(st.tuples(demand, spread, lead, spread, level, st.integers(1, 60)), min_size=1, max_size=20))
+def test_the_catalog_wide_formulas_give_each_sku_what_the_one_sku_formulas_give_it(
+    catalog: list[tuple[float, float, float, float, float, int]],
+) -> None:
+    """The planner calls the same functions on arrays (one element per SKU): element by element, to the bit."""
+    d, sd, lt, slt, csl, review = (np.array(column, dtype=np.float64) for column in zip(*catalog, strict=True))
+    safety, rop = safety_stock(d, sd, lt, slt, csl), reorder_point(d, sd, lt, slt, csl)
+    up_to = order_up_to_level(d, sd, lt, slt, csl, review)
+    for i, (di, sdi, lti, slti, csli, ri) in enumerate(catalog):
+        assert safety[i] == safety_stock(di, sdi, lti, slti, csli)
+        assert rop[i] == reorder_point(di, sdi, lti, slti, csli)
+        assert up_to[i] == order_up_to_level(di, sdi, lti, slti, csli, float(ri))
+
+
+def test_the_order_up_to_level_covers_the_lead_time_plus_the_review_period() -> None:
+    """d (L + R) + z sqrt((L + R) sigma_d^2 + d^2 sigma_L^2): 2/day (sd 1), 10 + 7 days, 95% -> 34 + 6.78."""
+    assert order_up_to_level(2.0, 1.0, 10.0, 0.0, 0.95, 7.0) == pytest.approx(40.7819, abs=1e-4)
+    assert order_up_to_level(2.0, 1.0, 10.0, 0.0, 0.95, 7.0) == reorder_point(2.0, 1.0, 17.0, 0.0, 0.95)
+
+
+def test_an_array_with_one_meaningless_element_is_refused_naming_the_argument_and_the_value() -> None:
+    with pytest.raises(ValueError, match=r"service_level must be strictly between 0 and 1.*got 1\.0"):
+        safety_stock(np.array([10.0, 10.0]), np.array([2.0, 2.0]), np.ones(2), np.ones(2), np.array([0.9, 1.0]))
+
+
+@pytest.mark.parametrize(
+    ("wanted", "moq", "pack", "ordered"),
+    [(20.78, 24, 12, 24), (5.0, 1, 4, 8), (0.0, 24, 12, 0), (1e-10, 5, 5, 0), (12.0, 1, 12, 12), (12.2, 1, 12, 24)],
+)
+def test_an_order_is_whole_packs_of_at_least_the_moq_and_nothing_when_nothing_is_wanted(
+    wanted: float, moq: int, pack: int, ordered: int
+) -> None:
+    assert whole_packs(wanted, float(moq), float(pack)) == ordered
+    assert list(whole_packs(np.array([wanted]), np.array([float(moq)]), np.array([float(pack)]))) == [ordered]

@@ -15,6 +15,7 @@ order, or ordered less. Such days are **censored**. The rule (see README, "Deman
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
@@ -48,42 +49,70 @@ def build_history(
       series begins then, or at `start`).
     Returns HISTORY_COLUMNS sorted by unique_id and ds: y is the corrected demand, sales what was ordered.
     """
+    pairs, first = _series_starts(pairs, start, end)
+    if pairs.empty:
+        return pd.DataFrame({column: [] for column in HISTORY_COLUMNS})
+    grid = _Grid.of(first, pd.Timestamp(end))
+    position = _positions(pairs, first, grid.offsets, grid.lengths)
+    sales = _scatter(grid.size, position(demand, "ds"), demand["quantity"])
+    deltas = _scatter(grid.size, position(stock_changes, "ds"), stock_changes["delta"])
+    opening = pairs["opening"].to_numpy(dtype=float)[grid.pair_of_row]
+    sellable = _cumsum_per_series(deltas, grid.offsets, grid.lengths) + opening
+    first_movement = pd.to_datetime(pairs["first_movement"]).to_numpy()[grid.pair_of_row]
+    history = pd.DataFrame(
+        {
+            "unique_id": pairs["unique_id"].to_numpy()[grid.pair_of_row],
+            "sku": pairs["sku"].to_numpy()[grid.pair_of_row],
+            "warehouse": pairs["warehouse"].to_numpy()[grid.pair_of_row],
+            "ds": grid.ds,
+            "sales": sales,
+            "censored": is_censored(sellable, grid.ds, first_movement),
+        }
+    )
+    history["y"] = correct_censored(history)
+    return history[HISTORY_COLUMNS]
+
+
+def _series_starts(pairs: pd.DataFrame, start: date, end: date) -> tuple[pd.DataFrame, pd.Series]:
+    """The pairs with a series in `start`..`end`, by unique_id, and the first day of each series (its
+    first_day, not before `start`)."""
     origin = pd.Timestamp(start)
     pairs = pairs.copy()
     pairs["unique_id"] = series_id(pairs["sku"], pairs["warehouse"])
     pairs = pairs.sort_values("unique_id", kind="stable", ignore_index=True)
     first = pd.to_datetime(pairs["first_day"]).where(lambda day: day > origin, origin)
     last = pd.Timestamp(end)
-    pairs = pairs[first <= last].reset_index(drop=True)
-    first = first[first <= last].reset_index(drop=True)
-    if pairs.empty:
-        return pd.DataFrame({column: [] for column in HISTORY_COLUMNS})
-    lengths = ((last - first).dt.days + 1).to_numpy()
-    offsets = np.concatenate([[0], np.cumsum(lengths)[:-1]])
-    size = int(lengths.sum())
-    pair_of_row = np.repeat(np.arange(len(pairs)), lengths)
-    day_in_series = np.arange(size) - offsets[pair_of_row]
-    ds = first.to_numpy()[pair_of_row] + day_in_series.astype("timedelta64[D]")
+    return pairs[first <= last].reset_index(drop=True), first[first <= last].reset_index(drop=True)
 
-    position = _positions(pairs, first, offsets, lengths)
-    sales = _scatter(size, position(demand, "ds"), demand["quantity"])
-    deltas = _scatter(size, position(stock_changes, "ds"), stock_changes["delta"])
-    sellable = _cumsum_per_series(deltas, offsets, lengths) + pairs["opening"].to_numpy(dtype=float)[pair_of_row]
-    watched = ds >= pd.to_datetime(pairs["first_movement"]).to_numpy()[pair_of_row]
-    censored = (sellable <= 0) & watched
 
-    history = pd.DataFrame(
-        {
-            "unique_id": pairs["unique_id"].to_numpy()[pair_of_row],
-            "sku": pairs["sku"].to_numpy()[pair_of_row],
-            "warehouse": pairs["warehouse"].to_numpy()[pair_of_row],
-            "ds": ds,
-            "sales": sales,
-            "censored": censored,
-        }
-    )
-    history["y"] = correct_censored(history)
-    return history[HISTORY_COLUMNS]
+@dataclass(frozen=True)
+class _Grid:
+    """The history's rows: every series a contiguous run of days from its first day to the last day."""
+
+    lengths: np.ndarray
+    offsets: np.ndarray
+    pair_of_row: np.ndarray
+    ds: np.ndarray
+
+    @property
+    def size(self) -> int:
+        return len(self.pair_of_row)
+
+    @classmethod
+    def of(cls, first: pd.Series, last: pd.Timestamp) -> _Grid:
+        lengths = ((last - first).dt.days + 1).to_numpy()
+        offsets = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+        pair_of_row = np.repeat(np.arange(len(first)), lengths)
+        day_in_series = np.arange(int(lengths.sum())) - offsets[pair_of_row]
+        ds = first.to_numpy()[pair_of_row] + day_in_series.astype("timedelta64[D]")
+        return cls(lengths, offsets, pair_of_row, ds)
+
+
+def is_censored(sellable: np.ndarray, ds: np.ndarray, first_movement: np.ndarray) -> np.ndarray:
+    """A day is censored when it ended without sellable stock, on or after the ledger's first movement of
+    its pair (before it, restock knows nothing of the stock)."""
+    censored: np.ndarray = (sellable <= 0) & (ds >= first_movement)
+    return censored
 
 
 def correct_censored(history: pd.DataFrame, window: int = CENSOR_WINDOW_DAYS) -> np.ndarray:

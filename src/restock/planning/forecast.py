@@ -155,6 +155,28 @@ def forecast_series(
     frame = _sorted(frame)
     plan = BacktestPlan(horizon, season_length)
     classes = classify(frame, min_length=plan.min_length)
+    summaries, paths = _forecast_modelled(frame, classes, plan, n_jobs, freq, progress)
+    unmodelled = classes[~classes["demand_class"].isin(MODELLED_CLASSES)]
+    if not unmodelled.empty:
+        subset = frame[frame["unique_id"].isin(unmodelled["unique_id"])]
+        summary, path = _forecast_without_model(subset, unmodelled, horizon, freq)
+        summaries.append(summary)
+        paths.append(path)
+        _report(progress, len(classes), len(classes))
+    summary = pd.concat(summaries, ignore_index=True).sort_values("unique_id", kind="stable", ignore_index=True)
+    path = pd.concat(paths, ignore_index=True).sort_values(["unique_id", "ds"], kind="stable", ignore_index=True)
+    return summary, path
+
+
+def _forecast_modelled(
+    frame: pd.DataFrame,
+    classes: pd.DataFrame,
+    plan: BacktestPlan,
+    n_jobs: int,
+    freq: str | int,
+    progress: Progress | None,
+) -> tuple[list[pd.DataFrame], list[pd.DataFrame]]:
+    """Summaries and paths of the series of each modelled class, one class at a time (progress after each)."""
     total, done = len(classes), 0
     _report(progress, done, total)
     summaries, paths = [], []
@@ -163,22 +185,14 @@ def forecast_series(
         if ids.empty:
             continue
         subset = frame[frame["unique_id"].isin(ids)]
-        summary, path = _forecast_class(subset, candidate_models(demand_class, season_length), plan, n_jobs, freq)
+        models = candidate_models(demand_class, plan.season_length)
+        summary, path = _forecast_class(subset, models, plan, n_jobs, freq)
         summary["demand_class"] = demand_class.value
         summaries.append(summary)
         paths.append(path)
         done += len(ids)
         _report(progress, done, total)
-    unmodelled = classes[~classes["demand_class"].isin(MODELLED_CLASSES)]
-    if not unmodelled.empty:
-        subset = frame[frame["unique_id"].isin(unmodelled["unique_id"])]
-        summary, path = _forecast_without_model(subset, unmodelled, horizon, freq)
-        summaries.append(summary)
-        paths.append(path)
-        _report(progress, total, total)
-    summary = pd.concat(summaries, ignore_index=True).sort_values("unique_id", kind="stable", ignore_index=True)
-    path = pd.concat(paths, ignore_index=True).sort_values(["unique_id", "ds"], kind="stable", ignore_index=True)
-    return summary, path
+    return summaries, paths
 
 
 def _forecast_class(

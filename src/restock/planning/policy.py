@@ -69,3 +69,27 @@ def class_service_levels(classes: pd.Series, settings: Settings) -> pd.Series:
         "C": settings.service_level_c_pct / 100,
     }
     return classes.map(levels).astype("float64")
+
+
+def sku_revenue(rows: pd.DataFrame) -> pd.Series:
+    """Forecast revenue per SKU (the index), over all its warehouses: forecast units x price."""
+    return (rows["demand_mean"] * rows["price"]).groupby(rows["sku"]).sum()
+
+
+def with_service_levels(rows: pd.DataFrame, settings: Settings) -> pd.DataFrame:
+    """Each row's ABC class and the service level it is planned for: the SKU's own, else its class's."""
+    classes = abc_classes(sku_revenue(rows), settings)
+    rows["abc"] = rows["sku"].map(classes).fillna("C")
+    rows["service_level"] = rows["service_level"].fillna(class_service_levels(rows["abc"], settings))
+    return rows
+
+
+def with_default_settings(skus: pd.DataFrame) -> pd.DataFrame:
+    """The skus frame of the engine from each SKU's price and own settings (NULL: DEFAULT's), rates as shares."""
+    skus["price"] = skus["price"].astype("float64")
+    skus["review_days"] = pd.to_numeric(skus["review_days"]).fillna(DEFAULT.review_days).astype("int64")
+    skus["policy"] = skus["policy"].where(skus["policy"].notna(), DEFAULT.policy.value)
+    skus["order_cost"] = skus["order_cost"].astype("float64").fillna(float(DEFAULT.order_cost))
+    skus["holding_rate"] = skus["holding_rate_pct"].astype("float64").fillna(float(DEFAULT.holding_rate_pct)) / 100
+    skus["service_level"] = skus["service_level_pct"].astype("float64") / 100
+    return skus

@@ -12,7 +12,6 @@ from datetime import date, timedelta
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from restock.domain.errors import InvalidInput, NotFound
@@ -21,7 +20,7 @@ from restock.planning.demand_file import DemandRecord
 from restock.planning.forecast import Forecasts, Progress, forecast_demand
 from restock.services.context import Context, use_case
 from restock.store import demand as store
-from restock.store.schema import Channel, ChannelWarehouse, Sku, Warehouse
+from restock.store.schema import Channel, Sku, Warehouse
 
 DEFAULT_HISTORY_DAYS = 730
 
@@ -95,10 +94,10 @@ def import_demand(session: Session, ctx: Context, records: Sequence[DemandRecord
     """
     if not records:
         raise InvalidInput("nothing to import")
-    skus = _codes(session, Sku)
-    warehouses = _codes(session, Warehouse)
-    channels = _codes(session, Channel)
-    first_warehouse = _first_warehouses(session)
+    skus = store.ids_by_code(session, Sku)
+    warehouses = store.ids_by_code(session, Warehouse)
+    channels = store.ids_by_code(session, Channel)
+    first_warehouse = store.first_warehouses(session)
     only = next(iter(warehouses.values())) if len(warehouses) == 1 else None
     rows, problems = [], []
     for record in records:
@@ -117,20 +116,6 @@ def import_demand(session: Session, ctx: Context, records: Sequence[DemandRecord
         last_day=max(r.day for r in records),
         units=sum(r.quantity for r in records),
     )
-
-
-def _codes(session: Session, model: type[Sku] | type[Warehouse] | type[Channel]) -> dict[str, int]:
-    return {code: id_ for id_, code in session.execute(select(model.id, model.code))}
-
-
-def _first_warehouses(session: Session) -> dict[int, int]:
-    """Each channel's first warehouse (lowest rank)."""
-    rows = session.execute(
-        select(ChannelWarehouse.channel_id, ChannelWarehouse.warehouse_id).order_by(
-            ChannelWarehouse.channel_id, ChannelWarehouse.rank.desc()
-        )
-    )
-    return {int(channel): int(warehouse) for channel, warehouse, *_ in rows}  # the last per channel: lowest rank
 
 
 def _resolve(

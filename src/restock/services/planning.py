@@ -6,7 +6,6 @@ the demand history, and restock.planning.engine computes everything for the whol
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -17,19 +16,17 @@ import pandas as pd
 from sqlalchemy.orm import Session
 
 from restock.domain.errors import InvalidInput
-from restock.planning.engine import RECENT_DAYS, ForecastLike, PlanInputs, PlanResult, build_plan
+from restock.planning.columns import RECENT_COLUMNS, stock_with_backorders
+from restock.planning.engine import ForecastLike, PlanInputs, PlanResult, build_plan, plan_horizon
 from restock.planning.forecast import forecast_demand
-from restock.planning.policy import DEFAULT
-from restock.planning.reliability import MIN_HISTORY
+from restock.planning.policy import with_default_settings
+from restock.planning.radar import FLAGS, recent_demand
+from restock.planning.suppliers import measured_terms, skus_without_terms
 from restock.services.context import Context, use_case
 from restock.services.demand import demand_history
 from restock.services.purchasing import POView, new_draft_po
 from restock.services.reliability import load_scorecards
 from restock.store import planning as store
-
-MIN_HORIZON_DAYS = 14
-MAX_HORIZON_DAYS = 180
-"""The forecast horizon is the longest lead time plus review period, within these bounds."""
 
 Progress = Callable[[int, int], None]
 Forecaster = Callable[[Context, int, Progress | None], ForecastLike]
@@ -38,70 +35,18 @@ Forecaster = Callable[[Context, int, Progress | None], ForecastLike]
 # ---------------------------------------------------------------- inputs
 
 
-def _skus(session: Session) -> pd.DataFrame:
-    skus = store.sku_settings(session)
-    skus["price"] = skus["price"].astype("float64")
-    skus["review_days"] = pd.to_numeric(skus["review_days"]).fillna(DEFAULT.review_days).astype("int64")
-    skus["policy"] = skus["policy"].where(skus["policy"].notna(), DEFAULT.policy.value)
-    skus["order_cost"] = skus["order_cost"].astype("float64").fillna(float(DEFAULT.order_cost))
-    skus["holding_rate"] = skus["holding_rate_pct"].astype("float64").fillna(float(DEFAULT.holding_rate_pct)) / 100
-    skus["service_level"] = skus["service_level_pct"].astype("float64") / 100
-    return skus
-
-
-def _stock(session: Session) -> pd.DataFrame:
-    stock = store.stock_positions(session).merge(
-        store.waiting_backorders(session), on=["sku", "warehouse"], how="outer"
-    )
-    for column in ("on_hand", "allocated", "backorders"):
-        stock[column] = pd.to_numeric(stock[column]).fillna(0).astype("int64")
-    return stock
-
-
-def _candidates(session: Session, ctx: Context) -> pd.DataFrame:
-    """Recorded terms with measured lead times: the SKU's own history with that supplier, else the supplier's,
-    else the quote (taken as certain); on-time and fill rates likewise."""
-    terms = store.supplier_terms(session)
-    scores = pd.DataFrame([vars(s) for s in load_scorecards(session, ctx)])
-    measured = ["lead_time_mean", "lead_time_std", "lead_time_p90", "on_time_rate", "fill_rate"]
-    if scores.empty:
-        scores = pd.DataFrame(columns=["supplier", "sku", "received_pos", *measured])
-    scores = scores[scores["received_pos"] >= MIN_HISTORY]
-    pair = scores[scores["sku"].notna()][["supplier", "sku", *measured]]
-    whole = scores[scores["sku"].isna()][["supplier", *measured]]
-    found = terms.merge(pair, on=["supplier", "sku"], how="left").merge(
-        whole, on="supplier", how="left", suffixes=("", "_supplier")
-    )
-    for column in measured:
-        found[column] = found[column].astype("float64").fillna(found[f"{column}_supplier"].astype("float64"))
-    quoted = found["quoted_lead_time"].astype("float64")
-    found["lead_time_mean"] = found["lead_time_mean"].fillna(quoted)
-    found["lead_time_p90"] = found["lead_time_p90"].fillna(quoted)
-    found["lead_time_std"] = found["lead_time_std"].fillna(0.0)
-    found["unit_cost"] = found["unit_cost"].astype("float64")
-    return found
-
-
 @use_case(readonly=True)
 def load_plan_inputs(session: Session, ctx: Context, recent: pd.DataFrame | None = None) -> PlanInputs:
     """Everything the engine needs, read in one consistent snapshot."""
+    scores = pd.DataFrame([vars(s) for s in load_scorecards(session, ctx)])
     return PlanInputs(
         today=ctx.clock.today(),
-        stock=_stock(session),
-        skus=_skus(session),
-        candidates=_candidates(session, ctx),
+        stock=stock_with_backorders(store.stock_positions(session), store.waiting_backorders(session)),
+        skus=with_default_settings(store.sku_settings(session)),
+        candidates=measured_terms(store.supplier_terms(session), scores),
         inbound=store.open_inbound(session),
-        recent=recent if recent is not None else pd.DataFrame(columns=["sku", "warehouse", "recent_mean"]),
+        recent=recent if recent is not None else pd.DataFrame(columns=RECENT_COLUMNS),
     )
-
-
-def plan_horizon(inputs: PlanInputs) -> int:
-    """Days to forecast: the longest P90 lead time plus review period among the SKUs that can be bought."""
-    if inputs.candidates.empty:
-        return MIN_HORIZON_DAYS
-    reach = inputs.candidates.merge(inputs.skus[["sku", "review_days"]], on="sku")
-    longest = float((reach["lead_time_p90"] + reach["review_days"]).max())
-    return int(min(MAX_HORIZON_DAYS, max(MIN_HORIZON_DAYS, math.ceil(longest))))
 
 
 # ---------------------------------------------------------------- views
@@ -162,9 +107,6 @@ class RiskRow:
         return vars(self).copy()
 
 
-FLAG_NAMES = ("stockout_before_receipt", "late_po", "supplier_slipping", "demand_spike", "late_supplier")
-
-
 def _suggestions(result: PlanResult) -> list[Suggestion]:
     rows = _with_iso_dates(result.suggestions.sort_values(["supplier", "warehouse", "sku"], kind="stable"))
     return [
@@ -191,8 +133,8 @@ def _suggestions(result: PlanResult) -> list[Suggestion]:
 def _radar(result: PlanResult) -> list[RiskRow]:
     projection = np.floor(result.projection + 1e-9).astype("int64")
     radar = _with_iso_dates(result.radar)
-    flags = radar[list(FLAG_NAMES)].to_numpy(dtype=bool)
-    names = np.array(FLAG_NAMES, dtype=object)
+    flags = radar[list(FLAGS)].to_numpy(dtype=bool)
+    names = np.array(FLAGS, dtype=object)
     return [
         RiskRow(
             sku=r["sku"],
@@ -231,13 +173,11 @@ class PlanReport:
 
 
 def report_of(inputs: PlanInputs, horizon: int, result: PlanResult) -> PlanReport:
-    rows = result.rows
-    missing = rows[rows["supplier"].isna() & ((rows["demand_mean"] > 0) | (rows["backorders"] > 0))]
     return PlanReport(
         today=inputs.today,
         horizon_days=horizon,
-        planned=len(rows),
-        without_terms=sorted(set(missing["sku"])),
+        planned=len(result.rows),
+        without_terms=skus_without_terms(result.rows),
         suggestions=_suggestions(result),
         radar=_radar(result),
     )
@@ -258,15 +198,6 @@ def run_plan(
     horizon = plan_horizon(inputs)
     forecasts = forecaster(ctx, horizon, progress)
     return report_of(inputs, horizon, build_plan(inputs, forecasts, ctx.settings))
-
-
-def recent_demand(history: pd.DataFrame, today: date) -> pd.DataFrame:
-    """Units per day over the last RECENT_DAYS days of the demand history (days without demand count as 0)."""
-    since = pd.Timestamp(today) - pd.Timedelta(days=RECENT_DAYS)
-    last = history[pd.to_datetime(history["ds"]) >= since]
-    recent = last.groupby(["sku", "warehouse"])["y"].sum().reset_index()
-    recent["recent_mean"] = recent["y"].astype("float64") / RECENT_DAYS
-    return recent.drop(columns=["y"])
 
 
 def plan(ctx: Context, *, n_jobs: int = 1, progress: Progress | None = None) -> PlanReport:

@@ -5,14 +5,12 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from restock.planning.reliability import scorecards
 from restock.services.context import Context, use_case
 from restock.store import repo
-from restock.store.reliability import eta_moves, po_line_facts, supplier_lateness
-from restock.store.schema import Supplier
+from restock.store.reliability import eta_moves, po_line_facts, supplier_codes, supplier_lateness
 
 
 @dataclass(frozen=True)
@@ -39,10 +37,8 @@ class SupplierScore:
 
 def load_scorecards(session: Session, ctx: Context, supplier_code: str | None = None) -> list[SupplierScore]:
     """Every supplier's scorecard (or one supplier's), from three set-based reads of the PO history."""
-    query = select(Supplier.id, Supplier.code).order_by(Supplier.code)
-    if supplier_code is not None:
-        query = query.where(Supplier.code == repo.supplier_by_code(session, supplier_code).code)
-    codes: dict[int, str] = {int(row[0]): str(row[1]) for row in session.execute(query)}
+    known = None if supplier_code is None else repo.supplier_by_code(session, supplier_code).code
+    codes = supplier_codes(session, known)
     lateness = supplier_lateness(session, ctx.clock.today())
     frame = scorecards(
         po_line_facts(session, supplier_code),

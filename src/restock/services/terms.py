@@ -6,7 +6,6 @@ from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from restock.domain.errors import InvalidInput
@@ -15,6 +14,7 @@ from restock.planning.policy import DEFAULT, OrderPolicy, PlanningSettings
 from restock.services.catalog import parse_price
 from restock.services.context import Context, use_case
 from restock.store import repo
+from restock.store import terms as store
 from restock.store.schema import Sku, SkuPlanning, Supplier, SupplierSku
 
 MAX_LEAD_TIME_DAYS = 730
@@ -82,12 +82,9 @@ def set_supplier_terms(
     cost = parse_price(unit_cost)
     supplier = repo.supplier_by_code(session, supplier_code)
     sku = repo.sku_by_code(session, sku_code)
-    terms = session.get(SupplierSku, (supplier.id, sku.id))
-    if terms is None:
-        terms = SupplierSku(supplier_id=supplier.id, sku_id=sku.id)
-        session.add(terms)
-    terms.lead_time_days, terms.moq, terms.pack_size, terms.unit_cost = lead_time_days, moq, pack_size, cost
-    session.flush()
+    terms = store.put_supplier_terms(
+        session, supplier.id, sku.id, lead_time_days=lead_time_days, moq=moq, pack_size=pack_size, unit_cost=cost
+    )
     return _terms_view(supplier, sku, terms)
 
 
@@ -95,17 +92,10 @@ def set_supplier_terms(
 def list_supplier_terms(
     session: Session, ctx: Context, supplier_code: str | None = None, sku_code: str | None = None
 ) -> list[SupplierTermsView]:
-    query = (
-        select(Supplier, Sku, SupplierSku)
-        .join(Supplier, Supplier.id == SupplierSku.supplier_id)
-        .join(Sku, Sku.id == SupplierSku.sku_id)
-        .order_by(Supplier.code, Sku.code)
-    )
-    if supplier_code is not None:
-        query = query.where(SupplierSku.supplier_id == repo.supplier_by_code(session, supplier_code).id)
-    if sku_code is not None:
-        query = query.where(SupplierSku.sku_id == repo.sku_by_code(session, sku_code).id)
-    return [_terms_view(supplier, sku, terms) for supplier, sku, terms in session.execute(query)]
+    supplier_id = None if supplier_code is None else repo.supplier_by_code(session, supplier_code).id
+    sku_id = None if sku_code is None else repo.sku_by_code(session, sku_code).id
+    rows = store.supplier_terms_rows(session, supplier_id, sku_id)
+    return [_terms_view(supplier, sku, terms) for supplier, sku, terms in rows]
 
 
 @dataclass(frozen=True)
@@ -147,23 +137,15 @@ def _decimal(raw: str | Decimal | None, what: str) -> Decimal | None:
     return value.quantize(CENT)
 
 
-@use_case()
-def set_sku_planning(
-    session: Session,
-    ctx: Context,
-    sku_code: str,
-    *,
-    review_days: int | None = None,
-    policy: str | None = None,
-    order_cost: str | Decimal | None = None,
-    holding_rate_pct: str | Decimal | None = None,
-    service_level_pct: str | Decimal | None = None,
-    clear_service_level: bool = False,
-) -> SkuPlanningView:
-    """Change some of a SKU's planning settings; what is not given keeps its current (or default) value."""
-    sku = repo.sku_by_code(session, sku_code)
-    row = session.get(SkuPlanning, sku.id)
-    current = planning_settings_of(row)
+def _setting_changes(
+    review_days: int | None,
+    policy: str | None,
+    order_cost: str | Decimal | None,
+    holding_rate_pct: str | Decimal | None,
+    service_level_pct: str | Decimal | None,
+    clear_service_level: bool,
+) -> dict[str, Any]:
+    """The settings given, parsed (what is not given is left out); an unreadable one is refused."""
     changes: dict[str, Any] = {}
     if review_days is not None:
         changes["review_days"] = review_days
@@ -181,22 +163,37 @@ def set_sku_planning(
         changes["service_level_pct"] = level
     elif clear_service_level:
         changes["service_level_pct"] = None
+    return changes
+
+
+@use_case()
+def set_sku_planning(
+    session: Session,
+    ctx: Context,
+    sku_code: str,
+    *,
+    review_days: int | None = None,
+    policy: str | None = None,
+    order_cost: str | Decimal | None = None,
+    holding_rate_pct: str | Decimal | None = None,
+    service_level_pct: str | Decimal | None = None,
+    clear_service_level: bool = False,
+) -> SkuPlanningView:
+    """Change some of a SKU's planning settings; what is not given keeps its current (or default) value."""
+    sku = repo.sku_by_code(session, sku_code)
+    current = planning_settings_of(store.sku_planning_row(session, sku.id))
+    given = (review_days, policy, order_cost, holding_rate_pct, service_level_pct)
+    changes = _setting_changes(*given, clear_service_level)
     try:
         wanted = replace(current, **changes)
     except ValueError as error:
         raise InvalidInput(str(error)) from None
-    if row is None:
-        row = SkuPlanning(sku_id=sku.id)
-        session.add(row)
-    row.review_days, row.policy = wanted.review_days, wanted.policy.value
-    row.order_cost, row.holding_rate_pct = wanted.order_cost, wanted.holding_rate_pct
-    row.service_level_pct = wanted.service_level_pct
-    session.flush()
+    store.put_sku_planning(session, sku.id, wanted)
     return SkuPlanningView(sku.code, wanted, False)
 
 
 @use_case(readonly=True)
 def show_sku_planning(session: Session, ctx: Context, sku_code: str) -> SkuPlanningView:
     sku = repo.sku_by_code(session, sku_code)
-    row = session.get(SkuPlanning, sku.id)
+    row = store.sku_planning_row(session, sku.id)
     return SkuPlanningView(sku.code, planning_settings_of(row), row is None)

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.elements import ColumnElement
 
 from restock.store.schema import (
+    Channel,
     ChannelWarehouse,
     ImportedDemand,
     LinePart,
@@ -146,6 +147,21 @@ def replace_imported_demand(session: Session, rows: Sequence[dict[str, Any]], no
         [{"sku": s, "warehouse": w, "low": low, "high": high} for (s, w), (low, high) in spans.items()],
     )
     session.execute(insert(target), [{**row, "imported_at": now} for row in rows])
+
+
+def ids_by_code(session: Session, model: type[Sku] | type[Warehouse] | type[Channel]) -> dict[str, int]:
+    """Every SKU, warehouse or channel id by its code (an import resolves all its rows against them at once)."""
+    return {code: id_ for id_, code in session.execute(select(model.id, model.code))}
+
+
+def first_warehouses(session: Session) -> dict[int, int]:
+    """Each channel's first warehouse (lowest rank)."""
+    rows = session.execute(
+        select(ChannelWarehouse.channel_id, ChannelWarehouse.warehouse_id).order_by(
+            ChannelWarehouse.channel_id, ChannelWarehouse.rank.desc()
+        )
+    )
+    return {int(channel): int(warehouse) for channel, warehouse, *_ in rows}  # the last per channel: lowest rank
 
 
 def _frame(rows: Sequence[Any], columns: list[str]) -> pd.DataFrame:

@@ -12,6 +12,15 @@ from restock.domain.model import POStatus
 from restock.domain.promise import lateness_days
 from restock.store.schema import EtaChange, POLine, PurchaseOrder, Sku, Supplier
 
+
+def supplier_codes(session: Session, supplier_code: str | None = None) -> dict[int, str]:
+    """Every supplier's code (or the one supplier's) by its id, in code order."""
+    query = select(Supplier.id, Supplier.code).order_by(Supplier.code)
+    if supplier_code is not None:
+        query = query.where(Supplier.code == supplier_code)
+    return {int(row[0]): str(row[1]) for row in session.execute(query)}
+
+
 PO_LINE_FACTS = [
     "supplier",
     "sku",

@@ -1,0 +1,104 @@
+"""When a SKU x warehouse is reordered, how much, and the one line that says where the number comes from."""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from restock.planning.columns import KEY, available_to_customers
+from restock.planning.formulas import economic_order_quantity, lead_time_demand, whole_packs
+from restock.planning.policy import OrderPolicy
+
+DAYS_PER_YEAR = 365
+
+
+def with_inventory_position(rows: pd.DataFrame, inbound: pd.DataFrame) -> pd.DataFrame:
+    """position = stock available to customers + open confirmed inbound (what is sure to come)."""
+    confirmed = inbound[inbound["confirmed"].astype(bool)].groupby(KEY)["open_qty"].sum().rename("inbound_confirmed")
+    rows = rows.merge(confirmed, left_on=KEY, right_index=True, how="left")
+    rows["inbound_confirmed"] = pd.to_numeric(rows["inbound_confirmed"]).fillna(0).astype("int64")
+    rows["position"] = available_to_customers(rows) + rows["inbound_confirmed"]
+    return rows
+
+
+def demand_before_review(rows: pd.DataFrame | dict[Hashable, Any]) -> Any:
+    """Units expected to be demanded before the next review: daily demand x review period (of every row of a
+    frame, or of one row)."""
+    return rows["demand_mean"] * rows["review_days"]
+
+
+def needs_reorder(rows: pd.DataFrame) -> pd.Series:
+    """Reorder when a supplier is known and the position, less the demand before the next review, is at or
+    below the reorder point (waiting for the next review would cross it)."""
+    before_review: pd.Series = demand_before_review(rows)
+    return rows["supplier"].notna() & (rows["position"] - before_review <= rows["reorder_point"])
+
+
+def lot_size(rows: pd.DataFrame) -> npt.NDArray[np.float64]:
+    """The EOQ of each row, from its yearly demand, order cost and holding cost (holding rate x unit cost);
+    NaN where it is not defined (no supplier, or nothing to hold)."""
+    holding = rows["holding_rate"] * rows["unit_cost"].astype("float64")
+    annual = rows["demand_mean"] * DAYS_PER_YEAR
+    with np.errstate(divide="ignore", invalid="ignore"):
+        lot = economic_order_quantity(
+            annual.to_numpy(), rows["order_cost"].to_numpy(dtype="float64"), holding.to_numpy(dtype="float64")
+        )
+    return np.where(np.isfinite(lot), lot, np.nan)
+
+
+def uses_eoq(rows: pd.DataFrame) -> pd.Series:
+    """The EOQ rule applies to a SKU whose policy is EOQ and whose EOQ is defined; the others order up to."""
+    return (rows["policy"] == OrderPolicy.EOQ.value) & rows["eoq"].notna()
+
+
+def wanted_quantity(rows: pd.DataFrame) -> npt.NDArray[np.float64]:
+    """Units wanted before MOQ and packs: up to the order-up-to level, or under EOQ the EOQ (at least what keeps
+    the position above the reorder point until the next review); nothing when not reordered."""
+    up_to = rows["order_up_to"] - rows["position"]
+    keep_above = rows["reorder_point"] + demand_before_review(rows) - rows["position"]
+    raw = np.where(uses_eoq(rows), np.maximum(rows["eoq"].fillna(0), keep_above), up_to)
+    return np.where(rows["reorder"], np.maximum(raw, 0), 0.0)
+
+
+def with_quantities(rows: pd.DataFrame, inbound: pd.DataFrame) -> pd.DataFrame:
+    """Position, reorder decision, EOQ, wanted and ordered quantity (whole packs, at least the MOQ), and rule."""
+    rows = with_inventory_position(rows, inbound)
+    rows["reorder"] = needs_reorder(rows)
+    rows["eoq"] = lot_size(rows)
+    rows["raw_quantity"] = wanted_quantity(rows)
+    moq = rows["moq"].fillna(1).to_numpy(dtype="float64")
+    pack = rows["pack_size"].fillna(1).to_numpy(dtype="float64")
+    rows["quantity"] = whole_packs(rows["raw_quantity"].to_numpy(dtype="float64"), moq, pack).astype("int64")
+    rows["rule"] = np.where(uses_eoq(rows), OrderPolicy.EOQ.value, OrderPolicy.ORDER_UP_TO.value)
+    return rows
+
+
+def explanations(rows: pd.DataFrame) -> pd.Series:
+    """One line per row saying where its number comes from (one formatted string per row, no per-day work)."""
+    return pd.Series([_explanation(r) for r in rows.to_dict("records")], index=rows.index, dtype="object")
+
+
+def _explanation(r: dict[Hashable, Any]) -> str:
+    if not isinstance(r["supplier"], str):
+        return "no supplier terms recorded for this SKU: record them with `restock supplier terms`"
+    if not r["reorder"]:
+        return (
+            f"position {r['position']:g} - demand before next review {demand_before_review(r):.1f} "
+            f"stays above reorder point {r['reorder_point']:.1f}: no order"
+        )
+    expected = lead_time_demand(r["demand_mean"], r["lead_time_mean"])
+    target = (
+        f"EOQ {r['eoq']:.1f}"
+        if r["rule"] == OrderPolicy.EOQ.value
+        else f"order-up-to {r['order_up_to']:.1f} (review {r['review_days']} d)"
+    )
+    late = "" if r["in_time"] else "; none can deliver before the stock-out: the fastest"
+    return (
+        f"lead-time demand {expected:.1f} + safety stock {r['safety_stock']:.1f} = reorder point "
+        f"{r['reorder_point']:.1f}, position {r['position']:g}; {target} -> {r['raw_quantity']:.1f} "
+        f"-> {r['quantity']} (packs of {r['pack_size']:g}, MOQ {r['moq']:g}) from {r['supplier']}{late}"
+    )
