@@ -77,6 +77,20 @@ def _count(session: Session, model: type[Base], *where: Any) -> int:
     return session.scalar(select(func.count()).select_from(model).where(*where)) or 0
 
 
+def _catalog_counts(session: Session) -> tuple[int, int, int, int]:
+    return (_count(session, Sku), _count(session, Warehouse), _count(session, Channel), _count(session, Supplier))
+
+
+def _shipped_units(session: Session) -> int:
+    return session.scalar(select(func.sum(OrderLine.quantity)).where(OrderLine.status == "shipped")) or 0
+
+
+def _late_pos(session: Session, today: date) -> int:
+    """Open POs whose confirmed ETA has passed: the suppliers' broken promises the demo tells of."""
+    open_statuses = PurchaseOrder.status.in_(["confirmed", "partially_received"])
+    return _count(session, PurchaseOrder, open_statuses, PurchaseOrder.eta < today)
+
+
 def summarise(ctx: Context, seed: int, result: StoryResult) -> DemoSummary:
     today = ctx.clock.today()
     waiting = waiting_backorders(ctx)
@@ -84,30 +98,18 @@ def summarise(ctx: Context, seed: int, result: StoryResult) -> DemoSummary:
     states = Counter(v.decision.state.value for v in views)
     with unit_of_work(ctx.engine, readonly=True) as session:
         statuses = select(PurchaseOrder.status, func.count()).group_by(PurchaseOrder.status)
+        lateness = select(Supplier.code, Supplier.lateness_p90_days)
         return DemoSummary(
             seed=seed,
             today=today,
-            catalog=(
-                _count(session, Sku),
-                _count(session, Warehouse),
-                _count(session, Channel),
-                _count(session, Supplier),
-            ),
+            catalog=_catalog_counts(session),
             shipped_orders=_count(session, Order, Order.status == "shipped"),
             shipped_lines=_count(session, OrderLine, OrderLine.status == "shipped"),
-            shipped_units=session.scalar(select(func.sum(OrderLine.quantity)).where(OrderLine.status == "shipped"))
-            or 0,
+            shipped_units=_shipped_units(session),
             movements=_count(session, Movement),
             po_statuses=Counter(dict(session.execute(statuses).all())),
-            late_pos=_count(
-                session,
-                PurchaseOrder,
-                PurchaseOrder.status.in_(["confirmed", "partially_received"]),
-                PurchaseOrder.eta < today,
-            ),
-            lateness=[
-                (code, days) for code, days in session.execute(select(Supplier.code, Supplier.lateness_p90_days))
-            ],
+            late_pos=_late_pos(session, today),
+            lateness=[(code, days) for code, days in session.execute(lateness)],
             waiting=len(waiting),
             pegged=sum(1 for b in waiting if b.po is not None),
             web_states=states,

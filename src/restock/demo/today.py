@@ -22,7 +22,7 @@ from restock.store.db import unit_of_work
 from restock.store.schema import Supplier
 
 
-def tonights_orders(story: StoryContext) -> list[Step]:
+def _tonights_orders(story: StoryContext) -> list[Step]:
     """Orders placed after yesterday's cut-off: allocated, waiting for today's shipping run."""
     free = {(p.index, c): story.endings[p.index].on_hand_for(c) for p in story.shop.skus for c in range(len(CHANNELS))}
     regular = [p for p in story.shop.skus if p.role is Role.REGULAR]
@@ -48,7 +48,7 @@ def _plan_today(story: StoryContext) -> list[Step]:
         tell = STORIES.get(plan.role)
         if tell is not None:
             steps.extend(tell(story, plan))
-    steps.extend(tonights_orders(story))
+    steps.extend(_tonights_orders(story))
     return sorted(steps, key=lambda s: s.at)
 
 
