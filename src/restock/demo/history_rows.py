@@ -10,7 +10,8 @@ from restock.demo.bulk import Row
 from restock.demo.catalog_writer import Ids
 from restock.demo.fates import PoFate, PoState
 from restock.demo.simulation import LedgerEntry, PoLineDraft, Sale
-from restock.domain.model import POStatus
+from restock.domain.lines import PartKind
+from restock.domain.model import LineStatus, OrderStatus, POStatus
 
 
 def po_row(fate: PoFate, state: PoState, ids: Ids) -> Row:
@@ -57,7 +58,7 @@ def order_row(order: HistoricOrder, ids: Ids) -> Row:
         "channel_id": ids.channels[order.channel],
         "email": order.email,
         "priority": 0,
-        "status": "shipped",
+        "status": OrderStatus.SHIPPED.value,
         "placed_at": order.placed_at,
         "idempotency_key": None,
         "request_hash": None,
@@ -69,7 +70,7 @@ def part_row(line_id: int, order: HistoricOrder, sale: Sale, warehouse: int, qua
         "order_line_id": line_id,
         "sku_id": ids.skus[sale.sku],
         "channel_id": ids.channels[order.channel],
-        "kind": "shipped",
+        "kind": PartKind.SHIPPED.value,
         "quantity": quantity,
         "warehouse_id": ids.warehouses[warehouse],
         "po_line_id": None,
@@ -84,7 +85,12 @@ def part_row(line_id: int, order: HistoricOrder, sale: Sale, warehouse: int, qua
 
 
 def order_line_row(order: HistoricOrder, sale: Sale, ids: Ids) -> Row:
-    return {"order_id": order.id, "sku_id": ids.skus[sale.sku], "quantity": _units(sale), "status": "shipped"}
+    return {
+        "order_id": order.id,
+        "sku_id": ids.skus[sale.sku],
+        "quantity": _units(sale),
+        "status": LineStatus.SHIPPED.value,
+    }
 
 
 def movement_row(entry: LedgerEntry, po_ids: dict[int, int], ids: Ids) -> Row:

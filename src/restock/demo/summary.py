@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from restock.demo.cast import CHANNELS, WEB
 from restock.demo.story import StoryResult
 from restock.demo.timeline import HISTORY_DAYS
-from restock.domain.model import AvailabilityState
+from restock.domain.model import AvailabilityState, LineStatus, OrderStatus, POStatus
 from restock.services.availability import AvailabilityView, catalog_availability
 from restock.services.backorders import waiting_backorders
 from restock.services.context import Context
@@ -82,12 +82,12 @@ def _catalog_counts(session: Session) -> tuple[int, int, int, int]:
 
 
 def _shipped_units(session: Session) -> int:
-    return session.scalar(select(func.sum(OrderLine.quantity)).where(OrderLine.status == "shipped")) or 0
+    return session.scalar(select(func.sum(OrderLine.quantity)).where(OrderLine.status == LineStatus.SHIPPED.value)) or 0
 
 
 def _late_pos(session: Session, today: date) -> int:
     """Open POs whose confirmed ETA has passed: the suppliers' broken promises the demo tells of."""
-    open_statuses = PurchaseOrder.status.in_(["confirmed", "partially_received"])
+    open_statuses = PurchaseOrder.status.in_([POStatus.CONFIRMED.value, POStatus.PARTIALLY_RECEIVED.value])
     return _count(session, PurchaseOrder, open_statuses, PurchaseOrder.eta < today)
 
 
@@ -103,8 +103,8 @@ def summarise(ctx: Context, seed: int, result: StoryResult) -> DemoSummary:
             seed=seed,
             today=today,
             catalog=_catalog_counts(session),
-            shipped_orders=_count(session, Order, Order.status == "shipped"),
-            shipped_lines=_count(session, OrderLine, OrderLine.status == "shipped"),
+            shipped_orders=_count(session, Order, Order.status == OrderStatus.SHIPPED.value),
+            shipped_lines=_count(session, OrderLine, OrderLine.status == LineStatus.SHIPPED.value),
             shipped_units=_shipped_units(session),
             movements=_count(session, Movement),
             po_statuses=Counter(dict(session.execute(statuses).all())),
