@@ -44,7 +44,7 @@ from restock.demo.shop import plan_shop
 from restock.demo.summary import summarise
 from restock.demo.today import tell_todays_story
 from restock.services.context import Context
-from restock.store.db import unit_of_work
+from restock.store.db import refresh_statistics, unit_of_work
 
 __all__ = ["load_demo"]
 
@@ -61,5 +61,6 @@ def load_demo(ctx: Context, seed: int = 7, sku_count: int = 240) -> str:
     shop = plan_shop(seed, sku_count, ctx.clock.today())
     with progress_meter() as meter:
         endings = write_year(ctx, shop, meter)
+        refresh_statistics(ctx.engine)
         result = tell_todays_story(ctx, shop, endings, meter)
     return summarise(ctx, seed, result).text()

@@ -76,3 +76,12 @@ def insert_unless_present(session: Session, target: Any, index_elements: list[st
     the session's dialect. Racing writers cannot both insert, and neither fails."""
     factory = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     return factory(target).on_conflict_do_nothing(index_elements=index_elements)
+
+
+def refresh_statistics(engine: Engine) -> None:
+    """After a bulk load on PostgreSQL: ANALYZE, so the planner does not plan joins over a year of history as if
+    the tables were empty (seen: a query left running for minutes before autovacuum caught up)."""
+    if engine.dialect.name != "postgresql":
+        return
+    with engine.connect() as connection:
+        connection.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("ANALYZE")
