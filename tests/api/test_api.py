@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from restock.services import idempotency, terms
+from restock.services import terms
 from restock.services.context import Context
 from tests.api.conftest import Keys, bearer
 from tests.builders import balance, confirmed_po, on_day, on_hand, order
@@ -230,20 +230,27 @@ def test_the_same_key_with_a_different_body_is_a_422(client: TestClient, ctx: Co
 
 
 def test_a_duplicate_while_the_first_is_in_flight_is_a_409(client: TestClient, ctx: Context, keys: Keys) -> None:
-    import hashlib
+    """On PostgreSQL the first attempt's transaction holds the key's lock; a duplicate is told, without waiting.
 
-    from restock.api.schemas import OrderIn
+    (On SQLite a duplicate waits for the first attempt's write transaction and then gets its answer.)"""
+    from sqlalchemy import func, select
+
     from restock.services import apikeys
+    from restock.store.idempotency import lock_key
 
+    if ctx.engine.dialect.name != "postgresql":
+        pytest.skip("on SQLite a duplicate waits for the first attempt instead")
     on_hand(ctx, "MUG", "W1", 5)
     who = apikeys.authenticate(ctx, keys.web)
     assert who is not None
-    body = order_body(quantity=2)
-    fingerprint = hashlib.sha256(OrderIn.model_validate(body).model_dump_json().encode()).hexdigest()
-    idempotency.claim(ctx, f"{who.key_id}:orders:checkout-9", fingerprint)  # the first request, still running
-    headers = {**bearer(keys.web), "Idempotency-Key": "checkout-9"}
-    assert_problem(client.post("/v1/orders", json=body, headers=headers), 409)
+    with ctx.engine.connect() as first_attempt, first_attempt.begin():
+        first_attempt.execute(select(func.pg_advisory_xact_lock(lock_key(f"{who.key_id}:orders:checkout-9"))))
+        headers = {**bearer(keys.web), "Idempotency-Key": "checkout-9"}
+        assert_problem(client.post("/v1/orders", json=order_body(quantity=2), headers=headers), 409)
     assert balance(ctx, "MUG", "W1") == (5, 0)
+    placed = client.post("/v1/orders", json=order_body(quantity=2), headers=headers)
+    assert placed.status_code == 201
+    assert balance(ctx, "MUG", "W1") == (5, 2)
 
 
 def test_a_refusal_is_replayed_too(client: TestClient, ctx: Context, keys: Keys) -> None:

@@ -1,4 +1,4 @@
-"""Running a creating POST under an Idempotency-Key (see restock.services.idempotency)."""
+"""Running a changing POST under an Idempotency-Key (see restock.services.idempotency)."""
 
 from __future__ import annotations
 
@@ -28,35 +28,31 @@ def run_idempotent(
     status_code: int,
     produce: Callable[[], dict[str, Any]],
 ) -> JSONResponse:
-    """Run `produce` once per (caller, key); a retry with the same body gets the first response back."""
+    """Run `produce` once per (caller, key), in the transaction that records its answer; a retry with the same
+    body gets the first response back."""
     if key is None:
         return JSONResponse(produce(), status_code=status_code)
     if not 1 <= len(key) <= MAX_KEY_LENGTH or not key.isprintable() or not key.isascii():
         raise ApiProblem(422, "invalid_idempotency_key", f"an Idempotency-Key is 1-{MAX_KEY_LENGTH} printable ASCII")
     scope = f"{who.key_id}:{route}:{key}"
     fingerprint = hashlib.sha256(body.model_dump_json().encode()).hexdigest()
-    claim = idempotency.claim(ctx, scope, fingerprint)
-    if claim.outcome is idempotency.Outcome.MISMATCH:
-        raise ApiProblem(422, "idempotency_key_reused", "this Idempotency-Key was used with a different request")
-    if claim.outcome is idempotency.Outcome.IN_FLIGHT:
-        raise ApiProblem(409, "request_in_flight", "a request with this Idempotency-Key is still being processed")
-    if claim.outcome is idempotency.Outcome.REPLAY:
-        return _replayed(claim)
     try:
-        result = produce()
+        answer = idempotency.run_once(ctx, scope, fingerprint, status_code, produce)
     except RestockError as error:  # a refusal is an answer too: the retry gets the same one
         response = response_for(error)
-        idempotency.complete(ctx, scope, response.status_code, bytes(response.body).decode())
+        idempotency.record_refusal(ctx, scope, fingerprint, response.status_code, bytes(response.body).decode())
         raise
-    except Exception:
-        idempotency.release(ctx, scope)
-        raise
-    idempotency.complete(ctx, scope, status_code, json.dumps(result))
-    return JSONResponse(result, status_code=status_code)
+    return _respond(answer)
 
 
-def _replayed(claim: idempotency.Claim) -> JSONResponse:
-    status = claim.status_code or 200
-    body = json.loads(claim.response or "null")
+def _respond(answer: idempotency.Answer) -> JSONResponse:
+    if answer.outcome is idempotency.Outcome.MISMATCH:
+        raise ApiProblem(422, "idempotency_key_reused", "this Idempotency-Key was used with a different request")
+    if answer.outcome is idempotency.Outcome.IN_FLIGHT:
+        raise ApiProblem(409, "request_in_flight", "a request with this Idempotency-Key is still being processed")
+    if answer.outcome is idempotency.Outcome.DONE:
+        return JSONResponse(answer.result, status_code=answer.status_code or 200)
+    status = answer.status_code or 200
+    body = json.loads(answer.response or "null")
     media = "application/problem+json" if status >= 400 else "application/json"
     return JSONResponse(body, status_code=status, media_type=media, headers={"Idempotent-Replayed": "true"})

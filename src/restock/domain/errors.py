@@ -25,6 +25,15 @@ class Conflict(RestockError):
     code = "conflict"
 
 
+class OutcomeUnknown(RestockError):
+    """The database went away while committing, and whether the change was made could not be read back.
+
+    Never retried blindly (it might have been applied): the caller retries with the same idempotency key.
+    """
+
+    code = "outcome_unknown"
+
+
 @dataclass(frozen=True)
 class ShortLine:
     sku: str

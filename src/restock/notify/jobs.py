@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from restock.services import outbox, subscriptions, updates
-from restock.services.context import Context
+from restock.services.context import Context, purge_commit_receipts
 
 
 @dataclass(frozen=True)
@@ -33,4 +33,5 @@ PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
     PeriodicJob("still_waiting_updates", timedelta(hours=1), updates.send_still_waiting_updates),
     PeriodicJob("next_restock_alerts", timedelta(minutes=15), subscriptions.queue_next_alert_batches),
     PeriodicJob("purge_delivered_outbox", timedelta(days=1), outbox.purge_delivered),
+    PeriodicJob("purge_commit_receipts", timedelta(days=1), purge_commit_receipts),
 )

@@ -1,62 +1,72 @@
-"""Idempotency-Key for POSTs that create something: one effect, the first response replayed, clashes refused.
+"""Idempotency-Key for changing requests: one effect, the first response replayed, clashes refused.
 
-A key is claimed in its own short transaction before the work runs, so a concurrent duplicate sees
-it in flight (409) instead of doing the work twice; the response is stored when the work is done.
-A claim left in flight by a crashed process is taken over after `STALE_AFTER`. Placing an order is
-additionally idempotent inside its own transaction (the order row carries the key), so even a
-take-over never places it twice.
+The work and the record of its answer are one transaction (`run_once`): it first takes the key's lock, reads
+whether the key has an answer already (replay it; another body: a mismatch), else does the work and stores
+the answer before committing. So there is no moment when the effect exists and the key does not know it,
+and no claim that a dead process could leave behind: a transaction that dies takes its claim with it.
+
+A duplicate that arrives while the first attempt runs finds the key's lock taken and is told so (409) on
+PostgreSQL (a transaction-level advisory lock, tried without waiting); on SQLite it waits for the first
+attempt's write transaction to end (writes run one at a time there) and then gets its answer.
 """
 
 from __future__ import annotations
 
 import enum
+import json
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from typing import Any
 
 from sqlalchemy.orm import Session
 
-from restock.services.context import Context, use_case
+from restock.services.context import Context, joining, use_case
 from restock.store import idempotency as store
-
-STALE_AFTER = timedelta(seconds=60)
 
 
 class Outcome(enum.Enum):
-    CLAIMED = "claimed"
+    DONE = "done"
     REPLAY = "replay"
     IN_FLIGHT = "in_flight"
     MISMATCH = "mismatch"
 
 
 @dataclass(frozen=True)
-class Claim:
+class Answer:
     outcome: Outcome
     status_code: int | None = None
     response: str | None = None
+    result: dict[str, Any] | None = None
+    """What `produce` returned, when the work ran now (`DONE`)."""
 
 
 @use_case()
-def claim(session: Session, ctx: Context, scope: str, request_hash: str) -> Claim:
-    now = ctx.clock.now()
-    if store.insert_claim(session, scope, request_hash, now):
-        return Claim(Outcome.CLAIMED)
-    record = store.record_for_update(session, scope)
+def run_once(
+    session: Session, ctx: Context, scope: str, request_hash: str, status_code: int, produce: Callable[[], Any]
+) -> Answer:
+    """Do the work once per key scope and record its answer in the same transaction; else say why not."""
+    earlier = _earlier_answer(session, scope, request_hash)
+    if earlier is not None:
+        return earlier
+    with joining(session):
+        result = produce()
+    store.record_answer(session, scope, request_hash, status_code, json.dumps(result), ctx.clock.now())
+    return Answer(Outcome.DONE, status_code, result=result)
+
+
+@use_case()
+def record_refusal(session: Session, ctx: Context, scope: str, request_hash: str, status_code: int, body: str) -> None:
+    """A refusal is an answer too (the refused work changed nothing, so it is recorded on its own)."""
+    if _earlier_answer(session, scope, request_hash) is None:
+        store.record_answer(session, scope, request_hash, status_code, body, ctx.clock.now())
+
+
+def _earlier_answer(session: Session, scope: str, request_hash: str) -> Answer | None:
+    if not store.hold(session, scope):
+        return Answer(Outcome.IN_FLIGHT)
+    record = store.answered(session, scope)
+    if record is None:
+        return None
     if record.request_hash != request_hash:
-        return Claim(Outcome.MISMATCH)
-    if record.state == "done":
-        return Claim(Outcome.REPLAY, record.status_code, record.response)
-    if now - record.created_at > STALE_AFTER:
-        record.created_at = now  # its first attempt died: this one takes over
-        return Claim(Outcome.CLAIMED)
-    return Claim(Outcome.IN_FLIGHT)
-
-
-@use_case()
-def complete(session: Session, ctx: Context, scope: str, status_code: int, response: str) -> None:
-    store.mark_done(session, scope, status_code, response)
-
-
-@use_case()
-def release(session: Session, ctx: Context, scope: str) -> None:
-    """The work failed on our side: forget the claim so that a retry may run it."""
-    store.delete_record(session, scope)
+        return Answer(Outcome.MISMATCH)
+    return Answer(Outcome.REPLAY, record.status_code, record.response)

@@ -1,39 +1,51 @@
-"""Idempotency records: one row per key scope, claimed in flight, then done with the response to replay."""
+"""Idempotency records: one row per key scope with the answer to replay, guarded by a per-scope lock."""
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 
-from sqlalchemy import delete, update
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from restock.store.db import insert_unless_present
 from restock.store.schema import IdempotencyRecord, table
 
 
-def insert_claim(session: Session, scope: str, request_hash: str, now: datetime) -> bool:
-    """Claim `scope` in flight; False (and nothing written) when a record for it already exists."""
-    records = table(IdempotencyRecord)
-    inserted = session.execute(
-        insert_unless_present(session, records, ["scope"])
-        .values(scope=scope, request_hash=request_hash, state="in_flight", created_at=now)
-        .returning(records.c.scope)
-    ).first()
-    return inserted is not None
+def hold(session: Session, scope: str) -> bool:
+    """Take the key's lock for this transaction; False when another transaction holds it now.
+
+    PostgreSQL: `pg_try_advisory_xact_lock` on a 64-bit hash of the scope, never waiting, released at commit or
+    rollback. SQLite: always True, since no other write transaction can run beside this one.
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return True
+    return bool(session.scalar(select(func.pg_try_advisory_xact_lock(lock_key(scope)))))
 
 
-def record_for_update(session: Session, scope: str) -> IdempotencyRecord:
-    """The existing record of `scope`, locked and read afresh (a concurrent claim may just have changed it)."""
-    return session.get_one(IdempotencyRecord, scope, with_for_update=True, populate_existing=True)
+def lock_key(scope: str) -> int:
+    """The advisory lock's 64-bit key for a scope (a collision only makes a duplicate wait its turn)."""
+    return int.from_bytes(hashlib.sha256(scope.encode()).digest()[:8], "big", signed=True)
 
 
-def mark_done(session: Session, scope: str, status_code: int, response: str) -> None:
-    session.execute(
-        update(IdempotencyRecord)
-        .where(IdempotencyRecord.scope == scope)
-        .values(state="done", status_code=status_code, response=response)
-    )
+def answered(session: Session, scope: str) -> IdempotencyRecord | None:
+    """The answer recorded for `scope` (rows left `in_flight` by versions before 0008 count as unanswered)."""
+    record = session.get(IdempotencyRecord, scope, populate_existing=True)
+    return record if record is not None and record.state == "done" else None
 
 
-def delete_record(session: Session, scope: str) -> None:
+def record_answer(
+    session: Session, scope: str, request_hash: str, status_code: int, response: str, now: datetime
+) -> None:
     session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.scope == scope))
+    session.execute(
+        table(IdempotencyRecord)
+        .insert()
+        .values(
+            scope=scope,
+            request_hash=request_hash,
+            state="done",
+            status_code=status_code,
+            response=response,
+            created_at=now,
+        )
+    )

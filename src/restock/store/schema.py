@@ -329,6 +329,15 @@ class IdempotencyRecord(Base):
     __table_args__ = (CheckConstraint("state IN ('in_flight', 'done')", name="state_known"),)
 
 
+class CommitReceipt(Base):
+    """Written by a write use case in its own transaction: if the COMMIT's answer is lost, this row says
+    whether the transaction committed (see `restock.services.context.use_case`). Purged after a day."""
+
+    __tablename__ = "commit_receipts"
+    token: Mapped[str] = mapped_column(String(32), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
 # ---------------------------------------------------------------- customer communication
 
 

@@ -1,0 +1,166 @@
+"""One request, one effect, whatever the connection to PostgreSQL does (issue 11).
+
+A fault-injecting proxy (tests/faults/pgproxy.py) sits between the use cases and PostgreSQL. The worst
+moment is a COMMIT that the server runs and whose answer never arrives: the change is durable, the client
+sees a lost connection. A use case must then neither apply the change again nor report a failure for it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, func, select
+
+from restock.api.app import create_app
+from restock.domain.errors import OutcomeUnknown
+from restock.services import apikeys, orders, purchasing, stock
+from restock.services.context import Context
+from restock.store.db import make_engine, unit_of_work
+from restock.store.schema import Order, OutboxMessage, PurchaseOrder
+from tests.builders import balance, confirmed_po, on_hand, order, standard_catalog
+from tests.conftest import make_context, truncate_all
+from tests.faults.pgproxy import PgFaultProxy
+
+pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture
+def proxy() -> Iterator[PgFaultProxy]:
+    running = PgFaultProxy()
+    yield running
+    running.close()
+
+
+@pytest.fixture
+def direct(pg_engine: Engine) -> Context:
+    truncate_all(pg_engine)
+    ctx = make_context(pg_engine)
+    standard_catalog(ctx)
+    return ctx
+
+
+@pytest.fixture
+def faulty(direct: Context, proxy: PgFaultProxy) -> Iterator[Context]:
+    """The same database through the proxy."""
+    engine = make_engine(proxy.url_for(direct.engine.url.render_as_string(hide_password=False)))
+    yield replace(direct, engine=engine)
+    engine.dispose()
+
+
+def _count(ctx: Context, model: type) -> int:
+    with unit_of_work(ctx.engine, readonly=True) as session:
+        return int(session.scalar(select(func.count()).select_from(model)) or 0)
+
+
+def _topics(ctx: Context) -> list[str]:
+    with unit_of_work(ctx.engine, readonly=True) as session:
+        return list(session.scalars(select(OutboxMessage.topic).order_by(OutboxMessage.id)))
+
+
+def test_a_lost_commit_answer_does_not_book_an_adjustment_twice(
+    direct: Context, faulty: Context, proxy: PgFaultProxy
+) -> None:
+    proxy.drop_answer("COMMIT")
+    stock.adjust_stock(faulty, "MUG", "W1", 5, "count")
+    assert proxy.faults[0].fired == 1
+    assert balance(direct, "MUG", "W1") == (5, 0)
+
+
+def test_a_lost_commit_answer_does_not_receive_a_po_twice(
+    direct: Context, faulty: Context, proxy: PgFaultProxy
+) -> None:
+    po = confirmed_po(direct, "MUG", 10, eta_in_days=5)
+    proxy.drop_answer("COMMIT")
+    view = purchasing.receive_po(faulty, po, [("MUG", 4)])
+    assert proxy.faults[0].fired == 1
+    assert [line.received for line in view.lines] == [4]
+    assert balance(direct, "MUG", "W1") == (4, 0)
+
+
+def test_a_lost_commit_answer_does_not_create_a_po_twice(direct: Context, faulty: Context, proxy: PgFaultProxy) -> None:
+    proxy.drop_answer("COMMIT")
+    purchasing.create_po(faulty, "ACME", "W1", [("MUG", 3)])
+    assert proxy.faults[0].fired == 1
+    assert _count(direct, PurchaseOrder) == 1
+
+
+def test_a_lost_commit_answer_of_a_multi_line_order_places_it_once(
+    direct: Context, faulty: Context, proxy: PgFaultProxy
+) -> None:
+    from restock.services import catalog
+
+    catalog.add_sku(direct, "CUP", "Cup")
+    on_hand(direct, "MUG", "W1", 5)
+    on_hand(direct, "CUP", "W1", 5)
+    proxy.drop_answer("COMMIT")
+    request = orders.OrderRequest(
+        "web", "ann@example.com", (orders.LineRequest("MUG", 2), orders.LineRequest("CUP", 1))
+    )
+    placed = orders.place_order(faulty, request)
+    assert proxy.faults[0].fired == 1
+    assert _count(direct, Order) == 1
+    assert orders.show_order(direct, placed.id).status == "open"
+    assert balance(direct, "MUG", "W1") == (5, 2)
+    assert _topics(direct).count("order_placed") == 1
+
+
+def test_a_cancel_whose_answer_was_lost_reports_the_cancellation_it_made(
+    direct: Context, faulty: Context, proxy: PgFaultProxy
+) -> None:
+    on_hand(direct, "MUG", "W1", 5)
+    placed = order(direct, "MUG", 2)
+    proxy.drop_answer("COMMIT")
+    cancelled = orders.cancel_order(faulty, placed.id)
+    assert cancelled.status == "cancelled"
+    assert balance(direct, "MUG", "W1") == (5, 0)
+    assert _topics(direct).count("order_cancelled") == 1
+
+
+def test_a_ship_whose_answer_was_lost_reports_the_shipment_it_made(
+    direct: Context, faulty: Context, proxy: PgFaultProxy
+) -> None:
+    on_hand(direct, "MUG", "W1", 5)
+    placed = order(direct, "MUG", 2)
+    proxy.drop_answer("COMMIT")
+    shipped = orders.ship_order(faulty, placed.id)
+    assert shipped.status == "shipped"
+    assert balance(direct, "MUG", "W1") == (3, 0)
+
+
+def test_a_connection_reset_before_commit_runs_the_use_case_again_with_one_effect(
+    direct: Context, faulty: Context, proxy: PgFaultProxy
+) -> None:
+    proxy.reset("COMMIT")
+    stock.adjust_stock(faulty, "MUG", "W1", 5, "count")
+    assert proxy.faults[0].fired == 1
+    assert balance(direct, "MUG", "W1") == (5, 0)
+
+
+def test_when_the_outcome_cannot_be_read_back_the_answer_says_so_and_nothing_is_run_again(
+    direct: Context, faulty: Context, proxy: PgFaultProxy
+) -> None:
+    proxy.drop_answer("COMMIT")
+    proxy.reset("SELECT commit_receipts.token", times=100)
+    with pytest.raises(OutcomeUnknown, match="retry with the same idempotency key"):
+        stock.adjust_stock(faulty, "MUG", "W1", 5, "count")
+    assert balance(direct, "MUG", "W1") == (5, 0)
+
+
+def test_a_keyed_adjustment_whose_commit_answer_was_lost_applies_once_and_replays_its_answer(
+    direct: Context, faulty: Context, proxy: PgFaultProxy
+) -> None:
+    key = apikeys.create_key(direct, "warehouse").key
+    app = create_app(replace(faulty, settings=replace(faulty.settings, availability_cache_seconds=0)))
+    headers = {"Authorization": f"Bearer {key}", "Idempotency-Key": "count-1"}
+    body = {"sku": "MUG", "warehouse": "W1", "delta": 5, "reason": "count"}
+    with TestClient(app, raise_server_exceptions=False) as client:
+        proxy.drop_answer("COMMIT")
+        first = client.post("/v1/stock/adjustments", json=body, headers=headers)
+        assert proxy.faults[0].fired == 1
+        again = client.post("/v1/stock/adjustments", json=body, headers=headers)
+    assert first.status_code == 201, first.text
+    assert (again.status_code, again.json(), again.headers.get("Idempotent-Replayed")) == (201, first.json(), "true")
+    assert balance(direct, "MUG", "W1") == (5, 0)
