@@ -108,28 +108,7 @@ def fill_waiting_backorders(
     if not units or units <= 0:
         return FillResult(batch, 0, 0)
 
-    queue = _queue(sku_id, warehouse_id, receiving_po_line_id)
-    partial = session.execute(
-        select(queue.c.id, queue.c.quantity, queue.c.upto).where(
-            queue.c.upto - queue.c.quantity < units, queue.c.upto > units
-        )
-    ).first()
-    full_ids = select(queue.c.id).where(queue.c.upto <= units)
-    session.execute(
-        update(LinePart)
-        .where(LinePart.id.in_(full_ids), LinePart.kind == PartKind.BACKORDERED.value)
-        .values(kind=PartKind.ALLOCATED.value, warehouse_id=warehouse_id, filled_by=batch)
-        .execution_options(synchronize_session=False)
-    )
-    if partial is not None:
-        _split_partial(
-            session,
-            part_id=partial.id,
-            take=units - (partial.upto - partial.quantity),
-            warehouse_id=warehouse_id,
-            batch=batch,
-        )
-
+    _allocate_in_fill_order(session, sku_id, warehouse_id, int(units), receiving_po_line_id, batch)
     filled = select(LinePart).where(LinePart.filled_by == batch).subquery("filled")
     total, count = session.execute(select(func.coalesce(func.sum(filled.c.quantity), 0), func.count())).one()
     if count == 0:
@@ -148,6 +127,29 @@ def fill_waiting_backorders(
     )
     _write_filled_messages(session, batch, now)
     return FillResult(batch, int(total), int(count))
+
+
+def _allocate_in_fill_order(
+    session: Session, sku_id: int, warehouse_id: int, units: int, receiving_po_line_id: int | None, batch: str
+) -> None:
+    """The backorders the running sum covers whole become allocated parts of `batch`; the one it covers
+    only in part is split."""
+    queue = _queue(sku_id, warehouse_id, receiving_po_line_id)
+    partial = session.execute(
+        select(queue.c.id, queue.c.quantity, queue.c.upto).where(
+            queue.c.upto - queue.c.quantity < units, queue.c.upto > units
+        )
+    ).first()
+    full_ids = select(queue.c.id).where(queue.c.upto <= units)
+    session.execute(
+        update(LinePart)
+        .where(LinePart.id.in_(full_ids), LinePart.kind == PartKind.BACKORDERED.value)
+        .values(kind=PartKind.ALLOCATED.value, warehouse_id=warehouse_id, filled_by=batch)
+        .execution_options(synchronize_session=False)
+    )
+    if partial is not None:
+        take = units - (partial.upto - partial.quantity)
+        _split_partial(session, part_id=partial.id, take=take, warehouse_id=warehouse_id, batch=batch)
 
 
 def _split_partial(session: Session, *, part_id: int, take: int, warehouse_id: int, batch: str) -> None:
