@@ -81,6 +81,13 @@ def _why_no_promise(supply: Sequence[InboundSupply], policy: SkuPolicy, today: d
     return Reason.BACKORDER_CAP_REACHED
 
 
+def _promised(window: ShipWindow, backorderable: int, today: date, never_stocked: bool) -> Availability:
+    """A backorder (a pre-order for a first release) with the window of the earliest usable supply."""
+    state = AvailabilityState.PREORDER if never_stocked else AvailabilityState.BACKORDER
+    message = backorder_message(window, today, never_stocked)
+    return Availability(state, 0, backorderable, window, message, Reason.CONFIRMED_INBOUND)
+
+
 def decide(
     policy: SkuPolicy,
     available_now: int,
@@ -107,15 +114,7 @@ def decide(
     if policy.backorder is BackorderPolicy.NEVER:
         return Availability(AvailabilityState.OUT_OF_STOCK, 0, 0, None, MSG_OUT_OF_STOCK, Reason.BACKORDERS_DISABLED)
     if window is not None:
-        state = AvailabilityState.PREORDER if never_stocked else AvailabilityState.BACKORDER
-        return Availability(
-            state,
-            0,
-            backorderable,
-            window,
-            backorder_message(window, today, never_stocked),
-            Reason.CONFIRMED_INBOUND,
-        )
+        return _promised(window, backorderable, today, never_stocked)
     if policy.backorder is BackorderPolicy.ALWAYS:
         return Availability(
             AvailabilityState.BACKORDER,

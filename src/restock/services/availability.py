@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import delete, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from restock.domain import availability as rules
@@ -18,12 +16,12 @@ from restock.domain.model import AvailabilityState, ShipWindow
 from restock.services.catalog import sku_policy
 from restock.services.context import Context, use_case
 from restock.services.supply import inbound_supply
+from restock.store import availability_reads as reads
 from restock.store import orders as store
 from restock.store import repo
-from restock.store.db import insert_unless_present
 from restock.store.ledger import free_stock_of_skus
 from restock.store.orders import ChannelInfo, SkuInfo
-from restock.store.schema import AvailabilityChange, AvailabilityFeedEpoch, Channel, Movement, Sku
+from restock.store.schema import Channel, Sku
 from restock.store.supply import open_supply_for_skus
 
 
@@ -60,8 +58,7 @@ def never_stocked(session: Session, sku_id: int) -> bool:
 
 def ever_stocked(session: Session, sku_ids: Sequence[int]) -> set[int]:
     """Which of these SKUs have ever had stock arrive (one query for a whole page)."""
-    arrived = exists().where(Movement.sku_id == Sku.id, Movement.on_hand_delta > 0)
-    return set(session.scalars(select(Sku.id).where(Sku.id.in_(sku_ids), arrived)))
+    return reads.ever_stocked(session, sku_ids)
 
 
 def decide_many(
@@ -122,7 +119,7 @@ def availability(
         sku, channel, free = store.read_context(session, sku_code, channel_code)
         return decide_many(session, ctx, [sku], channel, today, free)
     sku_info = sku_info_of(repo.sku_by_code(session, sku_code))
-    channels = list(session.scalars(select(Channel).order_by(Channel.id)))
+    channels = reads.channels_by_id(session)
     return [decide_many(session, ctx, [sku_info], channel_info_of(session, c), today)[0] for c in channels]
 
 
@@ -132,7 +129,7 @@ def availability_many(
 ) -> list[AvailabilityView]:
     """Many SKUs on one channel in one transaction, in the order asked (a product listing page)."""
     channel = channel_info_of(session, repo.channel_by_code(session, channel_code))
-    found = {sku.code: sku for sku in session.scalars(select(Sku).where(Sku.code.in_(set(sku_codes))))}
+    found = reads.skus_by_code(session, sku_codes)
     missing = [code for code in sku_codes if code not in found]
     if missing:
         raise NotFound(f"unknown SKU(s): {', '.join(sorted(set(missing)))[:500]}")
@@ -143,63 +140,5 @@ def availability_many(
 def catalog_availability(session: Session, ctx: Context, channel_code: str | None = None) -> list[AvailabilityView]:
     """Every SKU on one channel: the overview a merchant looks at first."""
     found = repo.channel_by_code(session, channel_code) if channel_code else repo.default_channel(session)
-    skus = [sku_info_of(sku) for sku in session.scalars(select(Sku).order_by(Sku.code))]
+    skus = [sku_info_of(sku) for sku in reads.every_sku_by_code(session)]
     return decide_many(session, ctx, skus, channel_info_of(session, found), ctx.clock.today())
-
-
-@dataclass(frozen=True)
-class AvailabilityChanges:
-    """What changed after a point in the feed: SKU codes, or `everything` when a change touched every SKU."""
-
-    seqs: tuple[int, ...]
-    sku_codes: frozenset[str]
-    everything: bool
-    epoch: str | None
-    """The feed's epoch as of this read; None when a crash of PostgreSQL emptied the (unlogged) feed."""
-
-
-@use_case(readonly=True)
-def last_availability_change(session: Session, ctx: Context) -> int:
-    """Where the feed of availability changes stands now: a reader starts from here."""
-    return session.scalar(select(func.coalesce(func.max(AvailabilityChange.seq), 0))) or 0
-
-
-@use_case()
-def availability_feed_epoch(session: Session, ctx: Context) -> str:
-    """The feed's current epoch, starting a new one if a crash emptied the feed: read it before the feed's end."""
-    token = session.scalar(select(AvailabilityFeedEpoch.token))
-    if token is None:
-        session.execute(
-            insert_unless_present(session, AvailabilityFeedEpoch, ["id"]).values(id=1, token=secrets.token_hex(16))
-        )
-        token = session.scalar(select(AvailabilityFeedEpoch.token))
-    return str(token)
-
-
-@use_case(readonly=True)
-def availability_changes(session: Session, ctx: Context, after: int, also: Sequence[int] = ()) -> AvailabilityChanges:
-    """Changes after `after`, and those of `also`: numbers a reader skipped because their transactions had not
-    committed yet (a sequence number is taken at insert, so a later one can become visible first)."""
-    wanted = AvailabilityChange.seq > after
-    if also:
-        wanted = or_(wanted, AvailabilityChange.seq.in_(list(also)))
-    rows = session.execute(
-        select(AvailabilityChange.seq, AvailabilityChange.sku_id, Sku.code)
-        .outerjoin(Sku, Sku.id == AvailabilityChange.sku_id)
-        .where(wanted)
-        .order_by(AvailabilityChange.seq)
-    ).all()
-    return AvailabilityChanges(
-        seqs=tuple(row.seq for row in rows),
-        sku_codes=frozenset(row.code for row in rows if row.code is not None),
-        everything=any(row.sku_id is None for row in rows),
-        epoch=session.scalar(select(AvailabilityFeedEpoch.token)),
-    )
-
-
-@use_case()
-def forget_availability_changes_before(session: Session, ctx: Context, seq: int) -> None:
-    """Drop feed rows every reader has seen. The newest row always stays, so numbering never starts over."""
-    newest = session.scalar(select(func.max(AvailabilityChange.seq)))
-    if newest is not None:
-        session.execute(delete(AvailabilityChange).where(AvailabilityChange.seq < min(seq, newest)))

@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from restock.config import utc_iso
-from restock.domain.model import ShipWindow
+from restock.domain.model import ShipWindow, part_window
 from restock.services.availability import window_json
 from restock.services.context import Context, use_case
 from restock.store import repo
-from restock.store.queue import queue_order_by
-from restock.store.schema import ChannelWarehouse, LinePart, OrderLine, POLine, Sku
+from restock.store.queue import QueueFilter, queue_totals, waiting_queue
 
 
 @dataclass(frozen=True)
@@ -42,10 +40,6 @@ class BackorderView:
         }
 
 
-def _window(earliest: date | None, latest: date | None) -> ShipWindow | None:
-    return ShipWindow(earliest, latest) if earliest and latest else None
-
-
 @use_case(readonly=True)
 def waiting_backorders(
     session: Session,
@@ -58,39 +52,24 @@ def waiting_backorders(
 ) -> list[BackorderView]:
     """Waiting backorders by priority, then order time, then id: the fill order (before the pegged-first rule,
     which depends on which PO is being received)."""
-    query = (
-        select(
-            OrderLine.order_id,
-            Sku.code,
-            LinePart.quantity,
-            LinePart.placed_at,
-            POLine.po_id,
-            LinePart.window_earliest,
-            LinePart.window_latest,
-            LinePart.delayed,
-            LinePart.priority,
-        )
-        .join(OrderLine, OrderLine.id == LinePart.order_line_id)
-        .join(Sku, Sku.id == LinePart.sku_id)
-        .outerjoin(POLine, POLine.id == LinePart.po_line_id)
-        .where(LinePart.kind == "backordered")
-        .order_by(*queue_order_by())
-        .limit(limit)
+    wanted = QueueFilter(
+        sku_id=repo.sku_by_code(session, sku_code).id if sku_code else None,
+        warehouse_id=repo.warehouse_by_code(session, warehouse_code).id if warehouse_code else None,
+        placed_before=placed_before,
+        delayed=delayed,
     )
-    if sku_code:
-        query = query.where(LinePart.sku_id == repo.sku_by_code(session, sku_code).id)
-    if warehouse_code:
-        serving = select(ChannelWarehouse.channel_id).where(
-            ChannelWarehouse.warehouse_id == repo.warehouse_by_code(session, warehouse_code).id
-        )
-        query = query.where(LinePart.channel_id.in_(serving))
-    if placed_before is not None:
-        query = query.where(LinePart.placed_at <= placed_before)
-    if delayed is not None:
-        query = query.where(LinePart.delayed.is_(delayed))
     return [
-        BackorderView(order, sku, qty, placed_at, po, _window(e, lt), delayed, priority)
-        for order, sku, qty, placed_at, po, e, lt, delayed, priority in session.execute(query)
+        BackorderView(
+            row.order_id,
+            row.sku,
+            row.quantity,
+            row.placed_at,
+            row.po_id,
+            part_window(row.window_earliest, row.window_latest),
+            row.delayed,
+            row.priority,
+        )
+        for row in waiting_queue(session, wanted, limit)
     ]
 
 
@@ -104,11 +83,4 @@ class QueueStats:
 @use_case(readonly=True)
 def queue_stats(session: Session, ctx: Context) -> QueueStats:
     """How long the queue is and how old its oldest backorder: what an operator alerts on."""
-    lines, units, oldest = session.execute(
-        select(
-            func.count(func.distinct(LinePart.order_line_id)),
-            func.coalesce(func.sum(LinePart.quantity), 0),
-            func.min(LinePart.placed_at),
-        ).where(LinePart.kind == "backordered")
-    ).one()
-    return QueueStats(int(lines), int(units), oldest)
+    return QueueStats(*queue_totals(session))

@@ -3,99 +3,59 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import date, datetime
-from typing import Any
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import datetime
 
-from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from restock.domain.allocation import WaitingPart, queue_key
 from restock.domain.availability import promisable_supply
-from restock.domain.model import InboundSupply, ShipWindow
+from restock.domain.cover import Peg, cover_plan
+from restock.domain.lines import PartKind
+from restock.domain.model import BackorderPolicy, InboundSupply, ShipWindow
+from restock.domain.placed import Backorder, waiting_part
 from restock.domain.promise import is_delay, is_delayed
 from restock.services.availability import window_json
 from restock.services.catalog import sku_policy
 from restock.services.context import Context
 from restock.services.supply import supply_for
 from restock.store.outbox import emit
-from restock.store.queue import queue_order_by
-from restock.store.schema import Channel, LinePart, Order, OrderLine, Sku, table
+from restock.store.parts import insert_parts_returning_ids, waiting_parts_pegged_to
+from restock.store.placed import part_row
+from restock.store.schema import Channel, LinePart, Order, OrderLine, Sku
 from restock.store.supply import reserve_promise, room_on
 
 
-@dataclass(frozen=True)
-class Backorder:
-    """Who is waiting: the facts a new backorder part copies from its line and order."""
+def peg_to_supply(session: Session, supply: Sequence[InboundSupply], need: int, limit_pct: int) -> list[Peg]:
+    """Promise up to `need` units against supply as `domain.cover.cover_plan` plans it: earliest first, each PO
+    line within its cap. What could not be pegged is left out of the result.
 
-    order_line_id: int
-    sku_id: int
-    channel_id: int
-    priority: int
-    placed_at: datetime
-    promised_latest: date | None = None
-    """The latest date the customer was first given; None for a new promise."""
-
-
-@dataclass(frozen=True)
-class Peg:
-    """Units of a backorder promised against one PO line (or against nothing: `po_line_id` None)."""
-
-    po_line_id: int | None
-    quantity: int
-    window: ShipWindow | None
-
-
-def backorder_part_row(who: Backorder, peg: Peg) -> dict[str, Any]:
-    """The row of a waiting part; delayed when its window (or the lack of one) is worse than the first promise."""
-    window = peg.window
-    promised_latest = who.promised_latest or (window.latest if window else None)
-    return {
-        "order_line_id": who.order_line_id,
-        "sku_id": who.sku_id,
-        "channel_id": who.channel_id,
-        "kind": "backordered",
-        "quantity": peg.quantity,
-        "warehouse_id": None,
-        "po_line_id": peg.po_line_id,
-        "priority": who.priority,
-        "placed_at": who.placed_at,
-        "window_earliest": window.earliest if window else None,
-        "window_latest": window.latest if window else None,
-        "promised_latest": promised_latest,
-        "delayed": is_delayed(promised_latest, window),
-    }
-
-
-def peg_to_supply(session: Session, supply: Iterable[InboundSupply], need: int, limit_pct: int) -> list[Peg]:
-    """Promise up to `need` units against supply, earliest ETA first, each PO line within its cap.
-
-    A guarded UPDATE reserves the promise; when a concurrent order took the room first, the line's
-    room is re-read and the smaller remainder tried. What could not be pegged is left out of the result.
+    A guarded UPDATE reserves each peg; when a concurrent order took the room first, that line's room is
+    re-read and the plan made anew for what is still needed.
     """
+    rooms = {option.po_line_id: option.capacity for option in supply}
     pegs: list[Peg] = []
-    for option in supply:
-        room = option.capacity
-        while need > 0 and room > 0:
-            take = min(need, room)
-            if reserve_promise(session, option.po_line_id, take, limit_pct):
-                pegs.append(Peg(option.po_line_id, take, option.window))
-                need -= take
+    lost_a_race = True
+    while need > 0 and lost_a_race:
+        options = [replace(option, capacity=rooms[option.po_line_id]) for option in supply]
+        plan = cover_plan(need, BackorderPolicy.CONFIRMED, supply=options)
+        lost_a_race = False
+        for peg in plan.pegs:
+            assert peg.po_line_id is not None
+            if not reserve_promise(session, peg.po_line_id, peg.quantity, limit_pct):
+                rooms[peg.po_line_id] = room_on(session, peg.po_line_id, limit_pct)
+                lost_a_race = True
                 break
-            room = room_on(session, option.po_line_id, limit_pct)
-        if need == 0:
-            break
+            pegs.append(peg)
+            rooms[peg.po_line_id] -= peg.quantity
+            need -= peg.quantity
     return pegs
 
 
 def add_backorder_parts(session: Session, who: Backorder, pegs: list[Peg]) -> list[int]:
-    """Insert the waiting parts of a line; returns their ids in the order of `pegs`."""
-    if not pegs:
-        return []
-    rows = [backorder_part_row(who, peg) for peg in pegs]
-    result = session.execute(insert(table(LinePart)).returning(table(LinePart).c.id), rows)
-    return list(result.scalars())
+    """Insert the waiting parts of a line (delayed against `who`'s first promise); their ids in the order of `pegs`."""
+    return insert_parts_returning_ids(session, [part_row(who, waiting_part(peg, who.promised_latest)) for peg in pegs])
 
 
 def repeg_parts(session: Session, ctx: Context, parts: list[LinePart]) -> None:
@@ -118,11 +78,10 @@ def repeg_parts(session: Session, ctx: Context, parts: list[LinePart]) -> None:
             part.promised_latest,
         )
         old = _window_of(part)
-        part.kind = "released"
+        part.kind = PartKind.RELEASED.value
         pegs = peg_to_supply(session, supply, part.quantity, policy.backorder_limit_pct)
-        left = part.quantity - sum(p.quantity for p in pegs)
-        if left:
-            pegs.append(Peg(None, left, None))
+        # A backorder already accepted is never refused: what no supply covers waits undated, whatever the policy.
+        pegs += cover_plan(part.quantity - sum(p.quantity for p in pegs), BackorderPolicy.ALWAYS).pegs
         session.flush()
         for new_id in add_backorder_parts(session, who, pegs):
             announce_if_delayed(session, session.get_one(LinePart, new_id), old, now)
@@ -174,10 +133,4 @@ def announce_if_delayed(session: Session, part: LinePart, old: ShipWindow | None
 
 def waiting_parts_on(session: Session, po_line_ids: list[int]) -> list[LinePart]:
     """Backorders pegged to these PO lines, earliest customers first."""
-    return list(
-        session.scalars(
-            select(LinePart)
-            .where(LinePart.po_line_id.in_(po_line_ids), LinePart.kind == "backordered")
-            .order_by(*queue_order_by())
-        )
-    )
+    return waiting_parts_pegged_to(session, po_line_ids)

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from restock.config import Settings
 from restock.domain.model import InboundSupply, ShipWindow, SkuPolicy, promise_cap
 from restock.domain.promise import measured_p90_lateness, ship_window
 from restock.store.reliability import supplier_lateness
-from restock.store.schema import Supplier
-from restock.store.supply import OpenPOLine, open_supply_for_channel
+from restock.store.supply import OpenPOLine, open_supply_for_channel, set_supplier_lateness
 
 
 def window_for(settings: Settings, eta: date | None, lateness_p90_days: int | None) -> ShipWindow | None:
@@ -44,4 +42,4 @@ def refresh_supplier_lateness(session: Session, supplier_id: int, today: date) -
     supplier, so that every availability answer does not recompute it. The supplier scorecard reports the
     same figure from the same rows and the same rule."""
     measured = measured_p90_lateness(supplier_lateness(session, today, supplier_id).get(supplier_id, []))
-    session.execute(update(Supplier).where(Supplier.id == supplier_id).values(lateness_p90_days=measured))
+    set_supplier_lateness(session, supplier_id, measured)

@@ -3,42 +3,37 @@
 The queue order is `restock.domain.allocation.fill_key`, as `store.queue.fill_order_by`'s ORDER BY. A running sum over
 that order says which backorders the free units cover; every covered backorder part becomes an
 allocated part in one UPDATE, and the side effects (promise capacity returned, line status, the ledger
-movement, one outbox message per filled part) are each one statement, whatever the queue length.
+movement, one outbox message per filled part) are each one statement (or one bulk insert), whatever the
+queue length.
 """
 
 from __future__ import annotations
 
+import json
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import (
-    Integer,
-    String,
-    and_,
-    cast,
-    exists,
-    func,
-    insert,
-    literal,
-    select,
-    update,
-)
+from sqlalchemy import DateTime, Integer, String, Text, and_, bindparam, cast, exists, func, insert, select, update
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session, aliased
 
+from restock.domain.lines import PartKind
+from restock.domain.model import LineStatus
 from restock.store.ledger import ensure_stock_row, move, must_move
+from restock.store.outbox import OUTBOX, message_row
 from restock.store.queue import fill_order_by
 from restock.store.schema import (
     ChannelWarehouse,
     LinePart,
     OrderLine,
-    OutboxMessage,
     POLine,
     Sku,
     Stock,
     Warehouse,
 )
+from restock.store.together import writes_in_one_statement
 
 
 @dataclass(frozen=True)
@@ -55,7 +50,7 @@ def _queue(sku_id: int, warehouse_id: int, receiving_po_line_id: int | None):  #
         select(LinePart.id, LinePart.quantity, running.label("upto"))
         .where(
             LinePart.sku_id == sku_id,
-            LinePart.kind == "backordered",
+            LinePart.kind == PartKind.BACKORDERED.value,
             LinePart.channel_id.in_(_serving(warehouse_id)),
         )
         .subquery("queue")
@@ -113,28 +108,7 @@ def fill_waiting_backorders(
     if not units or units <= 0:
         return FillResult(batch, 0, 0)
 
-    queue = _queue(sku_id, warehouse_id, receiving_po_line_id)
-    partial = session.execute(
-        select(queue.c.id, queue.c.quantity, queue.c.upto).where(
-            queue.c.upto - queue.c.quantity < units, queue.c.upto > units
-        )
-    ).first()
-    full_ids = select(queue.c.id).where(queue.c.upto <= units)
-    session.execute(
-        update(LinePart)
-        .where(LinePart.id.in_(full_ids), LinePart.kind == "backordered")
-        .values(kind="allocated", warehouse_id=warehouse_id, filled_by=batch)
-        .execution_options(synchronize_session=False)
-    )
-    if partial is not None:
-        _split_partial(
-            session,
-            part_id=partial.id,
-            take=units - (partial.upto - partial.quantity),
-            warehouse_id=warehouse_id,
-            batch=batch,
-        )
-
+    _allocate_in_fill_order(session, sku_id, warehouse_id, int(units), receiving_po_line_id, batch)
     filled = select(LinePart).where(LinePart.filled_by == batch).subquery("filled")
     total, count = session.execute(select(func.coalesce(func.sum(filled.c.quantity), 0), func.count())).one()
     if count == 0:
@@ -155,6 +129,29 @@ def fill_waiting_backorders(
     return FillResult(batch, int(total), int(count))
 
 
+def _allocate_in_fill_order(
+    session: Session, sku_id: int, warehouse_id: int, units: int, receiving_po_line_id: int | None, batch: str
+) -> None:
+    """The backorders the running sum covers whole become allocated parts of `batch`; the one it covers
+    only in part is split."""
+    queue = _queue(sku_id, warehouse_id, receiving_po_line_id)
+    partial = session.execute(
+        select(queue.c.id, queue.c.quantity, queue.c.upto).where(
+            queue.c.upto - queue.c.quantity < units, queue.c.upto > units
+        )
+    ).first()
+    full_ids = select(queue.c.id).where(queue.c.upto <= units)
+    session.execute(
+        update(LinePart)
+        .where(LinePart.id.in_(full_ids), LinePart.kind == PartKind.BACKORDERED.value)
+        .values(kind=PartKind.ALLOCATED.value, warehouse_id=warehouse_id, filled_by=batch)
+        .execution_options(synchronize_session=False)
+    )
+    if partial is not None:
+        take = units - (partial.upto - partial.quantity)
+        _split_partial(session, part_id=partial.id, take=take, warehouse_id=warehouse_id, batch=batch)
+
+
 def _split_partial(session: Session, *, part_id: int, take: int, warehouse_id: int, batch: str) -> None:
     """The one backorder the units only partly cover: shrink it and add an allocated part for what it got."""
     part = session.get_one(LinePart, part_id)
@@ -164,7 +161,7 @@ def _split_partial(session: Session, *, part_id: int, take: int, warehouse_id: i
             order_line_id=part.order_line_id,
             sku_id=part.sku_id,
             channel_id=part.channel_id,
-            kind="allocated",
+            kind=PartKind.ALLOCATED.value,
             quantity=take,
             warehouse_id=warehouse_id,
             po_line_id=part.po_line_id,
@@ -197,56 +194,73 @@ def _return_promises(session: Session, batch: str) -> None:
 
 
 def _mark_lines_allocated(session: Session, batch: str) -> None:
+    """`domain.lines.line_status` in SQL, for the lines this fill touched: a line waits while any part waits;
+    with no part waiting any more, its filled parts make it allocated. `tests/property/test_fill_line_status_sql.py`
+    checks on random queues and receipts that the stored statuses are that rule over the stored parts."""
     waiting = aliased(LinePart)
     touched = select(LinePart.order_line_id).where(LinePart.filled_by == batch)
     session.execute(
         update(OrderLine)
         .where(
             OrderLine.id.in_(touched),
-            OrderLine.status == "backordered",
-            ~exists().where(and_(waiting.order_line_id == OrderLine.id, waiting.kind == "backordered")),
+            OrderLine.status == LineStatus.BACKORDERED.value,
+            ~exists().where(and_(waiting.order_line_id == OrderLine.id, waiting.kind == PartKind.BACKORDERED.value)),
         )
-        .values(status="allocated")
+        .values(status=LineStatus.ALLOCATED.value)
         .execution_options(synchronize_session=False)
     )
 
 
-def text_of(column: Any) -> Any:
-    return cast(column, String)
-
-
 def _write_filled_messages(session: Session, batch: str, now: datetime) -> None:
-    """One `backorder_filled` outbox message per filled part, built in SQL.
-
-    Only values of a restricted character set go into the JSON text (order ids, SKU and warehouse
-    codes are validated on the way in), so concatenation cannot break the document.
-    """
-    payload = (
-        literal('{"order": "')
-        + text_of(OrderLine.order_id)
-        + literal('", "line": ')
-        + text_of(OrderLine.id)
-        + literal(', "sku": "')
-        + text_of(Sku.code)
-        + literal('", "quantity": ')
-        + text_of(LinePart.quantity)
-        + literal(', "warehouse": "')
-        + text_of(Warehouse.code)
-        + literal('"}')
-    )
-    rows = (
-        select(
-            literal("backorder_filled"),
-            literal("backorder_filled:") + text_of(LinePart.id),
-            payload,
-            literal(now),
-            literal(0, Integer),
-        )
+    """One `backorder_filled` outbox message per filled part, all in one bulk insert."""
+    filled = session.execute(
+        select(LinePart.id, OrderLine.order_id, OrderLine.id.label("line_id"), Sku.code, LinePart.quantity)
+        .add_columns(Warehouse.code.label("warehouse"))
         .join_from(LinePart, OrderLine, LinePart.order_line_id == OrderLine.id)
         .join(Sku, Sku.id == LinePart.sku_id)
         .join(Warehouse, Warehouse.id == LinePart.warehouse_id)
         .where(LinePart.filled_by == batch)
+        .order_by(LinePart.id)
     )
-    session.execute(
-        insert(OutboxMessage).from_select(["topic", "dedup_key", "payload", "created_at", "attempts"], rows)
-    )
+    messages = [
+        message_row(
+            "backorder_filled",
+            f"backorder_filled:{part.id}",
+            {
+                "order": part.order_id,
+                "line": part.line_id,
+                "sku": part.code,
+                "quantity": part.quantity,
+                "warehouse": part.warehouse,
+            },
+            now,
+        )
+        for part in filled
+    ]
+    _insert_messages(session, "backorder_filled", now, messages)
+
+
+_MESSAGES = func.json_array_elements(cast(bindparam("messages", type_=Text), postgresql.JSON)).table_valued("value")
+_FROM_JSON = insert(OUTBOX).from_select(
+    ["topic", "dedup_key", "payload", "created_at", "attempts"],
+    select(
+        bindparam("topic", type_=String),
+        _MESSAGES.c.value.op("->>")(0),
+        _MESSAGES.c.value.op("->>")(1),
+        bindparam("created_at", type_=DateTime),
+        bindparam("attempts", type_=Integer),
+    ),
+)
+
+
+def _insert_messages(session: Session, topic: str, now: datetime, messages: list[dict[str, Any]]) -> None:
+    """Outbox rows of one topic and time in one statement. On PostgreSQL their keys and payloads travel as one
+    JSON document the statement unpacks (a fill can write tens of thousands at once, and one text parameter
+    is much cheaper to send and parse than that many rows or a text array); elsewhere one executemany."""
+    if not messages:
+        return
+    if writes_in_one_statement(session.get_bind()):
+        document = json.dumps([[m["dedup_key"], m["payload"]] for m in messages])
+        session.execute(_FROM_JSON, {"messages": document, "topic": topic, "created_at": now, "attempts": 0})
+    else:
+        session.execute(insert(OUTBOX), messages)

@@ -17,20 +17,22 @@ from sqlalchemy.orm import Session
 
 from restock.domain.errors import NotFound
 from restock.domain.model import BackorderPolicy, SkuPolicy
+from restock.domain.placed import PlacedOrder
 from restock.store.ledger import guarded_change, record_of
 from restock.store.outbox import OUTBOX
+from restock.store.placed import line_row, order_row, owner_of, part_row, part_rows
 from restock.store.schema import Channel, ChannelWarehouse, LinePart, Order, OrderLine, Sku, Stock, table
 from restock.store.together import insert_together
 
 _sku, _channel, _serves = table(Sku), table(Channel), table(ChannelWarehouse)
 _ORDER_CONTEXT_UNLOCKED = (
     select(
-        _sku.c.id,
+        _sku.c.id.label("sku_id"),
         _sku.c.code,
         _sku.c.backorder_policy,
         _sku.c.max_wait_days,
         _sku.c.backorder_limit_pct,
-        _channel.c.id,
+        _channel.c.id.label("channel_id"),
         _channel.c.safety_buffer,
         _serves.c.warehouse_id,
     )
@@ -43,14 +45,14 @@ _ORDER_CONTEXT = _ORDER_CONTEXT_UNLOCKED.with_for_update(of=_sku, key_share=True
 _stock = table(Stock)
 _READ_CONTEXT = (
     select(
-        _sku.c.id,
+        _sku.c.id.label("sku_id"),
         _sku.c.backorder_policy,
         _sku.c.max_wait_days,
         _sku.c.backorder_limit_pct,
-        _channel.c.id,
+        _channel.c.id.label("channel_id"),
         _channel.c.safety_buffer,
         _serves.c.warehouse_id,
-        _stock.c.on_hand - _stock.c.allocated,
+        (_stock.c.on_hand - _stock.c.allocated).label("free"),
     )
     .select_from(
         _sku.join(_channel, true())
@@ -89,11 +91,9 @@ def order_context(
     if not rows:
         _raise_what_is_missing(session, channel_code, sku_codes)
     first = rows[0]
-    channel = ChannelInfo(first[5], channel_code, first[6], tuple(r[7] for r in rows if r[0] == first[0] and r[7]))
-    skus = {
-        code: SkuInfo(sku_id, code, SkuPolicy(BackorderPolicy(policy), max_wait, limit))
-        for sku_id, code, policy, max_wait, limit, *_ in rows
-    }
+    warehouses = tuple(r.warehouse_id for r in rows if r.sku_id == first.sku_id and r.warehouse_id)
+    channel = ChannelInfo(first.channel_id, channel_code, first.safety_buffer, warehouses)
+    skus = {row.code: SkuInfo(row.sku_id, row.code, _policy_of(row)) for row in rows}
     missing = [code for code in sku_codes if code not in skus]
     if missing:
         raise NotFound(f"unknown SKU {missing[0]!r}" if len(missing) == 1 else f"unknown SKUs {missing!r}")
@@ -113,44 +113,51 @@ def read_context(
     rows = session.execute(_READ_CONTEXT, {"sku": sku_code, "channel": channel_code}).all()
     if not rows:
         _raise_what_is_missing(session, channel_code, [sku_code])
-    sku_id, policy, max_wait, limit, channel_id, buffer, _, _ = rows[0]
-    sku = SkuInfo(sku_id, sku_code, SkuPolicy(BackorderPolicy(policy), max_wait, limit))
-    channel = ChannelInfo(channel_id, channel_code, buffer, tuple(r[6] for r in rows if r[6] is not None))
-    free = {(sku_id, r[6]): int(r[7]) for r in rows if r[6] is not None and r[7] is not None}
+    first = rows[0]
+    sku = SkuInfo(first.sku_id, sku_code, _policy_of(first))
+    served = [row for row in rows if row.warehouse_id is not None]
+    channel = ChannelInfo(first.channel_id, channel_code, first.safety_buffer, tuple(r.warehouse_id for r in served))
+    free = {(sku.id, r.warehouse_id): int(r.free) for r in served if r.free is not None}
     return sku, channel, free
 
 
-def insert_order(session: Session, order: dict[str, Any], lines: list[dict[str, Any]]) -> dict[int, int]:
+def _policy_of(row: Any) -> SkuPolicy:
+    """A row of either context query, read by column name."""
+    return SkuPolicy(BackorderPolicy(row.backorder_policy), row.max_wait_days, row.backorder_limit_pct)
+
+
+def insert_order(session: Session, order: PlacedOrder) -> dict[int, int]:
     """The order row and its lines, in one round trip on PostgreSQL; each line's id by its SKU's id.
 
     The order row claims its idempotency key here: a racing duplicate fails on it and rolls back whole.
     """
-    rows = insert_together(session, (_orders, [order]), (_lines, lines), returning=(_lines.c.id, _lines.c.sku_id))
-    return {int(sku_id): int(line_id) for line_id, sku_id in map(tuple, rows)}
+    lines = [line_row(order, line) for line in order.lines]
+    returning = (_lines.c.id, _lines.c.sku_id)
+    rows = insert_together(session, (_orders, [order_row(order)]), (_lines, lines), returning=returning)
+    return {int(row.sku_id): int(row.id) for row in rows}
 
 
-def insert_parts(session: Session, parts: list[dict[str, Any]], message: dict[str, Any]) -> None:
+def insert_parts(session: Session, order: PlacedOrder, line_ids: dict[int, int], message: dict[str, Any]) -> None:
     """The lines' parts and the order's outbox message, in one round trip on PostgreSQL."""
-    insert_together(session, (_parts, parts), (OUTBOX, [message]))
+    insert_together(session, (_parts, part_rows(order, line_ids)), (OUTBOX, [message]))
 
 
-def claim_and_place(
-    session: Session,
-    claim: dict[str, Any],
-    order: dict[str, Any],
-    line: dict[str, Any],
-    part: dict[str, Any],
-    message: dict[str, Any],
-) -> int | None:
-    """PostgreSQL: claim a line's stock and write the whole order, in one statement; the line's id, or None
-    when the claim's guard refused it (then nothing at all was written).
+def claim_and_place(session: Session, claim: dict[str, Any], order: PlacedOrder, message: dict[str, Any]) -> int | None:
+    """PostgreSQL: claim a one-line order's stock and write the whole order, in one statement; the line's id, or
+    None when the claim's guard refused it (then nothing at all was written).
 
     The order's rows are written only from the claim's row, so they exist exactly when the stock was taken,
-    and the SKU's lock is held for this one round trip and the commit. `part["order_line_id"]` is ignored:
-    the part is linked to the line the statement inserts.
+    and the SKU's lock is held for this one round trip and the commit. The part is linked to the line the
+    statement inserts (its `order_line_id` here is a placeholder).
     """
-    statement = _claim_and_place_statement(tuple(order), tuple(line), tuple(part), tuple(message))
-    values = claim | _named(_orders, order) | _named(_lines, line) | _named(_parts, part) | _named(OUTBOX, message)
+    [placed] = order.lines
+    [first_part] = placed.parts
+    line, part = line_row(order, placed), part_row(owner_of(order, placed, 0), first_part)
+    order_values = order_row(order)
+    statement = _claim_and_place_statement(tuple(order_values), tuple(line), tuple(part), tuple(message))
+    values = (
+        claim | _named(_orders, order_values) | _named(_lines, line) | _named(_parts, part) | _named(OUTBOX, message)
+    )
     line_id = session.execute(statement, values).scalar()
     return None if line_id is None else int(line_id)
 

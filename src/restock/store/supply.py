@@ -93,3 +93,8 @@ def room_on(session: Session, po_line_id: int, backorder_limit_pct: int) -> int:
         select(POLine.ordered, POLine.received, POLine.promised, POLine.promisable).where(POLine.id == po_line_id)
     ).one()
     return promise_cap(ordered, received, backorder_limit_pct) - int(promised) if promisable else 0
+
+
+def set_supplier_lateness(session: Session, supplier_id: int, lateness_p90_days: int | None) -> None:
+    """Keep a supplier's measured P90 lateness on its row, so availability answers read it, not recompute it."""
+    session.execute(update(Supplier).where(Supplier.id == supplier_id).values(lateness_p90_days=lateness_p90_days))

@@ -1,0 +1,154 @@
+"""Cancelling and shipping orders: what a line held goes back (or out), and the line and order statuses follow
+from the parts (`domain.lines`)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from restock.domain.errors import Conflict
+from restock.domain.lines import PartKind, line_status, order_status
+from restock.domain.model import LineStatus
+from restock.services.availability_watch import watching_availability
+from restock.services.context import Context, use_case
+from restock.services.order_views import OrderView, order_view
+from restock.store import order_reads as reads
+from restock.store import repo
+from restock.store.fill import fill_waiting_backorders
+from restock.store.ledger import must_move
+from restock.store.outbox import emit
+from restock.store.schema import LinePart, Order, OrderLine
+from restock.store.supply import release_promise
+
+
+def locked_order(session: Session, order_id: str) -> Order:
+    """The order, locked, after its SKUs' locks: the same lock order as every use case (see `repo.lock_skus`)."""
+    repo.lock_skus(session, reads.sku_ids_of_order(session, order_id))
+    return repo.order(session, order_id, for_update=True)
+
+
+def _open_lines(session: Session, order: Order) -> list[OrderLine]:
+    return reads.open_lines(session, order.id)
+
+
+def _end_line(line: OrderLine, parts: list[LinePart]) -> None:
+    """A line's status after its parts changed: the rule over its parts, `domain.lines.line_status`."""
+    line.status = line_status(PartKind(part.kind) for part in parts).value
+
+
+def _release_line(
+    session: Session, line: OrderLine, parts: list[LinePart], now: datetime, ref: str
+) -> set[tuple[int, int]]:
+    """Give back everything a line holds; return the (SKU, warehouse) pairs whose stock was freed."""
+    freed: set[tuple[int, int]] = set()
+    for part in parts:
+        if part.kind == PartKind.ALLOCATED and part.warehouse_id is not None:
+            must_move(
+                session,
+                sku_id=part.sku_id,
+                warehouse_id=part.warehouse_id,
+                kind="release",
+                now=now,
+                allocated_delta=-part.quantity,
+                ref=ref,
+            )
+            freed.add((part.sku_id, part.warehouse_id))
+        elif part.kind == PartKind.BACKORDERED and part.po_line_id is not None:
+            release_promise(session, part.po_line_id, part.quantity)
+        if part.kind in (PartKind.ALLOCATED, PartKind.BACKORDERED):
+            part.kind = PartKind.RELEASED.value
+    _end_line(line, parts)
+    return freed
+
+
+def _settle(session: Session, order: Order, topic: str, lines: list[OrderLine], now: datetime) -> OrderView:
+    """After lines ended (shipped or cancelled): the order's new status, and the message the customer gets.
+
+    Lines end once, so the ids of the lines that ended make the message's key unique.
+    """
+    session.flush()
+    order.status = order_status(reads.line_statuses(session, order.id)).value
+    session.flush()
+    view = order_view(session, order)
+    line_ids = [line.id for line in lines]
+    emit(
+        session,
+        topic,
+        f"{topic}:{order.id}:{','.join(map(str, line_ids))}",
+        {"email": order.email, "lines_ended": line_ids, **view.to_json()},
+        now,
+    )
+    return view
+
+
+def cancel_lines(session: Session, ctx: Context, order: Order, lines: list[OrderLine]) -> OrderView:
+    """Cancel these open lines of a locked order (see `locked_order`), inside the caller's transaction."""
+    with watching_availability(session, ctx, [line.sku_id for line in lines]):
+        return _cancel_lines(session, ctx, order, lines)
+
+
+def _cancel_lines(session: Session, ctx: Context, order: Order, lines: list[OrderLine]) -> OrderView:
+    now, ref = ctx.clock.now(), f"cancel:{order.id}"
+    freed: set[tuple[int, int]] = set()
+    parts = reads.parts_of_lines(session, [line.id for line in lines])
+    for line in lines:
+        freed |= _release_line(session, line, parts[line.id], now, ref=ref)
+    session.flush()
+    for sku_id, warehouse_id in sorted(freed):
+        fill_waiting_backorders(session, sku_id=sku_id, warehouse_id=warehouse_id, now=now, ref=ref)
+    return _settle(session, order, "order_cancelled", lines, now)
+
+
+@use_case()
+def cancel_order(session: Session, ctx: Context, order_id: str) -> OrderView:
+    """Cancel every line still open; what they held goes to the next waiting backorder at once."""
+    order = locked_order(session, order_id)
+    lines = _open_lines(session, order)
+    if not lines:
+        raise Conflict(f"order {order_id} has nothing left to cancel (it is {order.status})")
+    return cancel_lines(session, ctx, order, lines)
+
+
+@use_case()
+def cancel_line(session: Session, ctx: Context, order_id: str, sku_code: str) -> OrderView:
+    order = locked_order(session, order_id)
+    sku = repo.sku_by_code(session, sku_code)
+    lines = [line for line in _open_lines(session, order) if line.sku_id == sku.id]
+    if not lines:
+        raise Conflict(f"order {order_id} has no open line for {sku_code}")
+    return cancel_lines(session, ctx, order, lines)
+
+
+def _ship_line(session: Session, order: Order, line: OrderLine, parts: list[LinePart], now: datetime) -> None:
+    """Every allocated unit of the line leaves its warehouse."""
+    for part in parts:
+        if part.kind != PartKind.ALLOCATED:
+            continue
+        assert part.warehouse_id is not None
+        must_move(
+            session,
+            sku_id=part.sku_id,
+            warehouse_id=part.warehouse_id,
+            kind="shipment",
+            now=now,
+            on_hand_delta=-part.quantity,
+            allocated_delta=-part.quantity,
+            ref=f"order:{order.id}",
+        )
+        part.kind = PartKind.SHIPPED.value
+    _end_line(line, parts)
+
+
+@use_case()
+def ship_order(session: Session, ctx: Context, order_id: str) -> OrderView:
+    """Ship every fully allocated line; lines still waiting for stock stay open."""
+    order = locked_order(session, order_id)
+    ready = [line for line in _open_lines(session, order) if line.status == LineStatus.ALLOCATED.value]
+    if not ready:
+        raise Conflict(f"order {order_id} has no line ready to ship (status {order.status})")
+    now = ctx.clock.now()
+    parts = reads.parts_of_lines(session, [line.id for line in ready])
+    for line in ready:
+        _ship_line(session, order, line, parts[line.id], now)
+    return _settle(session, order, "order_shipped", ready, now)
