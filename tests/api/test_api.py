@@ -356,7 +356,7 @@ def test_health_readiness_and_metrics(client: TestClient, ctx: Context, keys: Ke
     assert client.get("/readyz").json() == {"status": "ready"}
     confirmed_po(ctx, "MUG", 10, eta_in_days=8)
     client.post("/v1/orders", json=order_body(quantity=1), headers=bearer(keys.web))
-    text = client.get("/metrics").text
+    text = client.get("/metrics", headers=bearer(keys.warehouse)).text
     assert "restock_orders_placed_total" in text
     assert "restock_backorders_waiting 1.0" in text
     assert 'restock_http_requests_total{method="POST",route="/v1/orders",status="201"}' in text

@@ -343,9 +343,10 @@ def test_a_remembered_answer_is_the_routes_answer_byte_for_byte(
     assert remembered.headers["content-length"] == routed.headers["content-length"]
 
 
-def answers_from_memory(shop: TestClient) -> float:
+def answers_from_memory(shop: TestClient, keys: Keys) -> float:
     prefix = 'restock_availability_answers_total{source="memory"}'
-    [line] = [line for line in shop.get("/metrics").text.splitlines() if line.startswith(prefix)]
+    text = shop.get("/metrics", headers=bearer(keys.warehouse)).text
+    [line] = [line for line in text.splitlines() if line.startswith(prefix)]
     return float(line.split()[-1])
 
 
@@ -355,11 +356,11 @@ def test_a_remembered_answer_is_counted_in_the_metrics_under_its_route(
     on_hand(ctx, "MUG", "W1", 5)
     watcher.poll()
     assert shop.get(MUG_ON_WEB, headers=bearer(keys.web)).status_code == 200
-    before = answers_from_memory(shop)
+    before = answers_from_memory(shop, keys)
     for _ in range(3):
         assert shop.get(MUG_ON_WEB, headers=bearer(keys.web)).status_code == 200
-    assert answers_from_memory(shop) - before == 3
-    assert 'route="/v1/availability/{sku}",status="200"' in shop.get("/metrics").text
+    assert answers_from_memory(shop, keys) - before == 3
+    assert 'route="/v1/availability/{sku}",status="200"' in shop.get("/metrics", headers=bearer(keys.admin)).text
 
 
 @pytest.mark.parametrize(

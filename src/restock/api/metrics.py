@@ -47,10 +47,11 @@ def refresh_backorder_gauges(ctx: Context) -> None:
 
 
 class Observe:
-    """Plain ASGI middleware: refuses oversized bodies up front, then counts and times every request by its route
-    template (not its URL: ids would explode the label set), and calls `on_write` when a write succeeded (so this
-    worker looks for the availability it changed at once). Plain ASGI, because the decorator form costs a task
-    and a copy of every response per request."""
+    """Plain ASGI middleware: refuses oversized bodies (by their declared length, or by the bytes read when no
+    length is declared), then counts and times every request by its route template (not its URL: ids would explode
+    the label set), and calls `on_write` when a write succeeded (so this worker looks for the availability it
+    changed at once). Plain ASGI, because the decorator form costs a task and a copy of every response per
+    request."""
 
     def __init__(self, app: ASGIApp, max_body_bytes: int, on_write: Callable[[], None] = lambda: None) -> None:
         self.app, self.max_body_bytes, self.on_write = app, max_body_bytes, on_write
@@ -60,9 +61,14 @@ class Observe:
             await self.app(scope, receive, send)
             return
         if not self._acceptable_length(scope):
-            response = problem(413, "payload_too_large", f"request bodies are limited to {self.max_body_bytes} bytes")
-            await response(scope, receive, send)
+            await self._too_large(scope, receive, send)
             return
+        if self._length_unknown(scope):  # chunked: no length to trust, so count what arrives
+            received = await self._read_bounded(receive)
+            if received is None:
+                await self._too_large(scope, receive, send)
+                return
+            receive = _replay(received, receive)
         started, status = time.perf_counter(), [500]
 
         async def send_and_note(message: Message) -> None:
@@ -82,10 +88,38 @@ class Observe:
         return scope["method"] not in READS and scope["path"] not in READ_ONLY_POSTS
 
     def _acceptable_length(self, scope: Scope) -> bool:
+        """A declared length is judged before a byte is read (the server then delivers no more than it)."""
         for name, value in scope.get("headers", ()):
             if name == b"content-length":
                 return value.isdigit() and int(value) <= self.max_body_bytes
         return True
+
+    @staticmethod
+    def _length_unknown(scope: Scope) -> bool:
+        """A body may come without a declared length: chunked, or a write that names none (a plain GET has none)."""
+        names = {name for name, _ in scope.get("headers", ())}
+        return b"content-length" not in names and (b"transfer-encoding" in names or scope["method"] not in READS)
+
+    async def _read_bounded(self, receive: Receive) -> Message | None:
+        """A body of unknown length, read here before routing, parsing or authentication see any of it; None as
+        soon as more than `max_body_bytes` arrived (the rest is never read: the server stops reading the socket
+        while nobody asks for more, and closes the connection after the answer)."""
+        chunks, size = [], 0
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                return message  # the client went away: let the app see the disconnect
+            chunk: bytes = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_body_bytes:
+                return None
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                return {"type": "http.request", "body": b"".join(chunks), "more_body": False}
+
+    async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = problem(413, "payload_too_large", f"request bodies are limited to {self.max_body_bytes} bytes")
+        await response(scope, receive, send)
 
     @staticmethod
     def _record(scope: Scope, status: int, seconds: float) -> None:
@@ -95,3 +129,13 @@ class Observe:
         REQUESTS.labels(method, template, str(status)).inc()
         if template == "/v1/orders" and method == "POST" and status == 201:
             ORDERS_PLACED.inc()
+
+
+def _replay(first: Message, receive: Receive) -> Receive:
+    """A `receive` that hands the app the body already read, then waits on the real one (for a disconnect)."""
+    pending = [first]
+
+    async def replayed() -> Message:
+        return pending.pop() if pending else await receive()
+
+    return replayed

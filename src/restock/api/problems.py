@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from restock.database_errors import first_line, trouble_of
 from restock.domain.errors import Conflict, InvalidInput, NotFound, OrderRefused, RestockError
+
+log = logging.getLogger(__name__)
 
 PROBLEM_JSON = "application/problem+json"
 TYPE_BASE = "https://restock.dev/problems/"
@@ -33,6 +38,7 @@ DOCUMENTED: dict[int | str, dict[str, Any]] = {
         409: "The state does not allow it, a refused order (with its short lines), or a request in flight",
         413: "Request body too large",
         422: "The request does not match the schema, or an idempotency key was reused with another body",
+        503: "The database is unavailable (unreachable, busy, full or read-only): retry after `Retry-After` seconds",
     }.items()
 }
 """Problem responses every operation may give, as they appear in the OpenAPI document."""
@@ -103,6 +109,26 @@ def _http(request: Request, error: Exception) -> JSONResponse:
     return problem(error.status_code, kind, str(error.detail), headers=dict(error.headers or {}))  # e.g. Allow
 
 
+RETRY_AFTER_SECONDS = 5
+"""What a client is told to wait when the database is away: a restart or a failover takes seconds."""
+
+
+async def _database(request: Request, error: Exception) -> JSONResponse:
+    """The database unavailable is the service unavailable for a moment (503, one log line), not a bug: only an
+    error that says nothing about the database's state goes on to the 500 handler and its traceback."""
+    assert isinstance(error, SQLAlchemyError)
+    trouble = trouble_of(error)
+    if trouble is None:
+        raise error
+    log.error("%s %s: database %s: %s", request.method, request.url.path, trouble.name.lower(), first_line(error))
+    return problem(
+        503,
+        "database_unavailable",
+        f"the database {trouble.value}; retry later (a write: with the same Idempotency-Key)",
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )
+
+
 def _unexpected(_: Request, error: Exception) -> JSONResponse:
     return problem(500, "internal_error", "something went wrong on our side; nothing was half-done, retry later")
 
@@ -112,4 +138,5 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(ApiProblem, _api_problem)
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(StarletteHTTPException, _http)
+    app.add_exception_handler(SQLAlchemyError, _database)
     app.add_exception_handler(Exception, _unexpected)

@@ -4,6 +4,7 @@ user can cause into one readable line, so that each command module only parses, 
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -14,7 +15,8 @@ import typer
 from rich.console import Console
 from sqlalchemy.exc import SQLAlchemyError
 
-from restock.config import Settings
+from restock.config import DEFAULT_DATABASE_URL, Settings
+from restock.database_errors import ADVICE, first_line, shown_url, trouble_of
 from restock.domain.errors import OrderRefused, RestockError
 from restock.services.context import Context
 
@@ -59,11 +61,16 @@ def user_errors() -> Iterator[None]:
     except RestockError as error:
         fail(str(error))
     except SQLAlchemyError as error:
-        fail(
-            f"database error: {error.__class__.__name__}: {str(error).splitlines()[0]}"
-            " (is the database initialised? run `restock init`)",
-            3,
-        )
+        fail(database_message(error), 3)
+
+
+def database_message(error: SQLAlchemyError) -> str:
+    """The real cause, named: not initialised, unreachable, busy, full, read-only; or the driver's own words."""
+    trouble = trouble_of(error)
+    if trouble is None:
+        return f"database error: {error.__class__.__name__}: {first_line(error)}"
+    url = shown_url(os.environ.get("RESTOCK_DATABASE_URL") or DEFAULT_DATABASE_URL)
+    return f"the database at {url} {trouble.value}: {first_line(error)} ({ADVICE[trouble]})"
 
 
 def emit_json(data: Any) -> None:

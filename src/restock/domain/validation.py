@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import re
 
+from email_validator import EmailNotValidError, validate_email
+
 from restock.domain.errors import InvalidInput
 from restock.domain.model import MAX_QUANTITY
 
 CODE_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 """Codes (SKU, warehouse, channel, supplier): ASCII letters, digits, '.', '_' and '-', 1 to 64 characters."""
 
-EMAIL_PATTERN = re.compile(r"[^@\s]{1,64}@[^@\s]+\.[^@\s]+")
 MAX_EMAIL_LENGTH = 254
+MAX_ID = 2_147_483_647
+"""The largest id a table's key holds (a 32-bit INTEGER on PostgreSQL): the API declares no id above it valid."""
 
 
 def code(value: str, what: str = "code") -> str:
@@ -36,8 +39,15 @@ def delta(value: int) -> int:
 
 
 def email(value: str) -> str:
-    if len(value) > MAX_EMAIL_LENGTH or not EMAIL_PATTERN.fullmatch(value) or not value.isascii():
+    """An RFC 5321 mailbox: `local@domain`, nothing around it (no display name, no second address), a dot-atom
+    local part (no quoting, so no comma or space can smuggle in another recipient), a domain with a dot that is
+    not reserved (`localhost`, `.test`, `.invalid`), ASCII only. Syntax only: no DNS lookup, no network."""
+    if len(value) > MAX_EMAIL_LENGTH or not value.isascii():
         raise InvalidInput(f"invalid e-mail address {value[:80]!r}")
+    try:
+        validate_email(value, check_deliverability=False, allow_smtputf8=False, strict=True)
+    except EmailNotValidError as error:
+        raise InvalidInput(f"invalid e-mail address {value[:80]!r}: {error}") from None
     return value
 
 

@@ -25,6 +25,7 @@ from restock.api.schemas import (
 )
 from restock.api.security import Admin, Ctx, Warehouse
 from restock.config import utc_iso
+from restock.domain.validation import MAX_ID
 from restock.services import catalog, stock
 
 router = APIRouter(prefix="/v1")
@@ -119,7 +120,7 @@ def movements(
     ctx: Ctx,
     who: Warehouse,
     sku: Annotated[Code | None, Query()] = None,
-    after: Annotated[int, Query(ge=0, le=2**62, description="Id of the last movement of the previous page.")] = 0,
+    after: Annotated[int, Query(ge=0, le=MAX_ID, description="Id of the last movement of the previous page.")] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> dict[str, Any]:
     """The append-only ledger, oldest first, a page at a time."""

@@ -11,12 +11,13 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from restock.api.idempotency import run_idempotent
 from restock.api.schemas import Code, Email, Strict
 from restock.api.security import Admin, Ctx, Storefront, own_channel
+from restock.domain.validation import MAX_ID
 from restock.services import outbox as outbox_service
 from restock.services import subscriptions, webhooks
 
 router = APIRouter(prefix="/v1")
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", description="Retry-safe: one effect per key.")]
-Id = Annotated[int, Path(ge=1, le=2**62)]
+Id = Annotated[int, Path(ge=1, le=MAX_ID)]
 WebhookEvent = Literal["*", webhooks.Event]
 
 

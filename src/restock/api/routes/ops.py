@@ -7,8 +7,8 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
 from restock.api import metrics
-from restock.api.problems import ApiProblem
-from restock.api.security import Ctx
+from restock.api.problems import DOCUMENTED, ApiProblem
+from restock.api.security import Ctx, Warehouse
 
 router = APIRouter(tags=["operations"])
 
@@ -30,8 +30,11 @@ def readyz(ctx: Ctx) -> dict[str, str]:
     return {"status": "ready"}
 
 
-@router.get("/metrics", response_class=Response)
-def prometheus(ctx: Ctx) -> Response:
-    """Request counts and latencies, orders placed, backorders waiting and the oldest one's age."""
+@router.get("/metrics", response_class=Response, responses={code: DOCUMENTED[code] for code in (401, 403, 503)})
+def prometheus(ctx: Ctx, who: Warehouse) -> Response:
+    """Request counts and latencies, orders placed, backorders waiting and the oldest one's age.
+
+    Needs a warehouse or admin key: order rates and the backlog are business figures, not for anyone who can
+    reach the port (Prometheus sends the key with `authorization: {credentials_file: ...}`)."""
     metrics.refresh_backorder_gauges(ctx)
     return Response(generate_latest(metrics.REGISTRY), media_type=CONTENT_TYPE_LATEST)

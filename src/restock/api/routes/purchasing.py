@@ -10,12 +10,13 @@ from fastapi.responses import JSONResponse
 from restock.api.idempotency import run_idempotent
 from restock.api.schemas import EtaIn, PurchaseOrderIn, PurchaseOrderOut, ReceiptIn
 from restock.api.security import Admin, Ctx, Warehouse
+from restock.domain.validation import MAX_ID
 from restock.services import purchasing
 
 router = APIRouter(prefix="/v1/purchase-orders", tags=["purchase orders"])
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]
 PoStatus = Literal["draft", "sent", "confirmed", "partially_received", "received", "cancelled"]
-PoId = Annotated[int, Path(ge=1, le=2**62)]
+PoId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
 @router.post("", status_code=201, response_model=PurchaseOrderOut)
