@@ -34,6 +34,8 @@ class Fault:
     times: int = 1
     seconds: float = 0.0
     fired: int = 0
+    after: bytes | None = None
+    """Only on a connection that has sent a statement containing this since its last COMMIT."""
 
 
 @dataclass
@@ -87,6 +89,10 @@ class PgFaultProxy:
     def drop_answer(self, match: str | bytes, times: int = 1) -> Fault:
         return self._arm(Fault("drop_answer", _bytes(match), times))
 
+    def drop_commit_answer_after(self, statement: str | bytes, times: int = 1) -> Fault:
+        """Drop the answer to the COMMIT of the (first) transaction that ran a statement containing `statement`."""
+        return self._arm(Fault("drop_answer", b"COMMIT", times, after=_bytes(statement)))
+
     def reset(self, match: str | bytes, times: int = 1) -> Fault:
         return self._arm(Fault("reset", _bytes(match), times))
 
@@ -102,12 +108,15 @@ class PgFaultProxy:
         with self.lock:
             self.faults.clear()
 
-    def _take(self, message: bytes) -> Fault | None:
+    def _take(self, message: bytes, recent: bytes) -> Fault | None:
         with self.lock:
             for fault in self.faults:
-                if fault.fired < fault.times and fault.match in message:
-                    fault.fired += 1
-                    return fault
+                if fault.fired >= fault.times or fault.match not in message:
+                    continue
+                if fault.after is not None and fault.after not in recent:
+                    continue
+                fault.fired += 1
+                return fault
         return None
 
     # ------------------------------------------------------------ plumbing
@@ -157,9 +166,12 @@ class PgFaultProxy:
             if code in (SSL_REQUEST, GSS_REQUEST):
                 raise ConnectionError("connect with sslmode=disable and gssencmode=disable")
             link.server.sendall(head + _read_exact(link.client, length - 8))
+            recent = b""  # the statements of the current transaction, for faults armed `after` one of them
             while not link.closed.is_set():
                 kind, message = _read_message(link.client)
-                fault = self._take(message) if kind in (b"Q", b"P") else None
+                fault = self._take(message, recent) if kind in (b"Q", b"P") else None
+                if kind in (b"Q", b"P"):
+                    recent = b"" if b"COMMIT" in message or b"ROLLBACK" in message else recent + message
                 if fault is not None and fault.action == "reset":
                     link.close()
                     return

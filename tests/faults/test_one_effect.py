@@ -25,6 +25,7 @@ from tests.conftest import make_context, truncate_all
 from tests.faults.pgproxy import PgFaultProxy
 
 pytestmark = pytest.mark.postgres
+WRITE = "INSERT INTO commit_receipts"  # in every write transaction of a use case: its COMMIT is the one to lose
 
 
 @pytest.fixture
@@ -63,7 +64,7 @@ def _topics(ctx: Context) -> list[str]:
 def test_a_lost_commit_answer_does_not_book_an_adjustment_twice(
     direct: Context, faulty: Context, proxy: PgFaultProxy
 ) -> None:
-    proxy.drop_answer("COMMIT")
+    proxy.drop_commit_answer_after(WRITE)
     stock.adjust_stock(faulty, "MUG", "W1", 5, "count")
     assert proxy.faults[0].fired == 1
     assert balance(direct, "MUG", "W1") == (5, 0)
@@ -73,7 +74,7 @@ def test_a_lost_commit_answer_does_not_receive_a_po_twice(
     direct: Context, faulty: Context, proxy: PgFaultProxy
 ) -> None:
     po = confirmed_po(direct, "MUG", 10, eta_in_days=5)
-    proxy.drop_answer("COMMIT")
+    proxy.drop_commit_answer_after(WRITE)
     view = purchasing.receive_po(faulty, po, [("MUG", 4)])
     assert proxy.faults[0].fired == 1
     assert [line.received for line in view.lines] == [4]
@@ -81,7 +82,7 @@ def test_a_lost_commit_answer_does_not_receive_a_po_twice(
 
 
 def test_a_lost_commit_answer_does_not_create_a_po_twice(direct: Context, faulty: Context, proxy: PgFaultProxy) -> None:
-    proxy.drop_answer("COMMIT")
+    proxy.drop_commit_answer_after(WRITE)
     purchasing.create_po(faulty, "ACME", "W1", [("MUG", 3)])
     assert proxy.faults[0].fired == 1
     assert _count(direct, PurchaseOrder) == 1
@@ -95,7 +96,7 @@ def test_a_lost_commit_answer_of_a_multi_line_order_places_it_once(
     catalog.add_sku(direct, "CUP", "Cup")
     on_hand(direct, "MUG", "W1", 5)
     on_hand(direct, "CUP", "W1", 5)
-    proxy.drop_answer("COMMIT")
+    proxy.drop_commit_answer_after(WRITE)
     request = orders.OrderRequest(
         "web", "ann@example.com", (orders.LineRequest("MUG", 2), orders.LineRequest("CUP", 1))
     )
@@ -112,7 +113,7 @@ def test_a_cancel_whose_answer_was_lost_reports_the_cancellation_it_made(
 ) -> None:
     on_hand(direct, "MUG", "W1", 5)
     placed = order(direct, "MUG", 2)
-    proxy.drop_answer("COMMIT")
+    proxy.drop_commit_answer_after(WRITE)
     cancelled = orders.cancel_order(faulty, placed.id)
     assert cancelled.status == "cancelled"
     assert balance(direct, "MUG", "W1") == (5, 0)
@@ -124,7 +125,7 @@ def test_a_ship_whose_answer_was_lost_reports_the_shipment_it_made(
 ) -> None:
     on_hand(direct, "MUG", "W1", 5)
     placed = order(direct, "MUG", 2)
-    proxy.drop_answer("COMMIT")
+    proxy.drop_commit_answer_after(WRITE)
     shipped = orders.ship_order(faulty, placed.id)
     assert shipped.status == "shipped"
     assert balance(direct, "MUG", "W1") == (3, 0)
@@ -142,7 +143,7 @@ def test_a_connection_reset_before_commit_runs_the_use_case_again_with_one_effec
 def test_when_the_outcome_cannot_be_read_back_the_answer_says_so_and_nothing_is_run_again(
     direct: Context, faulty: Context, proxy: PgFaultProxy
 ) -> None:
-    proxy.drop_answer("COMMIT")
+    proxy.drop_commit_answer_after(WRITE)
     proxy.reset("SELECT commit_receipts.token", times=100)
     with pytest.raises(OutcomeUnknown, match="retry with the same idempotency key"):
         stock.adjust_stock(faulty, "MUG", "W1", 5, "count")
@@ -157,10 +158,30 @@ def test_a_keyed_adjustment_whose_commit_answer_was_lost_applies_once_and_replay
     headers = {"Authorization": f"Bearer {key}", "Idempotency-Key": "count-1"}
     body = {"sku": "MUG", "warehouse": "W1", "delta": 5, "reason": "count"}
     with TestClient(app, raise_server_exceptions=False) as client:
-        proxy.drop_answer("COMMIT")
+        proxy.drop_commit_answer_after(WRITE)
         first = client.post("/v1/stock/adjustments", json=body, headers=headers)
         assert proxy.faults[0].fired == 1
         again = client.post("/v1/stock/adjustments", json=body, headers=headers)
     assert first.status_code == 201, first.text
     assert (again.status_code, again.json(), again.headers.get("Idempotent-Replayed")) == (201, first.json(), "true")
+    assert balance(direct, "MUG", "W1") == (5, 0)
+
+
+def test_an_unknown_outcome_is_a_503_and_the_retry_with_the_key_gets_the_first_answer(
+    direct: Context, faulty: Context, proxy: PgFaultProxy
+) -> None:
+    """The key's answer committed with the effect, so the retry learns what the lost answer said."""
+    key = apikeys.create_key(direct, "warehouse").key
+    app = create_app(replace(faulty, settings=replace(faulty.settings, availability_cache_seconds=0)))
+    headers = {"Authorization": f"Bearer {key}", "Idempotency-Key": "count-2"}
+    body = {"sku": "MUG", "warehouse": "W1", "delta": 5, "reason": "count"}
+    with TestClient(app, raise_server_exceptions=False) as client:
+        proxy.drop_commit_answer_after(WRITE)
+        proxy.reset("SELECT commit_receipts.token", times=100)
+        first = client.post("/v1/stock/adjustments", json=body, headers=headers)
+        proxy.disarm()
+        again = client.post("/v1/stock/adjustments", json=body, headers=headers)
+    assert (first.status_code, first.headers.get("Retry-After")) == (503, "5")
+    assert first.json()["type"].endswith("/outcome_unknown")
+    assert (again.status_code, again.headers.get("Idempotent-Replayed")) == (201, "true")
     assert balance(direct, "MUG", "W1") == (5, 0)

@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from restock.api.problems import ApiProblem, response_for
-from restock.domain.errors import RestockError
+from restock.domain.errors import OutcomeUnknown, RestockError
 from restock.services import idempotency
 from restock.services.apikeys import Principal
 from restock.services.context import Context
@@ -38,6 +38,8 @@ def run_idempotent(
     fingerprint = hashlib.sha256(body.model_dump_json().encode()).hexdigest()
     try:
         answer = idempotency.run_once(ctx, scope, fingerprint, status_code, produce)
+    except OutcomeUnknown:
+        raise  # not an answer: the retry with this key must find out what happened
     except RestockError as error:  # a refusal is an answer too: the retry gets the same one
         response = response_for(error)
         idempotency.record_refusal(ctx, scope, fingerprint, response.status_code, bytes(response.body).decode())
