@@ -444,6 +444,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         shop = build_catalog(ctx, args.skus)
         print(f"catalog of {args.skus:,} SKUs built in {time.perf_counter() - started:.1f} s")
         key = apikeys.create_key(ctx, "storefront", CHANNEL, "bench").key
+        metrics_key = apikeys.create_key(ctx, "warehouse", None, "bench metrics").key  # /metrics needs one
         headers = {"Authorization": f"Bearer {key}"}
         requests = {
             "single": single_requests(shop.codes),
@@ -510,17 +511,18 @@ def main(argv: Sequence[str] | None = None) -> int:
                 for kind, load in loads.items():
                     results.add(kind, load)
                 report_round(round_no, loads)
-            print_answer_sources(restock.base)
+            print_answer_sources(restock.base, metrics_key)
         report(results)
     return 0
 
 
-def print_answer_sources(base: str, asks: int = 12) -> None:
+def print_answer_sources(base: str, key: str, asks: int = 12) -> None:
     """Where the single reads were answered from, per worker (each /metrics request reaches one of them)."""
     workers: set[tuple[float, float]] = set()
     for _ in range(asks):
         found = {"memory": 0.0, "database": 0.0}
-        for line in httpx.get(base + "/metrics", timeout=5).text.splitlines():
+        scrape = httpx.get(base + "/metrics", headers={"Authorization": f"Bearer {key}"}, timeout=5)
+        for line in scrape.text.splitlines():
             for source in found:
                 if line.startswith(f'restock_availability_answers_total{{source="{source}"}}'):
                     found[source] = float(line.split()[-1])
