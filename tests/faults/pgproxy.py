@@ -36,13 +36,15 @@ class Fault:
     fired: int = 0
     after: bytes | None = None
     """Only on a connection that has sent a statement containing this since its last COMMIT."""
+    answered: threading.Event = field(default_factory=threading.Event)
+    """Set when the server has finished the statement whose answer this fault dropped."""
 
 
 @dataclass
 class _Link:
     client: socket.socket
     server: socket.socket
-    doomed: bool = False
+    doomed: Fault | None = None
     delay: float = 0.0
     closed: threading.Event = field(default_factory=threading.Event)
 
@@ -176,7 +178,7 @@ class PgFaultProxy:
                     link.close()
                     return
                 if fault is not None and fault.action == "drop_answer":
-                    link.doomed = True
+                    link.doomed = fault
                 if fault is not None and fault.action == "delay":
                     link.delay = fault.seconds
                 link.server.sendall(message)
@@ -187,8 +189,9 @@ class PgFaultProxy:
         try:
             while not link.closed.is_set():
                 kind, message = _read_message(link.server)
-                if link.doomed:
+                if link.doomed is not None:
                     if kind == b"Z":  # the server has finished the statement: now the client loses the line
+                        link.doomed.answered.set()
                         link.close()
                         return
                     continue
