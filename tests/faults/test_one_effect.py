@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import replace
+from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
@@ -16,7 +17,7 @@ from sqlalchemy import Engine, func, select
 
 from restock.api.app import create_app
 from restock.domain.errors import OutcomeUnknown
-from restock.services import apikeys, orders, purchasing, stock
+from restock.services import apikeys, orders, purchasing, stock, subscriptions, webhooks
 from restock.services.context import Context
 from restock.store.db import make_engine, unit_of_work
 from restock.store.schema import Order, OutboxMessage, PurchaseOrder
@@ -185,3 +186,51 @@ def test_an_unknown_outcome_is_a_503_and_the_retry_with_the_key_gets_the_first_a
     assert first.json()["type"].endswith("/outcome_unknown")
     assert (again.status_code, again.headers.get("Idempotent-Replayed")) == (201, "true")
     assert balance(direct, "MUG", "W1") == (5, 0)
+
+
+def _changes(direct: Context) -> dict[str, object]:
+    """Each changing use case, set up on `direct`, as a call to make through the faulty connection."""
+    on_hand(direct, "MUG", "W1", 6)
+    po = confirmed_po(direct, "MUG", 10, eta_in_days=5)
+    draft = purchasing.create_po(direct, "ACME", "W1", [("MUG", 2)]).id
+    return {
+        "transfer": lambda ctx: stock.transfer_stock(ctx, "MUG", "W1", "W2", 2),
+        "po send": lambda ctx: purchasing.send_po(ctx, draft),
+        "po eta": lambda ctx: purchasing.change_eta(ctx, po, direct.clock.today() + timedelta(days=9)),
+        "po cancel": lambda ctx: purchasing.cancel_po(ctx, po),
+        "order with key": lambda ctx: order(ctx, "MUG", 1, key="checkout-77"),
+        "webhook create": lambda ctx: webhooks.add_webhook(ctx, "https://erp.example.com/hooks", ["order.placed"]),
+        "subscription create": lambda ctx: subscriptions.subscribe(ctx, "MUG", "market", "cat@example.com"),
+    }
+
+
+def _state(direct: Context) -> tuple[object, ...]:
+    """Everything the changes above could do twice: balances, movements, POs and their history, orders,
+    webhooks, subscriptions, outbox messages."""
+    from restock.store.schema import EtaChange, Movement, RestockSubscription, WebhookEndpoint
+
+    counts = tuple(
+        _count(direct, model) for model in (Movement, EtaChange, Order, WebhookEndpoint, RestockSubscription)
+    )
+    return (balance(direct, "MUG", "W1"), balance(direct, "MUG", "W2"), counts, len(_topics(direct)))
+
+
+@pytest.mark.parametrize(
+    "change", ["transfer", "po send", "po eta", "po cancel", "webhook create", "subscription create"]
+)
+def test_every_changing_use_case_has_one_effect_when_its_commit_answer_is_lost(
+    direct: Context, faulty: Context, proxy: PgFaultProxy, pg_engine: Engine, change: str
+) -> None:
+    """The oracle is the same change made once without a fault, from the same starting point."""
+    _changes(direct)[change](direct)  # type: ignore[operator]
+    once = _state(direct)
+    truncate_all(pg_engine)
+    standard_catalog(direct)
+    calls = _changes(direct)
+    if change == "order with key":  # one line from stock: one autocommitted statement, no COMMIT of its own
+        proxy.drop_answer("INSERT INTO orders")
+    else:
+        proxy.drop_commit_answer_after(WRITE)
+    calls[change](faulty)  # type: ignore[operator]
+    assert proxy.faults[0].fired == 1
+    assert _state(direct) == once
