@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from restock.domain.errors import Conflict
 from restock.domain.events import OrderCancelled, OrderShipped
 from restock.domain.lines import PartKind, line_status, order_status
-from restock.domain.model import LineStatus
+from restock.domain.model import LineStatus, MovementKind
 from restock.services.availability_watch import watching_availability
 from restock.services.context import Context, use_case
 from restock.services.order_events import lines_ended
@@ -50,7 +50,7 @@ def _release_line(
                 session,
                 sku_id=part.sku_id,
                 warehouse_id=part.warehouse_id,
-                kind="release",
+                kind=MovementKind.RELEASE,
                 now=now,
                 allocated_delta=-part.quantity,
                 ref=ref,
@@ -131,7 +131,7 @@ def _ship_line(session: Session, order: Order, line: OrderLine, parts: list[Line
             session,
             sku_id=part.sku_id,
             warehouse_id=part.warehouse_id,
-            kind="shipment",
+            kind=MovementKind.SHIPMENT,
             now=now,
             on_hand_delta=-part.quantity,
             allocated_delta=-part.quantity,

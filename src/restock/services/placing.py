@@ -22,7 +22,7 @@ from restock.domain.availability import decide, promisable_supply
 from restock.domain.cover import CoverPlan, Peg, cover_plan
 from restock.domain.errors import Conflict, InvalidInput, OrderRefused, ShortLine
 from restock.domain.lines import PartKind, line_window
-from restock.domain.model import BackorderPolicy
+from restock.domain.model import BackorderPolicy, MovementKind
 from restock.domain.placed import PlacedLine, PlacedOrder, placed_line
 from restock.services.availability import never_stocked
 from restock.services.context import Context, use_case
@@ -282,7 +282,7 @@ def _claim_of(placement: _Placement, sku_id: int, warehouse_id: int, quantity: i
     return {
         "sku_id": sku_id,
         "warehouse_id": warehouse_id,
-        "kind": "allocation",
+        "kind": MovementKind.ALLOCATION,
         "now": placement.placed_at,
         "allocated_delta": quantity,
         "ref": f"order:{placement.order_id}",

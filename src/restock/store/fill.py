@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, aliased
 
 from restock.domain.events import BackorderFilled, Topic
 from restock.domain.lines import PartKind
-from restock.domain.model import LineStatus
+from restock.domain.model import LineStatus, MovementKind
 from restock.store.ledger import ensure_stock_row, move, must_move
 from restock.store.outbox import OUTBOX, event_row
 from restock.store.queue import fill_order_by
@@ -68,7 +68,7 @@ def stock_arrives(
     sku_id: int,
     warehouse_id: int,
     quantity: int,
-    kind: str,
+    kind: MovementKind,
     now: datetime,
     ref: str,
     reason: str | None = None,
@@ -120,7 +120,7 @@ def fill_waiting_backorders(
         session,
         sku_id=sku_id,
         warehouse_id=warehouse_id,
-        kind="allocation",
+        kind=MovementKind.ALLOCATION,
         now=now,
         allocated_delta=int(total),
         reason="backorders filled",
