@@ -71,7 +71,13 @@ def payload_of(event: object) -> dict[str, Any]:
     return {f.name: _plain(getattr(event, f.name)) for f in _payload_fields(type(event))}
 
 
+_SCALARS = frozenset({str, int, bool, float, type(None)})
+"""Values that are their own JSON: checked first, as most fields are (a fill writes thousands of events)."""
+
+
 def _plain(value: object) -> Any:
+    if type(value) in _SCALARS:
+        return value
     if is_dataclass(value) and not isinstance(value, type):
         return payload_of(value)
     if isinstance(value, enum.Enum):
