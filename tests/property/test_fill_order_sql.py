@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from sqlalchemy import delete, select
 
 from restock.domain.allocation import WaitingPart, fill_key, queue_key
+from restock.domain.lines import PartKind
 from restock.services.context import Context
 from restock.store.db import unit_of_work
 from restock.store.queue import fill_order_by, queue_order_by
@@ -61,7 +62,7 @@ def test_sql_fill_order_is_the_domain_fill_key(
                     order_line_id=line_id,
                     sku_id=sku_id,
                     channel_id=channel_id,
-                    kind="backordered",
+                    kind=PartKind.BACKORDERED.value,
                     quantity=1,
                     po_line_id=None if po is None else po_line_ids[po],
                     priority=priority,

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from restock.domain.lines import PartKind, line_status, line_window, order_status
+from restock.domain.lines import CancelLinkState, PartKind, cancel_link_state, line_status, line_window, order_status
 from restock.domain.model import LineStatus, OrderStatus, ShipWindow
 
 D = date(2026, 12, 1)
@@ -63,3 +63,13 @@ def test_an_order_is_open_while_any_line_is() -> None:
 def test_an_order_is_shipped_if_anything_shipped_else_cancelled() -> None:
     assert order_status(["shipped", "cancelled"]) is OrderStatus.SHIPPED
     assert order_status(["cancelled", "cancelled"]) is OrderStatus.CANCELLED
+
+
+def test_only_a_waiting_line_can_be_cancelled_from_its_link() -> None:
+    states = {status: cancel_link_state(status) for status in LineStatus}
+    assert states == {
+        LineStatus.BACKORDERED: CancelLinkState.CAN_CANCEL,
+        LineStatus.CANCELLED: CancelLinkState.CANCELLED,
+        LineStatus.ALLOCATED: CancelLinkState.READY_TO_SHIP,
+        LineStatus.SHIPPED: CancelLinkState.SHIPPED,
+    }

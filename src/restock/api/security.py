@@ -12,8 +12,9 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
 
 from restock.api.problems import ApiProblem
+from restock.domain.model import Role
 from restock.services import apikeys
-from restock.services.apikeys import Principal, Role
+from restock.services.apikeys import Principal
 from restock.services.context import Context
 
 bearer = HTTPBearer(auto_error=False, description="An API key: `Authorization: Bearer rk_...`")

@@ -17,6 +17,7 @@ from restock.demo.meter import Meter
 from restock.demo.randomness import pick, poisson, stream
 from restock.demo.shop import Shop
 from restock.demo.timeline import HISTORY_DAYS, HORIZON_DAYS
+from restock.domain.model import MovementKind
 
 BATCH_SKUS = 250
 """SKUs simulated and written together: memory stays flat at any catalog size (a day's orders mix the SKUs of one
@@ -55,7 +56,7 @@ class LedgerEntry(NamedTuple):
     at: datetime
     sku: int
     warehouse: int
-    kind: str
+    kind: MovementKind
     on_hand_delta: int
     allocated_delta: int
     reason: str | None
@@ -130,7 +131,9 @@ class StockSimulation:
                 self.outcome.web_stock_until = day
         return self.outcome
 
-    def _entry(self, at: datetime, warehouse: int, kind: str, on_hand: int, allocated: int, **extra: Any) -> None:
+    def _entry(
+        self, at: datetime, warehouse: int, kind: MovementKind, on_hand: int, allocated: int, **extra: Any
+    ) -> None:
         self.outcome.ledger.append(LedgerEntry(at, self.plan.index, warehouse, kind, on_hand, allocated, **extra))
 
     def _expected_units(self, warehouse: int) -> list[float]:
@@ -161,14 +164,16 @@ class StockSimulation:
             quantity = max(MIN_ON_HAND, math.ceil(self._forecast(warehouse, 0, days)))
             self.on_hand[warehouse] = quantity
             at = self.shop.calendar.at(-1, OPENING_AT)
-            self._entry(at, warehouse, "adjustment", quantity, 0, reason="opening stock count", ref="go-live")
+            self._entry(
+                at, warehouse, MovementKind.ADJUSTMENT, quantity, 0, reason="opening stock count", ref="go-live"
+            )
 
     def _receive(self, day: int) -> None:
         for warehouse, quantity, fate in self.arrivals.pop(day, []):
             self.on_hand[warehouse] += quantity
             self.on_order[warehouse] -= quantity
             received_at = self.shop.fates.all[fate].received_at
-            self._entry(received_at, warehouse, "receipt", quantity, 0, reason=None, ref=None, fate=fate)
+            self._entry(received_at, warehouse, MovementKind.RECEIPT, quantity, 0, reason=None, ref=None, fate=fate)
 
     def _adjust(self, day: int) -> None:
         """Damage, count corrections, returns; none after a planned sell-out, which must stay sold out."""
@@ -183,7 +188,9 @@ class StockSimulation:
                 continue
             self.on_hand[warehouse] += delta
             at = self.shop.calendar.at(day, time(16, self.rng.randint(0, 59)))
-            self._entry(at, warehouse, "adjustment", delta, 0, reason=reason, ref="adjustment")
+            self._entry(
+                at, warehouse, MovementKind.ADJUSTMENT, delta, 0, reason=reason, ref=MovementKind.ADJUSTMENT.value
+            )
 
     def _reorder(self, day: int) -> None:
         """On the supplier's ordering days, order up to target what has fallen to its reorder point."""
@@ -254,8 +261,10 @@ class StockSimulation:
                 ref = f"orders:{self.shop.calendar.date_of(day).isoformat()}"
                 allocated_at = self.shop.calendar.at(day, ALLOCATED_AT)
                 shipped_at = self.shop.calendar.at(day, SHIPPED_AT)
-                self._entry(allocated_at, warehouse, "allocation", 0, quantity, reason="orders of the day", ref=ref)
-                self._entry(shipped_at, warehouse, "shipment", -quantity, -quantity, reason=None, ref=ref)
+                self._entry(
+                    allocated_at, warehouse, MovementKind.ALLOCATION, 0, quantity, reason="orders of the day", ref=ref
+                )
+                self._entry(shipped_at, warehouse, MovementKind.SHIPMENT, -quantity, -quantity, reason=None, ref=ref)
 
 
 @dataclass(frozen=True)
@@ -271,7 +280,12 @@ class Batch:
 
     def ledger_in_time_order(self) -> list[LedgerEntry]:
         """Every movement of the year in time order, so that ledger ids follow time."""
-        kinds = {"adjustment": 0, "receipt": 1, "allocation": 2, "shipment": 3}
+        kinds = {
+            MovementKind.ADJUSTMENT: 0,
+            MovementKind.RECEIPT: 1,
+            MovementKind.ALLOCATION: 2,
+            MovementKind.SHIPMENT: 3,
+        }
         entries = [entry for outcome in self.outcomes for entry in outcome.ledger]
         entries.sort(key=lambda e: (e.at, e.sku, e.warehouse, kinds[e.kind]))
         return entries

@@ -51,8 +51,8 @@ class DemoSummary:
             f"  catalog: {skus} SKUs, {warehouses} warehouses, {channels} channels, {suppliers} suppliers",
             f"  history since {self.today - timedelta(days=HISTORY_DAYS)}: {self.shipped_orders:,} shipped orders, "
             f"{self.shipped_lines:,} lines, {self.shipped_units:,} units; {self.movements:,} ledger movements",
-            f"  purchase orders: {pos['received']} received; open: {pos['confirmed']} confirmed "
-            f"({self.late_pos} past their ETA), {pos['sent']} sent awaiting confirmation",
+            f"  purchase orders: {pos[POStatus.RECEIVED]} received; open: {pos[POStatus.CONFIRMED]} confirmed "
+            f"({self.late_pos} past their ETA), {pos[POStatus.SENT]} sent awaiting confirmation",
             "  supplier lateness (P90 days): " + ", ".join(f"{code} {days}" for code, days in self.lateness),
             f"  waiting backorders: {self.waiting} ({self.pegged} pegged to a confirmed PO, "
             f"{self.waiting - self.pegged} unpromised)",

@@ -45,7 +45,7 @@ class Topic(enum.StrEnum):
 
 def _key(topic: Topic, *parts: object) -> str:
     """`topic:part:part...`; a key-only part missing means the event was read back from its message."""
-    if any(part is None for part in parts):
+    if None in parts:
         raise ValueError("an event read back from a message has no key of its own: its key is the message's dedup_key")
     return ":".join([topic, *map(str, parts)])
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable, Sequence
+from typing import Literal
 
 from restock.domain.model import LineStatus, OrderStatus, ShipWindow
 
@@ -18,6 +19,9 @@ class PartKind(enum.StrEnum):
     BACKORDERED = "backordered"
     SHIPPED = "shipped"
     RELEASED = "released"
+
+
+PartKindName = Literal["allocated", "backordered", "shipped", "released"]
 
 
 def line_window(waiting: Sequence[ShipWindow | None]) -> ShipWindow | None:
@@ -55,3 +59,29 @@ def order_status(line_statuses: Iterable[LineStatus | str]) -> OrderStatus:
     if LineStatus.SHIPPED in present:
         return OrderStatus.SHIPPED
     return OrderStatus.CANCELLED
+
+
+class CancelLinkState(enum.StrEnum):
+    """What a customer can still do with the cancel link of a line (the page the link opens says which)."""
+
+    CAN_CANCEL = "can_cancel"
+    CANCELLED = "cancelled"
+    """By this link or otherwise."""
+    READY_TO_SHIP = "ready_to_ship"
+    """The stock came: the line is allocated and no longer waits."""
+    SHIPPED = "shipped"
+
+
+CancelLinkStateName = Literal["can_cancel", "cancelled", "ready_to_ship", "shipped"]
+
+_CANCEL_LINK_STATES = {
+    LineStatus.BACKORDERED: CancelLinkState.CAN_CANCEL,
+    LineStatus.CANCELLED: CancelLinkState.CANCELLED,
+    LineStatus.ALLOCATED: CancelLinkState.READY_TO_SHIP,
+    LineStatus.SHIPPED: CancelLinkState.SHIPPED,
+}
+
+
+def cancel_link_state(status: LineStatus | str) -> CancelLinkState:
+    """Only a line still waiting can be cancelled from a delay notice's link."""
+    return _CANCEL_LINK_STATES[LineStatus(status)]

@@ -1,10 +1,15 @@
-"""Vocabulary of the domain as small immutable value objects and enums."""
+"""Vocabulary of the domain as small immutable value objects and enums.
+
+Each enum whose values an API schema spells as a `Literal` has a `...Name` alias beside it with the same
+values (`tests/unit/test_vocabulary.py` checks that they agree), so the schema and the domain cannot drift.
+"""
 
 from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
 from datetime import date
+from typing import Literal
 
 MAX_QUANTITY = 1_000_000
 """Upper bound for any quantity in a request: larger numbers are typos or attacks, never orders."""
@@ -16,6 +21,9 @@ class BackorderPolicy(enum.StrEnum):
     ALWAYS = "always"
 
 
+BackorderPolicyName = Literal["never", "confirmed", "always"]
+
+
 class POStatus(enum.StrEnum):
     DRAFT = "draft"
     SENT = "sent"
@@ -24,6 +32,8 @@ class POStatus(enum.StrEnum):
     RECEIVED = "received"
     CANCELLED = "cancelled"
 
+
+POStatusName = Literal["draft", "sent", "confirmed", "partially_received", "received", "cancelled"]
 
 OPEN_PO_STATUSES = frozenset({POStatus.DRAFT, POStatus.SENT, POStatus.CONFIRMED, POStatus.PARTIALLY_RECEIVED})
 PROMISABLE_PO_STATUSES = frozenset({POStatus.CONFIRMED, POStatus.PARTIALLY_RECEIVED})
@@ -36,10 +46,16 @@ class LineStatus(enum.StrEnum):
     CANCELLED = "cancelled"
 
 
+LineStatusName = Literal["allocated", "backordered", "shipped", "cancelled"]
+
+
 class OrderStatus(enum.StrEnum):
     OPEN = "open"
     SHIPPED = "shipped"
     CANCELLED = "cancelled"
+
+
+OrderStatusName = Literal["open", "shipped", "cancelled"]
 
 
 class AvailabilityState(enum.StrEnum):
@@ -47,6 +63,66 @@ class AvailabilityState(enum.StrEnum):
     BACKORDER = "backorder"
     PREORDER = "preorder"
     OUT_OF_STOCK = "out_of_stock"
+
+
+AvailabilityStateName = Literal["in_stock", "backorder", "preorder", "out_of_stock"]
+
+
+class MovementKind(enum.StrEnum):
+    """Why a stock ledger entry moved on-hand or allocated units."""
+
+    RECEIPT = "receipt"
+    """Units of a purchase order arrived."""
+    SHIPMENT = "shipment"
+    """Allocated units left the warehouse with an order."""
+    ADJUSTMENT = "adjustment"
+    """A count found more or fewer units than the books said (or the opening count)."""
+    TRANSFER_IN = "transfer_in"
+    TRANSFER_OUT = "transfer_out"
+    ALLOCATION = "allocation"
+    """Units were set aside for orders (placed, or waiting backorders filled)."""
+    RELEASE = "release"
+    """Allocated units went back to free stock (a cancelled line)."""
+
+
+class Role(enum.StrEnum):
+    """What an API key may do: a storefront places its channel's orders, a warehouse moves stock, an admin all."""
+
+    STOREFRONT = "storefront"
+    WAREHOUSE = "warehouse"
+    ADMIN = "admin"
+
+
+RoleName = Literal["storefront", "warehouse", "admin"]
+
+
+class IdempotencyState(enum.StrEnum):
+    """An Idempotency-Key's record: its request is still running, or its answer is recorded."""
+
+    IN_FLIGHT = "in_flight"
+    DONE = "done"
+
+
+class SubscriptionStatus(enum.StrEnum):
+    """A restock alert subscription: still waiting for stock, told, or withdrawn by the shopper."""
+
+    WAITING = "waiting"
+    NOTIFIED = "notified"
+    UNSUBSCRIBED = "unsubscribed"
+
+
+SubscriptionStatusName = Literal["waiting", "notified", "unsubscribed"]
+
+
+class MessageStatus(enum.StrEnum):
+    """An outbox message: waiting to be delivered (or retried), delivered, or dead after its last attempt."""
+
+    PENDING = "pending"
+    DELIVERED = "delivered"
+    DEAD = "dead"
+
+
+MessageStatusName = Literal["pending", "delivered", "dead"]
 
 
 class Reason(enum.StrEnum):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -17,6 +18,10 @@ class OrderPolicy(enum.StrEnum):
     """Periodic review: order what brings the position up to the order-up-to level."""
     EOQ = "eoq"
     """Order the economic order quantity (or more, when the position is far below the reorder point)."""
+
+
+OrderPolicyName = Literal["order_up_to", "eoq"]
+"""`OrderPolicy`'s values, for a schema that spells them as a `Literal`."""
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 import hashlib
 import secrets
 from dataclasses import dataclass
@@ -11,17 +10,12 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from restock.domain.errors import InvalidInput, NotFound
+from restock.domain.model import Role as Role  # re-exported: the API imports it from here
 from restock.services.context import Context, use_case
 from restock.store import apikeys as store
 from restock.store import repo
 
 KEY_PREFIX = "rk_"
-
-
-class Role(enum.StrEnum):
-    STOREFRONT = "storefront"
-    WAREHOUSE = "warehouse"
-    ADMIN = "admin"
 
 
 @dataclass(frozen=True)

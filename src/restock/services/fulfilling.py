@@ -8,10 +8,12 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from restock.domain.errors import Conflict
+from restock.domain.events import OrderCancelled, OrderShipped
 from restock.domain.lines import PartKind, line_status, order_status
-from restock.domain.model import LineStatus
+from restock.domain.model import LineStatus, MovementKind
 from restock.services.availability_watch import watching_availability
 from restock.services.context import Context, use_case
+from restock.services.order_events import lines_ended
 from restock.services.order_views import OrderView, order_view
 from restock.store import order_reads as reads
 from restock.store import repo
@@ -48,7 +50,7 @@ def _release_line(
                 session,
                 sku_id=part.sku_id,
                 warehouse_id=part.warehouse_id,
-                kind="release",
+                kind=MovementKind.RELEASE,
                 now=now,
                 allocated_delta=-part.quantity,
                 ref=ref,
@@ -62,7 +64,13 @@ def _release_line(
     return freed
 
 
-def _settle(session: Session, order: Order, topic: str, lines: list[OrderLine], now: datetime) -> OrderView:
+def _settle(
+    session: Session,
+    order: Order,
+    event: type[OrderCancelled] | type[OrderShipped],
+    lines: list[OrderLine],
+    now: datetime,
+) -> OrderView:
     """After lines ended (shipped or cancelled): the order's new status, and the message the customer gets.
 
     Lines end once, so the ids of the lines that ended make the message's key unique.
@@ -71,14 +79,7 @@ def _settle(session: Session, order: Order, topic: str, lines: list[OrderLine], 
     order.status = order_status(reads.line_statuses(session, order.id)).value
     session.flush()
     view = order_view(session, order)
-    line_ids = [line.id for line in lines]
-    emit(
-        session,
-        topic,
-        f"{topic}:{order.id}:{','.join(map(str, line_ids))}",
-        {"email": order.email, "lines_ended": line_ids, **view.to_json()},
-        now,
-    )
+    emit(session, lines_ended(event, view, [line.id for line in lines]), now)
     return view
 
 
@@ -97,7 +98,7 @@ def _cancel_lines(session: Session, ctx: Context, order: Order, lines: list[Orde
     session.flush()
     for sku_id, warehouse_id in sorted(freed):
         fill_waiting_backorders(session, sku_id=sku_id, warehouse_id=warehouse_id, now=now, ref=ref)
-    return _settle(session, order, "order_cancelled", lines, now)
+    return _settle(session, order, OrderCancelled, lines, now)
 
 
 @use_case()
@@ -130,7 +131,7 @@ def _ship_line(session: Session, order: Order, line: OrderLine, parts: list[Line
             session,
             sku_id=part.sku_id,
             warehouse_id=part.warehouse_id,
-            kind="shipment",
+            kind=MovementKind.SHIPMENT,
             now=now,
             on_hand_delta=-part.quantity,
             allocated_delta=-part.quantity,
@@ -151,4 +152,4 @@ def ship_order(session: Session, ctx: Context, order_id: str) -> OrderView:
     parts = reads.parts_of_lines(session, [line.id for line in ready])
     for line in ready:
         _ship_line(session, order, line, parts[line.id], now)
-    return _settle(session, order, "order_shipped", ready, now)
+    return _settle(session, order, OrderShipped, ready, now)

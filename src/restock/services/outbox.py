@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from restock.config import utc_iso
 from restock.domain.errors import Conflict, NotFound
+from restock.domain.model import MessageStatus
 from restock.services.context import Context, use_case
 from restock.store import outbox_admin as store
 from restock.store.schema import OutboxMessage
@@ -41,7 +42,7 @@ class MessageView:
 
 
 def _view(m: OutboxMessage) -> MessageView:
-    status = "dead" if m.dead_at else "delivered" if m.delivered_at else "pending"
+    status = MessageStatus.DEAD if m.dead_at else MessageStatus.DELIVERED if m.delivered_at else MessageStatus.PENDING
     return MessageView(m.id, m.topic, m.dedup_key, m.created_at, m.attempts, m.last_error, status)
 
 

@@ -12,7 +12,6 @@ import json
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -23,17 +22,17 @@ from restock.domain.availability import decide, promisable_supply
 from restock.domain.cover import CoverPlan, Peg, cover_plan
 from restock.domain.errors import Conflict, InvalidInput, OrderRefused, ShortLine
 from restock.domain.lines import PartKind, line_window
-from restock.domain.model import BackorderPolicy
+from restock.domain.model import BackorderPolicy, MovementKind
 from restock.domain.placed import PlacedLine, PlacedOrder, placed_line
 from restock.services.availability import never_stocked
 from restock.services.context import Context, use_case
+from restock.services.order_events import order_placed
 from restock.services.order_views import LineView, OrderView, order_view
 from restock.services.promising import peg_to_supply
 from restock.services.supply import supply_for
 from restock.store import orders as store
 from restock.store.ledger import Change, change_params, free_stock, move
 from restock.store.order_reads import order_by_idempotency_key
-from restock.store.outbox import message_row
 from restock.store.together import writes_in_one_statement
 
 MAX_LINES = 500
@@ -170,12 +169,6 @@ def placed_view(order: PlacedOrder, channel_code: str, codes: dict[int, str], li
     return OrderView(order.id, order.status.value, channel_code, order.email, order.placed_at, lines)
 
 
-def confirmation(view: OrderView) -> dict[str, Any]:
-    """The order_placed message: what the confirmation e-mail and the webhook are made from."""
-    payload = {"email": view.email, **view.to_json()}
-    return message_row("order_placed", f"order_placed:{view.id}", payload, view.placed_at)
-
-
 @use_case()
 def _place_order(session: Session, ctx: Context, request: OrderRequest) -> OrderView:
     if earlier := _placed_before(session, request):
@@ -194,7 +187,7 @@ def _place_order(session: Session, ctx: Context, request: OrderRequest) -> Order
     codes = {sku.id: sku.code for sku in skus.values()}
     line_ids = store.insert_order(session, placed)
     view = placed_view(placed, channel.code, codes, line_ids)
-    store.insert_parts(session, placed, line_ids, confirmation(view))
+    store.insert_parts(session, placed, line_ids, order_placed(view))
     return view
 
 
@@ -222,7 +215,7 @@ def _place_in_one_statement(session: Session, ctx: Context, request: OrderReques
     codes = {sku.id: sku.code}
     unsaved = placed_view(placed, channel.code, codes, {sku.id: 0})  # the confirmation does not show line ids
     claim = change_params(**_claim_of(placement, sku.id, warehouse, asked.quantity))
-    line_id = store.claim_and_place(session, claim, placed, confirmation(unsaved))
+    line_id = store.claim_and_place(session, claim, placed, order_placed(unsaved))
     return None if line_id is None else placed_view(placed, channel.code, codes, {sku.id: line_id})
 
 
@@ -289,7 +282,7 @@ def _claim_of(placement: _Placement, sku_id: int, warehouse_id: int, quantity: i
     return {
         "sku_id": sku_id,
         "warehouse_id": warehouse_id,
-        "kind": "allocation",
+        "kind": MovementKind.ALLOCATION,
         "now": placement.placed_at,
         "allocated_delta": quantity,
         "ref": f"order:{placement.order_id}",

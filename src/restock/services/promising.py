@@ -12,11 +12,11 @@ from sqlalchemy.orm import Session
 from restock.domain.allocation import WaitingPart, queue_key
 from restock.domain.availability import promisable_supply
 from restock.domain.cover import Peg, cover_plan
+from restock.domain.events import delay_notice_type
 from restock.domain.lines import PartKind
 from restock.domain.model import BackorderPolicy, InboundSupply, ShipWindow
 from restock.domain.placed import Backorder, waiting_part
 from restock.domain.promise import is_delay, is_delayed
-from restock.services.availability import window_json
 from restock.services.catalog import sku_policy
 from restock.services.context import Context
 from restock.services.supply import supply_for
@@ -111,24 +111,20 @@ def announce_if_delayed(session: Session, part: LinePart, old: ShipWindow | None
     order = session.get_one(Order, line.order_id)
     sku = session.get_one(Sku, part.sku_id)
     channel = session.get_one(Channel, part.channel_id)
-    topic = "backorder_delayed" if new is not None else "backorder_unpromised"
-    emit(
-        session,
-        topic,
-        f"{topic}:{part.id}:{uuid.uuid4().hex}",  # a date can slip to the same day twice: one key per notice
-        {
-            "order": order.id,
-            "line": line.id,
-            "email": order.email,
-            "channel": channel.code,
-            "sku": sku.code,
-            "quantity": part.quantity,
-            "old_window": window_json(old),
-            "new_window": window_json(new),
-            "first_promised_latest": part.promised_latest.isoformat() if part.promised_latest else None,
-        },
-        now,
+    notice = delay_notice_type(new)(
+        order=order.id,
+        line=line.id,
+        email=order.email,
+        channel=channel.code,
+        sku=sku.code,
+        quantity=part.quantity,
+        old_window=old,
+        new_window=new,
+        first_promised_latest=part.promised_latest,
+        part=part.id,
+        notice=uuid.uuid4().hex,  # a date can slip to the same day twice: one key per notice
     )
+    emit(session, notice, now)
 
 
 def waiting_parts_on(session: Session, po_line_ids: list[int]) -> list[LinePart]:

@@ -17,7 +17,7 @@ from restock.config import utc_iso
 from restock.domain import validation as valid
 from restock.domain.errors import Conflict, InvalidInput, NotFound
 from restock.domain.events import POCancelled
-from restock.domain.model import OPEN_PO_STATUSES, POStatus
+from restock.domain.model import OPEN_PO_STATUSES, MovementKind, POStatus
 from restock.services.availability_watch import watching_availability
 from restock.services.context import Context, use_case
 from restock.services.promising import apply_new_window, repeg_parts, waiting_parts_on
@@ -240,7 +240,7 @@ def _receive_line(session: Session, po: PurchaseOrder, sku: Sku, line: POLine, q
         sku_id=sku.id,
         warehouse_id=po.warehouse_id,
         quantity=quantity,
-        kind="receipt",
+        kind=MovementKind.RECEIPT,
         now=now,
         ref=f"po:{po.id}",
         receiving_po_line_id=line.id,

@@ -13,6 +13,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from restock.domain.errors import InvalidInput
+from restock.domain.lines import CancelLinkState, cancel_link_state
 from restock.domain.model import LineStatus
 from restock.services import email_links as links
 from restock.services import orders
@@ -27,8 +28,7 @@ class CancelLinkView:
 
     sku_name: str
     quantity: int
-    state: str
-    """`can_cancel`, `cancelled` (by this link or otherwise), `ready_to_ship` (the stock came), `shipped`."""
+    state: CancelLinkState
 
 
 def cancel_link_token(line_id: int, created_at: datetime, secret: str, days: int) -> str:
@@ -45,13 +45,7 @@ def _line_of(session: Session, ctx: Context, token: str) -> OrderLine:
 
 
 def _view(session: Session, line: OrderLine) -> CancelLinkView:
-    state = {
-        LineStatus.BACKORDERED.value: "can_cancel",
-        LineStatus.CANCELLED.value: "cancelled",
-        LineStatus.ALLOCATED.value: "ready_to_ship",
-        LineStatus.SHIPPED.value: "shipped",
-    }[line.status]
-    return CancelLinkView(session.get_one(Sku, line.sku_id).name, line.quantity, state)
+    return CancelLinkView(session.get_one(Sku, line.sku_id).name, line.quantity, cancel_link_state(line.status))
 
 
 @use_case(readonly=True)

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from restock.domain import validation as valid
 from restock.domain.errors import Conflict, InvalidInput
+from restock.domain.model import MovementKind
 from restock.services.availability_watch import watching_availability
 from restock.services.context import Context, use_case
 from restock.store import balances as store
@@ -62,9 +63,9 @@ def _adjust(session: Session, ctx: Context, sku: Sku, warehouse_code: str, delta
             sku_id=sku.id,
             warehouse_id=warehouse.id,
             quantity=delta,
-            kind="adjustment",
+            kind=MovementKind.ADJUSTMENT,
             now=now,
-            ref="adjustment",
+            ref=MovementKind.ADJUSTMENT.value,
             reason=reason,
         )
         return _balance(session, sku, warehouse)
@@ -73,11 +74,11 @@ def _adjust(session: Session, ctx: Context, sku: Sku, warehouse_code: str, delta
         session,
         sku_id=sku.id,
         warehouse_id=warehouse.id,
-        kind="adjustment",
+        kind=MovementKind.ADJUSTMENT,
         now=now,
         on_hand_delta=delta,
         reason=reason,
-        ref="adjustment",
+        ref=MovementKind.ADJUSTMENT.value,
     ):
         free = _balance(session, sku, warehouse).available
         raise Conflict(
@@ -111,13 +112,15 @@ def _transfer(
         session,
         sku_id=sku.id,
         warehouse_id=src.id,
-        kind="transfer_out",
+        kind=MovementKind.TRANSFER_OUT,
         now=now,
         on_hand_delta=-quantity,
         ref=ref,
     ):
         raise Conflict(f"only {_balance(session, sku, src).available} of {sku_code} are free at {source}")
-    stock_arrives(session, sku_id=sku.id, warehouse_id=dst.id, quantity=quantity, kind="transfer_in", now=now, ref=ref)
+    stock_arrives(
+        session, sku_id=sku.id, warehouse_id=dst.id, quantity=quantity, kind=MovementKind.TRANSFER_IN, now=now, ref=ref
+    )
     return _balance(session, sku, src), _balance(session, sku, dst)
 
 

@@ -18,6 +18,7 @@ from restock.domain import validation as valid
 from restock.domain.alerts import alert_batch_size, is_buyable, sellable_quantity
 from restock.domain.errors import Conflict
 from restock.domain.events import RestockAlertDue
+from restock.domain.model import SubscriptionStatus
 from restock.services import email_links as links
 from restock.services.availability import decide_many
 from restock.services.context import Context, use_case
@@ -51,8 +52,8 @@ class SubscriptionView:
 
 def _status(sub: RestockSubscription) -> str:
     if sub.unsubscribed_at is not None:
-        return "unsubscribed"
-    return "notified" if sub.notified_at is not None else "waiting"
+        return SubscriptionStatus.UNSUBSCRIBED
+    return SubscriptionStatus.NOTIFIED if sub.notified_at is not None else SubscriptionStatus.WAITING
 
 
 @use_case()

@@ -11,10 +11,9 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from restock.config import utc_iso
+from restock.domain.events import BackorderStillWaiting
 from restock.domain.lines import line_window
 from restock.domain.model import ShipWindow, part_window
-from restock.services.availability import window_json
 from restock.services.context import Context, use_case
 from restock.store import line_news as news
 from restock.store.outbox import emit
@@ -37,21 +36,17 @@ def send_still_waiting_updates(session: Session, ctx: Context) -> int:
     rows = news.quiet_backordered_lines(session, quiet_since, BATCH)
     windows = _line_windows(session, [row.line_id for row in rows])
     for row in rows:
-        emit(
-            session,
-            "backorder_still_waiting",
-            f"backorder_still_waiting:{row.line_id}:{now.date().isoformat()}",
-            {
-                "order": row.order_id,
-                "line": row.line_id,
-                "email": row.email,
-                "sku": row.sku,
-                "quantity": row.quantity,
-                "placed_at": utc_iso(row.placed_at),
-                "ship_window": window_json(windows.get(row.line_id)),
-            },
-            now,
+        update = BackorderStillWaiting(
+            order=row.order_id,
+            line=row.line_id,
+            email=row.email,
+            sku=row.sku,
+            quantity=row.quantity,
+            placed_at=row.placed_at,
+            ship_window=windows.get(row.line_id),
+            on=now.date(),
         )
+        emit(session, update, now)
     record_news(session, [row.line_id for row in rows], now)
     return len(rows)
 

@@ -17,6 +17,7 @@ from sqlalchemy import Date, bindparam, case, cast, delete, func, insert, select
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.elements import ColumnElement
 
+from restock.domain.lines import PartKind
 from restock.store.schema import (
     Channel,
     ChannelWarehouse,
@@ -30,7 +31,7 @@ from restock.store.schema import (
     table,
 )
 
-DEMAND_KINDS = ("allocated", "backordered", "shipped")
+DEMAND_KINDS = (PartKind.ALLOCATED, PartKind.BACKORDERED, PartKind.SHIPPED)
 
 
 def _day(session: Session, moment: Any) -> ColumnElement[Any]:

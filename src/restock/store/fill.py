@@ -19,10 +19,11 @@ from sqlalchemy import DateTime, Integer, String, Text, and_, bindparam, cast, e
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session, aliased
 
+from restock.domain.events import BackorderFilled, Topic
 from restock.domain.lines import PartKind
-from restock.domain.model import LineStatus
+from restock.domain.model import LineStatus, MovementKind
 from restock.store.ledger import ensure_stock_row, move, must_move
-from restock.store.outbox import OUTBOX, message_row
+from restock.store.outbox import OUTBOX, event_row
 from restock.store.queue import fill_order_by
 from restock.store.schema import (
     ChannelWarehouse,
@@ -67,7 +68,7 @@ def stock_arrives(
     sku_id: int,
     warehouse_id: int,
     quantity: int,
-    kind: str,
+    kind: MovementKind,
     now: datetime,
     ref: str,
     reason: str | None = None,
@@ -119,7 +120,7 @@ def fill_waiting_backorders(
         session,
         sku_id=sku_id,
         warehouse_id=warehouse_id,
-        kind="allocation",
+        kind=MovementKind.ALLOCATION,
         now=now,
         allocated_delta=int(total),
         reason="backorders filled",
@@ -222,22 +223,18 @@ def _write_filled_messages(session: Session, batch: str, now: datetime) -> None:
         .where(LinePart.filled_by == batch)
         .order_by(LinePart.id)
     )
-    messages = [
-        message_row(
-            "backorder_filled",
-            f"backorder_filled:{part.id}",
-            {
-                "order": part.order_id,
-                "line": part.line_id,
-                "sku": part.code,
-                "quantity": part.quantity,
-                "warehouse": part.warehouse,
-            },
-            now,
+    events = [
+        BackorderFilled(
+            order=part.order_id,
+            line=part.line_id,
+            sku=part.code,
+            quantity=part.quantity,
+            warehouse=part.warehouse,
+            part=part.id,
         )
         for part in filled
     ]
-    _insert_messages(session, "backorder_filled", now, messages)
+    _insert_messages(session, Topic.BACKORDER_FILLED, now, [event_row(event, now) for event in events])
 
 
 _MESSAGES = func.json_array_elements(cast(bindparam("messages", type_=Text), postgresql.JSON)).table_valued("value")
@@ -253,7 +250,7 @@ _FROM_JSON = insert(OUTBOX).from_select(
 )
 
 
-def _insert_messages(session: Session, topic: str, now: datetime, messages: list[dict[str, Any]]) -> None:
+def _insert_messages(session: Session, topic: Topic, now: datetime, messages: list[dict[str, Any]]) -> None:
     """Outbox rows of one topic and time in one statement. On PostgreSQL their keys and payloads travel as one
     JSON document the statement unpacks (a fill can write tens of thousands at once, and one text parameter
     is much cheaper to send and parse than that many rows or a text array); elsewhere one executemany."""

@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from restock.domain.model import IdempotencyState
 from restock.store.schema import IdempotencyRecord, table
 
 
@@ -30,7 +31,7 @@ def lock_key(scope: str) -> int:
 def answered(session: Session, scope: str) -> IdempotencyRecord | None:
     """The answer recorded for `scope` (rows left `in_flight` by versions before 0008 count as unanswered)."""
     record = session.get(IdempotencyRecord, scope, populate_existing=True)
-    return record if record is not None and record.state == "done" else None
+    return record if record is not None and record.state == IdempotencyState.DONE else None
 
 
 def record_answer(
@@ -43,7 +44,7 @@ def record_answer(
         .values(
             scope=scope,
             request_hash=request_hash,
-            state="done",
+            state=IdempotencyState.DONE.value,
             status_code=status_code,
             response=response,
             created_at=now,

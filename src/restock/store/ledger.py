@@ -9,6 +9,7 @@ from typing import Any, Required, TypedDict, Unpack
 from sqlalchemy import CTE, ColumnElement, DateTime, Insert, Integer, String, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
+from restock.domain.model import MovementKind
 from restock.store.db import insert_unless_present
 from restock.store.schema import Movement, Stock, table
 from restock.store.together import writes_in_one_statement
@@ -79,7 +80,7 @@ class Change(TypedDict, total=False):
 
     sku_id: Required[int]
     warehouse_id: Required[int]
-    kind: Required[str]
+    kind: Required[MovementKind]
     now: Required[datetime]
     on_hand_delta: int
     allocated_delta: int

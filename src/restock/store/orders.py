@@ -16,10 +16,11 @@ from sqlalchemy import CTE, ColumnElement, Insert, Select, Table, bindparam, exi
 from sqlalchemy.orm import Session
 
 from restock.domain.errors import NotFound
+from restock.domain.events import OrderPlaced
 from restock.domain.model import BackorderPolicy, SkuPolicy
 from restock.domain.placed import PlacedOrder
 from restock.store.ledger import guarded_change, record_of
-from restock.store.outbox import OUTBOX
+from restock.store.outbox import OUTBOX, event_row
 from restock.store.placed import line_row, order_row, owner_of, part_row, part_rows
 from restock.store.schema import Channel, ChannelWarehouse, LinePart, Order, OrderLine, Sku, Stock, table
 from restock.store.together import insert_together
@@ -137,12 +138,16 @@ def insert_order(session: Session, order: PlacedOrder) -> dict[int, int]:
     return {int(row.sku_id): int(row.id) for row in rows}
 
 
-def insert_parts(session: Session, order: PlacedOrder, line_ids: dict[int, int], message: dict[str, Any]) -> None:
+def insert_parts(session: Session, order: PlacedOrder, line_ids: dict[int, int], confirmation: OrderPlaced) -> None:
     """The lines' parts and the order's outbox message, in one round trip on PostgreSQL."""
-    insert_together(session, (_parts, part_rows(order, line_ids)), (OUTBOX, [message]))
+    insert_together(
+        session, (_parts, part_rows(order, line_ids)), (OUTBOX, [event_row(confirmation, confirmation.placed_at)])
+    )
 
 
-def claim_and_place(session: Session, claim: dict[str, Any], order: PlacedOrder, message: dict[str, Any]) -> int | None:
+def claim_and_place(
+    session: Session, claim: dict[str, Any], order: PlacedOrder, confirmation: OrderPlaced
+) -> int | None:
     """PostgreSQL: claim a one-line order's stock and write the whole order, in one statement; the line's id, or
     None when the claim's guard refused it (then nothing at all was written).
 
@@ -153,7 +158,7 @@ def claim_and_place(session: Session, claim: dict[str, Any], order: PlacedOrder,
     [placed] = order.lines
     [first_part] = placed.parts
     line, part = line_row(order, placed), part_row(owner_of(order, placed, 0), first_part)
-    order_values = order_row(order)
+    order_values, message = order_row(order), event_row(confirmation, confirmation.placed_at)
     statement = _claim_and_place_statement(tuple(order_values), tuple(line), tuple(part), tuple(message))
     values = (
         claim | _named(_orders, order_values) | _named(_lines, line) | _named(_parts, part) | _named(OUTBOX, message)

@@ -13,7 +13,7 @@ import types
 from collections.abc import Mapping, Sequence
 from dataclasses import Field, fields, is_dataclass
 from datetime import UTC, date, datetime
-from typing import Any, Union, get_args, get_origin, get_type_hints, overload
+from typing import Any, Union, get_args, get_origin, get_type_hints
 
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
@@ -26,24 +26,8 @@ OUTBOX = table(OutboxMessage)
 _INSERT = insert(OUTBOX)
 
 
-@overload
-def emit(session: Session, event: Event, now: datetime, /) -> None: ...
-
-
-@overload
-def emit(session: Session, topic: str, dedup_key: str, payload: dict[str, Any], now: datetime, /) -> None: ...
-
-
-def emit(session: Session, event: Event | str, *rest: Any) -> None:
-    """Queue one event; its `dedup_key` is unique, so a receiver can drop a message it has already seen.
-
-    The second form, (topic, dedup_key, payload dict, now), is the COMPATIBILITY form kept for the call
-    sites not converted to events yet (`emit_dict_payload`); it goes when they are.
-    """
-    if isinstance(event, str):
-        emit_dict_payload(session, event, *rest)
-        return
-    (now,) = rest
+def emit(session: Session, event: Event, now: datetime) -> None:
+    """Queue one event; its `dedup_key` is unique, so a receiver can drop a message it has already seen."""
     session.execute(_INSERT, event_row(event, now))
 
 
@@ -58,9 +42,9 @@ def event_row(event: Event, now: datetime) -> dict[str, Any]:
     return _row(event.topic, event.dedup_key, payload_of(event), now)
 
 
-def _row(topic: str, dedup_key: str, payload: Mapping[str, Any], now: datetime) -> dict[str, Any]:
+def _row(topic: Topic, dedup_key: str, payload: Mapping[str, Any], now: datetime) -> dict[str, Any]:
     return {
-        "topic": topic,
+        "topic": topic.value,
         "dedup_key": dedup_key,
         "payload": json.dumps(payload, default=str, sort_keys=True),
         "created_at": now,
@@ -87,7 +71,13 @@ def payload_of(event: object) -> dict[str, Any]:
     return {f.name: _plain(getattr(event, f.name)) for f in _payload_fields(type(event))}
 
 
+_SCALARS = frozenset({str, int, bool, float, type(None)})
+"""Values that are their own JSON: checked first, as most fields are (a fill writes thousands of events)."""
+
+
 def _plain(value: object) -> Any:
+    if type(value) in _SCALARS:
+        return value
     if is_dataclass(value) and not isinstance(value, type):
         return payload_of(value)
     if isinstance(value, enum.Enum):
@@ -142,16 +132,3 @@ def _typed(hint: Any, value: Any) -> Any:
     if isinstance(hint, type) and issubclass(hint, enum.Enum):
         return hint(value)
     return value
-
-
-# ---------------------------------------------------------------- compatibility, for removal
-
-
-def emit_dict_payload(session: Session, topic: str, dedup_key: str, payload: dict[str, Any], now: datetime) -> None:
-    """COMPATIBILITY, TO BE REMOVED: queue a message built as a bare dict. Emit a `domain.events` event instead."""
-    session.execute(_INSERT, message_row(topic, dedup_key, payload, now))
-
-
-def message_row(topic: str, dedup_key: str, payload: dict[str, Any], now: datetime) -> dict[str, Any]:
-    """COMPATIBILITY, TO BE REMOVED: the row of a bare-dict message. Use `event_row` with an event instead."""
-    return _row(topic, dedup_key, payload, now)

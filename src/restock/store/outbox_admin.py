@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, delete, func, select, update
 from sqlalchemy.orm import Session
 
+from restock.domain.model import MessageStatus
 from restock.store.schema import OutboxMessage, WebhookAttempt
 
 _PENDING = OutboxMessage.delivered_at.is_(None) & OutboxMessage.dead_at.is_(None)
@@ -19,9 +20,9 @@ def counts(session: Session) -> dict[str, int]:
         return int(session.scalar(select(func.count()).where(where)) or 0)
 
     return {
-        "pending": count(_PENDING),
-        "dead": count(OutboxMessage.dead_at.is_not(None)),
-        "delivered": count(OutboxMessage.delivered_at.is_not(None)),
+        MessageStatus.PENDING: count(_PENDING),
+        MessageStatus.DEAD: count(OutboxMessage.dead_at.is_not(None)),
+        MessageStatus.DELIVERED: count(OutboxMessage.delivered_at.is_not(None)),
     }
 
 

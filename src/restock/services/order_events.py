@@ -1,0 +1,46 @@
+"""The order events (`domain.events`) made from what an order reads as: its view at the moment of the event."""
+
+from __future__ import annotations
+
+from restock.domain.events import LineSnapshot, OrderCancelled, OrderPlaced, OrderShipped
+from restock.domain.model import LineStatus, OrderStatus
+from restock.services.order_views import LineView, OrderView
+
+
+def _line_snapshot(line: LineView) -> LineSnapshot:
+    return LineSnapshot(
+        sku=line.sku,
+        quantity=line.quantity,
+        allocated=line.allocated,
+        backordered=line.backordered,
+        status=LineStatus(line.status),
+        ship_window=line.ship_window,
+        delayed=line.delayed,
+    )
+
+
+def order_placed(view: OrderView) -> OrderPlaced:
+    """The confirmation: what the confirmation e-mail and the order and backorder webhooks are made from."""
+    return OrderPlaced(
+        id=view.id,
+        email=view.email,
+        status=OrderStatus(view.status),
+        channel=view.channel,
+        placed_at=view.placed_at,
+        lines=tuple(map(_line_snapshot, view.lines)),
+    )
+
+
+def lines_ended(
+    event: type[OrderCancelled] | type[OrderShipped], view: OrderView, line_ids: list[int]
+) -> OrderCancelled | OrderShipped:
+    """Lines of the order ended (cancelled or shipped): the order as it now reads, and which lines ended."""
+    return event(
+        id=view.id,
+        email=view.email,
+        status=OrderStatus(view.status),
+        channel=view.channel,
+        placed_at=view.placed_at,
+        lines=tuple(map(_line_snapshot, view.lines)),
+        lines_ended=tuple(line_ids),
+    )
