@@ -199,6 +199,7 @@ def _changes(direct: Context) -> dict[str, object]:
         "po eta": lambda ctx: purchasing.change_eta(ctx, po, direct.clock.today() + timedelta(days=9)),
         "po cancel": lambda ctx: purchasing.cancel_po(ctx, po),
         "order with key": lambda ctx: order(ctx, "MUG", 1, key="checkout-77"),
+        "order without key": lambda ctx: order(ctx, "MUG", 1),
         "webhook create": lambda ctx: webhooks.add_webhook(ctx, "https://erp.example.com/hooks", ["order.placed"]),
         "subscription create": lambda ctx: subscriptions.subscribe(ctx, "MUG", "market", "cat@example.com"),
     }
@@ -216,7 +217,17 @@ def _state(direct: Context) -> tuple[object, ...]:
 
 
 @pytest.mark.parametrize(
-    "change", ["transfer", "po send", "po eta", "po cancel", "webhook create", "subscription create"]
+    "change",
+    [
+        "transfer",
+        "po send",
+        "po eta",
+        "po cancel",
+        "order with key",
+        "order without key",
+        "webhook create",
+        "subscription create",
+    ],
 )
 def test_every_changing_use_case_has_one_effect_when_its_commit_answer_is_lost(
     direct: Context, faulty: Context, proxy: PgFaultProxy, pg_engine: Engine, change: str
@@ -227,7 +238,7 @@ def test_every_changing_use_case_has_one_effect_when_its_commit_answer_is_lost(
     truncate_all(pg_engine)
     standard_catalog(direct)
     calls = _changes(direct)
-    if change == "order with key":  # one line from stock: one autocommitted statement, no COMMIT of its own
+    if change.startswith("order"):  # one line from stock: one autocommitted statement, no COMMIT of its own
         proxy.drop_answer("INSERT INTO orders")
     else:
         proxy.drop_commit_answer_after(WRITE)

@@ -20,7 +20,7 @@ from restock.domain import validation as valid
 from restock.domain.allocation import Take
 from restock.domain.availability import decide, promisable_supply
 from restock.domain.cover import CoverPlan, Peg, cover_plan
-from restock.domain.errors import Conflict, InvalidInput, OrderRefused, ShortLine
+from restock.domain.errors import Conflict, InvalidInput, NotFound, OrderRefused, OutcomeUnknown, ShortLine
 from restock.domain.lines import PartKind, line_window
 from restock.domain.model import BackorderPolicy, MovementKind
 from restock.domain.placed import PlacedLine, PlacedOrder, placed_line
@@ -31,6 +31,7 @@ from restock.services.order_views import LineView, OrderView, order_view
 from restock.services.promising import peg_to_supply
 from restock.services.supply import supply_for
 from restock.store import orders as store
+from restock.store import repo
 from restock.store.ledger import Change, change_params, free_stock, move
 from restock.store.order_reads import order_by_idempotency_key
 from restock.store.together import writes_in_one_statement
@@ -93,16 +94,34 @@ def place_order(ctx: Context, request: OrderRequest) -> OrderView:
     With an idempotency key, a retry (even one racing the first attempt) returns the first result.
     """
     request.validate()
+    order_id = new_order_id()  # one id for every attempt: a lost answer is settled by looking it up
     try:
         if len(request.lines) == 1 and writes_in_one_statement(ctx.engine):
-            placed = _place_in_one_statement(ctx, request)
+            placed = _place_in_one_statement_once(ctx, request, order_id)
             if placed is not None:
                 return placed
-        return _place_order(ctx, request)
+        return _place_order(ctx, request, order_id)
     except IntegrityError:
         if request.idempotency_key is None:
             raise
         return _replay(ctx, request)
+
+
+def _place_in_one_statement_once(ctx: Context, request: OrderRequest, order_id: str) -> OrderView | None:
+    """The one-statement order commits by itself, so a connection lost while it runs leaves it unknown whether
+    it did: the order's id tells. Placed: its view. Absent: None, and the general path places it (same id)."""
+    try:
+        return _place_in_one_statement(ctx, request, order_id)
+    except OutcomeUnknown:
+        return _order_if_placed(ctx, order_id)
+
+
+@use_case(readonly=True)
+def _order_if_placed(session: Session, ctx: Context, order_id: str) -> OrderView | None:
+    try:
+        return order_view(session, repo.order(session, order_id))
+    except NotFound:
+        return None
 
 
 @use_case(readonly=True)
@@ -135,8 +154,8 @@ class _Placement:
     today: date
 
 
-def _placement_of(ctx: Context, request: OrderRequest, channel: store.ChannelInfo) -> _Placement:
-    return _Placement(new_order_id(), channel, request.priority, ctx.clock.now(), ctx.clock.today())
+def _placement_of(ctx: Context, request: OrderRequest, channel: store.ChannelInfo, order_id: str) -> _Placement:
+    return _Placement(order_id, channel, request.priority, ctx.clock.now(), ctx.clock.today())
 
 
 def _placed_order(placement: _Placement, request: OrderRequest, lines: list[PlacedLine]) -> PlacedOrder:
@@ -170,11 +189,11 @@ def placed_view(order: PlacedOrder, channel_code: str, codes: dict[int, str], li
 
 
 @use_case()
-def _place_order(session: Session, ctx: Context, request: OrderRequest) -> OrderView:
+def _place_order(session: Session, ctx: Context, request: OrderRequest, order_id: str) -> OrderView:
     if earlier := _placed_before(session, request):
         return earlier
     channel, skus = store.order_context(session, request.channel, [line.sku for line in request.lines])
-    placement = _placement_of(ctx, request, channel)
+    placement = _placement_of(ctx, request, channel, order_id)
     lines: list[PlacedLine] = []
     shorts: list[ShortLine] = []
     # Lock rows in SKU order so that two multi-line orders cannot deadlock each other.
@@ -192,7 +211,7 @@ def _place_order(session: Session, ctx: Context, request: OrderRequest) -> Order
 
 
 @use_case(autocommit=True)
-def _place_in_one_statement(session: Session, ctx: Context, request: OrderRequest) -> OrderView | None:
+def _place_in_one_statement(session: Session, ctx: Context, request: OrderRequest, order_id: str) -> OrderView | None:
     """The commonest order, one line taken whole from the channel's first warehouse: on PostgreSQL the SKU's
     lock, the claim and every row of the order go as one statement, so a popular SKU's lock is held for
     that one statement only.
@@ -207,7 +226,7 @@ def _place_in_one_statement(session: Session, ctx: Context, request: OrderReques
     channel, skus = store.order_context(session, request.channel, [asked.sku], lock=False)
     if not channel.warehouse_ids:
         return None
-    placement = _placement_of(ctx, request, channel)
+    placement = _placement_of(ctx, request, channel, order_id)
     sku, warehouse = skus[asked.sku], channel.warehouse_ids[0]
     placed = _placed_order(
         placement, request, [placed_line(sku.id, asked.quantity, (Take(warehouse, asked.quantity),), ())]
