@@ -5,11 +5,15 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import update
 
 from restock.domain.errors import Conflict, InvalidInput, NotFound
+from restock.domain.model import MAX_BALANCE, MAX_QUANTITY
 from restock.services import catalog, orders, purchasing, stock
 from restock.services.backorders import waiting_backorders
 from restock.services.context import Context
+from restock.store.db import unit_of_work
+from restock.store.schema import Movement, Stock
 from tests.builders import balance, confirmed_po, on_day, order, outbox_payloads, standard_catalog
 
 
@@ -150,3 +154,17 @@ def test_a_po_overdue_without_news_counts_as_late_for_its_supplier(ctx: Context)
     line = order(later, "MUG", 1).lines[0]
     assert line.ship_window is not None
     assert (line.ship_window.latest - line.ship_window.earliest).days == 8
+
+
+def test_a_balance_never_passes_its_bound_and_the_refusal_changes_nothing(ctx: Context) -> None:
+    """Item 7 of issue 11: past 2,147,483,647 units a PostgreSQL INTEGER overflows (a 500); the bound is lower."""
+    standard_catalog(ctx)
+    stock.adjust_stock(ctx, "MUG", "W1", MAX_QUANTITY, "opening count")
+    with unit_of_work(ctx.engine) as session:  # most of the way there without 2,000 use cases
+        session.execute(update(Stock).values(on_hand=MAX_BALANCE - 3))
+        session.execute(update(Movement).values(on_hand_delta=MAX_BALANCE - 3))
+    with pytest.raises(Conflict, match="at most 2,000,000,000"):
+        stock.adjust_stock(ctx, "MUG", "W1", 4, "found")
+    assert balance(ctx, "MUG", "W1") == (MAX_BALANCE - 3, 0)
+    stock.adjust_stock(ctx, "MUG", "W1", 3, "found")
+    assert balance(ctx, "MUG", "W1") == (MAX_BALANCE, 0)

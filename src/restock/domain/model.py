@@ -14,6 +14,14 @@ from typing import Literal
 MAX_QUANTITY = 1_000_000
 """Upper bound for any quantity in a request: larger numbers are typos or attacks, never orders."""
 
+MAX_BALANCE = 2_000_000_000
+"""Most units one warehouse may hold of one SKU: below the 32-bit columns' limit, with room to spare."""
+
+
+def fits_in_a_balance(on_hand_after: int) -> bool:
+    """A balance never passes `MAX_BALANCE` (the ledger's guarded UPDATE applies the same bound in SQL)."""
+    return on_hand_after <= MAX_BALANCE
+
 
 class BackorderPolicy(enum.StrEnum):
     NEVER = "never"

@@ -19,10 +19,11 @@ from sqlalchemy import DateTime, Integer, String, Text, and_, bindparam, cast, e
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session, aliased
 
+from restock.domain.errors import Conflict
 from restock.domain.events import BackorderFilled, Topic
 from restock.domain.lines import PartKind
-from restock.domain.model import LineStatus, MovementKind
-from restock.store.ledger import ensure_stock_row, move, must_move
+from restock.domain.model import MAX_BALANCE, LineStatus, MovementKind, fits_in_a_balance
+from restock.store.ledger import Change, ensure_stock_row, move, must_move
 from restock.store.outbox import OUTBOX, event_row
 from restock.store.queue import fill_order_by
 from restock.store.schema import (
@@ -77,19 +78,24 @@ def stock_arrives(
     """Units arrive at a warehouse (a receipt, found stock, a transfer in): booked in the ledger, then given to
     the waiting backorders they can serve before any of them is free stock (invariant 3)."""
     ensure_stock_row(session, sku_id, warehouse_id)
-    must_move(
-        session,
-        sku_id=sku_id,
-        warehouse_id=warehouse_id,
-        kind=kind,
-        now=now,
-        on_hand_delta=quantity,
-        reason=reason,
-        ref=ref,
+    change = Change(
+        sku_id=sku_id, warehouse_id=warehouse_id, kind=kind, now=now, on_hand_delta=quantity, reason=reason, ref=ref
     )
+    if not move(session, **change):
+        _refuse_overflow(session, sku_id, warehouse_id, quantity)
+        must_move(session, **change)  # not an overflow: the data is inconsistent, and must_move says so
     return fill_waiting_backorders(
         session, sku_id=sku_id, warehouse_id=warehouse_id, now=now, receiving_po_line_id=receiving_po_line_id, ref=ref
     )
+
+
+def _refuse_overflow(session: Session, sku_id: int, warehouse_id: int, quantity: int) -> None:
+    on_hand = session.scalar(select(Stock.on_hand).where(Stock.sku_id == sku_id, Stock.warehouse_id == warehouse_id))
+    if on_hand is not None and not fits_in_a_balance(on_hand + quantity):
+        raise Conflict(
+            f"the warehouse would hold {on_hand + quantity:,} units of this SKU; "
+            f"at most {MAX_BALANCE:,} fit in one balance"
+        )
 
 
 def fill_waiting_backorders(

@@ -9,7 +9,7 @@ from typing import Any, Required, TypedDict, Unpack
 from sqlalchemy import CTE, ColumnElement, DateTime, Insert, Integer, String, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
-from restock.domain.model import MovementKind
+from restock.domain.model import MAX_BALANCE, MovementKind
 from restock.store.db import insert_unless_present
 from restock.store.schema import Movement, Stock, table
 from restock.store.together import writes_in_one_statement
@@ -30,6 +30,7 @@ _GUARDED_MOVE = (
         _stock.sku_id == bindparam("sku"),
         _stock.warehouse_id == bindparam("warehouse"),
         _ON_HAND_AFTER >= 0,
+        _ON_HAND_AFTER <= MAX_BALANCE,  # domain.model.fits_in_a_balance, in SQL
         _ALLOCATED_AFTER >= 0,
         bindparam("min_free_after") <= _ON_HAND_AFTER - _ALLOCATED_AFTER,
     )
