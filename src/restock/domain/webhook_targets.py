@@ -50,7 +50,8 @@ def check_address(host: str, address: Address, allowed: tuple[Network, ...]) -> 
     if kind is None or any(address in network for network in allowed if network.version == address.version):
         return
     shown = host if host == str(address) else f"{host} ({address})"
-    raise UnsafeTarget(f"a webhook may not point at {shown}: a {kind} address (allow its network with {ALLOW_SETTING})")
+    what = f"{'an' if kind[0] in 'aeiou' else 'a'} {kind} address"
+    raise UnsafeTarget(f"a webhook may not point at {shown}: {what} (allow its network with {ALLOW_SETTING})")
 
 
 def literal(host: str) -> Address | None:

@@ -100,7 +100,7 @@ async def _attempt(
     status = response.status_code
     if 200 <= status < 300:
         return status, None
-    if response.is_redirect:
+    if 300 <= status < 400:
         return status, f"HTTP {status} (redirects are not followed)"
     return status, f"HTTP {status}"
 
