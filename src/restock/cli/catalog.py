@@ -21,7 +21,7 @@ def warehouse_add(
     def work(ctx: Context) -> Printed:
         return Printed(f"warehouse {code} added", {"id": catalog.add_warehouse(ctx, code, name), "code": code})
 
-    run_changing(idempotency_key, as_json, work)
+    run_changing(idempotency_key, as_json, ("warehouse add", code, name), work)
 
 
 def channel_add(
@@ -38,7 +38,7 @@ def channel_add(
         new_id = catalog.add_channel(ctx, code, codes, name, safety_buffer)
         return Printed(f"channel {code} added, served by {', '.join(codes)}", {"id": new_id, "code": code})
 
-    run_changing(idempotency_key, as_json, work)
+    run_changing(idempotency_key, as_json, ("channel add", code, codes, name, safety_buffer), work)
 
 
 def supplier_add(
@@ -53,7 +53,7 @@ def supplier_add(
             f"supplier {code} added", {"id": catalog.add_supplier(ctx, code, lead_time_days, name), "code": code}
         )
 
-    run_changing(idempotency_key, as_json, work)
+    run_changing(idempotency_key, as_json, ("supplier add", code, lead_time_days, name), work)
 
 
 def sku_add(
@@ -70,4 +70,6 @@ def sku_add(
         new_id = catalog.add_sku(ctx, code, name, price, backorder, max_wait_days, backorder_limit)
         return Printed(f"SKU {code} added", {"id": new_id, "code": code})
 
-    run_changing(idempotency_key, as_json, work)
+    run_changing(
+        idempotency_key, as_json, ("sku add", code, name, price, backorder, max_wait_days, backorder_limit), work
+    )

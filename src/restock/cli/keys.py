@@ -35,7 +35,7 @@ def apikey_create(
             {"id": issued.id, "key": issued.key, "role": issued.role.value, "channel": issued.channel},
         )
 
-    run_changing(idempotency_key, as_json, work)
+    run_changing(idempotency_key, as_json, ("apikey create", role, channel, name), work)
 
 
 def apikey_revoke(key_id: int, as_json: JsonFlag = False, idempotency_key: IdempotencyKey = None) -> None:
@@ -45,7 +45,7 @@ def apikey_revoke(key_id: int, as_json: JsonFlag = False, idempotency_key: Idemp
         apikeys.revoke_key(ctx, key_id)
         return Printed(f"API key {key_id} revoked", {"id": key_id, "revoked": True})
 
-    run_changing(idempotency_key, as_json, work)
+    run_changing(idempotency_key, as_json, ("apikey revoke", key_id), work)
 
 
 def _key_json(k: KeyView) -> dict[str, Any]:

@@ -114,4 +114,4 @@ def subscribe(
             f"{email} will hear when {sku} can be bought on {channel} (subscription {view.id})", view.to_json()
         )
 
-    run_changing(idempotency_key, as_json, work)
+    run_changing(idempotency_key, as_json, ("subscribe", sku, channel, email), work)

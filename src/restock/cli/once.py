@@ -21,7 +21,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-import click
 import typer
 from rich.console import Console, RenderableType
 
@@ -33,7 +32,6 @@ from restock.services.context import Context
 MAX_KEY_LENGTH = 200
 OUTCOME_UNKNOWN_EXIT = 75
 """EX_TEMPFAIL: nothing is known to have gone wrong, the command is to be run again (with its key)."""
-NOT_FINGERPRINTED = frozenset({"as_json", "idempotency_key"})
 
 IdempotencyKey = Annotated[
     str | None,
@@ -52,15 +50,17 @@ class Printed:
     data: Any
 
 
-def run_changing(key: str | None, as_json: bool, work: Callable[[Context], Printed]) -> None:
-    """Run `work` (which calls the use cases with the context given) once per key, and print its result."""
+def run_changing(key: str | None, as_json: bool, request: tuple[Any, ...], work: Callable[[Context], Printed]) -> None:
+    """Run `work` (which calls the use cases with the context given) once per key, and print its result.
+
+    `request` is the command's name and its arguments (not the output format): what a key is bound to."""
     with user_errors(), unknown_outcome(key):
         ctx = context()
         if key is None:
             printed = work(ctx)
             _show(printed.text, printed.data, as_json)
             return
-        record = _once(ctx, _checked(key), work)
+        record = _once(ctx, _checked(key), request, work)
     if as_json:
         emit_json(record["data"])
     elif record["rendered"]:
@@ -76,10 +76,9 @@ def _show(text: str | RenderableType, data: Any, as_json: bool) -> None:
         out.print(text)
 
 
-def _once(ctx: Context, key: str, work: Callable[[Context], Printed]) -> dict[str, Any]:
+def _once(ctx: Context, key: str, request: tuple[Any, ...], work: Callable[[Context], Printed]) -> dict[str, Any]:
     """The first run's record (text and JSON), made now or read back."""
-    command, arguments = _invocation()
-    fingerprint = hashlib.sha256(json.dumps([command, arguments], sort_keys=True, default=str).encode()).hexdigest()
+    fingerprint = hashlib.sha256(json.dumps(request, default=str).encode()).hexdigest()
     answer = idempotency.run_once(ctx, f"cli:{key}", fingerprint, 0, lambda: _record(work(ctx)))
     if answer.outcome is idempotency.Outcome.MISMATCH:
         fail(f"the idempotency key {key!r} was used for another command or other arguments: nothing was done")
@@ -106,13 +105,6 @@ def _checked(key: str) -> str:
     if not 1 <= len(key) <= MAX_KEY_LENGTH or not key.isprintable() or not key.isascii():
         fail(f"an idempotency key is 1-{MAX_KEY_LENGTH} printable ASCII characters", 2)
     return key
-
-
-def _invocation() -> tuple[str, dict[str, Any]]:
-    """The command (`po receive`) and its arguments, as parsed, without the key and the output format."""
-    current = click.get_current_context()
-    command = " ".join(current.command_path.split()[1:])
-    return command, {k: v for k, v in current.params.items() if k not in NOT_FINGERPRINTED}
 
 
 @contextmanager

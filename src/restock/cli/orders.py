@@ -76,7 +76,7 @@ def order_cancel(
         view = orders.cancel_line(ctx, order, sku) if sku else orders.cancel_order(ctx, order)
         return Printed(_order_table(view), view.to_json())
 
-    run_changing(idempotency_key, as_json, work)
+    run_changing(idempotency_key, as_json, ("order cancel", order, sku), work)
 
 
 def order_ship(order: str, as_json: JsonFlag = False, idempotency_key: IdempotencyKey = None) -> None:
@@ -84,4 +84,4 @@ def order_ship(order: str, as_json: JsonFlag = False, idempotency_key: Idempoten
         view = orders.ship_order(ctx, order)
         return Printed(_order_table(view), view.to_json())
 
-    run_changing(idempotency_key, as_json, work)
+    run_changing(idempotency_key, as_json, ("order ship", order), work)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
@@ -14,7 +14,13 @@ from restock.services import purchasing
 from restock.services.context import Context
 
 
-def _po_change(key: str | None, as_json: bool, change: Callable[[Context], purchasing.POView], said: str) -> None:
+def _po_change(
+    key: str | None,
+    as_json: bool,
+    request: tuple[Any, ...],
+    change: Callable[[Context], purchasing.POView],
+    said: str,
+) -> None:
     """Every PO change answers the same way: a sentence (`said`, with {po} and {status} filled in), or the PO
     as JSON; with a key, at most once."""
 
@@ -22,7 +28,7 @@ def _po_change(key: str | None, as_json: bool, change: Callable[[Context], purch
         view = change(ctx)
         return Printed(said.format(po=view.id, status=view.status), view.to_json())
 
-    run_changing(key, as_json, work)
+    run_changing(key, as_json, request, work)
 
 
 def po_create(
@@ -34,11 +40,19 @@ def po_create(
 ) -> None:
     lines = parse_lines(line)
     change = lambda ctx: purchasing.create_po(ctx, supplier, warehouse, lines)  # noqa: E731
-    _po_change(idempotency_key, as_json, change, "purchase order {po} created (draft)")
+    _po_change(
+        idempotency_key,
+        as_json,
+        ("po create", supplier, warehouse, lines),
+        change,
+        "purchase order {po} created (draft)",
+    )
 
 
 def po_send(po: int, as_json: JsonFlag = False, idempotency_key: IdempotencyKey = None) -> None:
-    _po_change(idempotency_key, as_json, lambda ctx: purchasing.send_po(ctx, po), "purchase order {po} sent")
+    _po_change(
+        idempotency_key, as_json, ("po send", po), lambda ctx: purchasing.send_po(ctx, po), "purchase order {po} sent"
+    )
 
 
 def po_confirm(
@@ -49,23 +63,33 @@ def po_confirm(
 ) -> None:
     when = parse_date(eta)
     change = lambda ctx: purchasing.confirm_po(ctx, po, when)  # noqa: E731
-    _po_change(idempotency_key, as_json, change, f"purchase order {{po}} confirmed, ETA {when}")
+    _po_change(
+        idempotency_key, as_json, ("po confirm", po, when), change, f"purchase order {{po}} confirmed, ETA {when}"
+    )
 
 
 def po_eta(po: int, eta: str, as_json: JsonFlag = False, idempotency_key: IdempotencyKey = None) -> None:
     when = parse_date(eta)
     change = lambda ctx: purchasing.change_eta(ctx, po, when)  # noqa: E731
-    _po_change(idempotency_key, as_json, change, f"purchase order {{po}}: ETA now {when}")
+    _po_change(idempotency_key, as_json, ("po eta", po, when), change, f"purchase order {{po}}: ETA now {when}")
 
 
 def po_receive(po: int, line: Lines, as_json: JsonFlag = False, idempotency_key: IdempotencyKey = None) -> None:
     lines = parse_lines(line)
     change = lambda ctx: purchasing.receive_po(ctx, po, lines)  # noqa: E731
-    _po_change(idempotency_key, as_json, change, "purchase order {po}: received, now {status}")
+    _po_change(
+        idempotency_key, as_json, ("po receive", po, lines), change, "purchase order {po}: received, now {status}"
+    )
 
 
 def po_cancel(po: int, as_json: JsonFlag = False, idempotency_key: IdempotencyKey = None) -> None:
-    _po_change(idempotency_key, as_json, lambda ctx: purchasing.cancel_po(ctx, po), "purchase order {po} cancelled")
+    _po_change(
+        idempotency_key,
+        as_json,
+        ("po cancel", po),
+        lambda ctx: purchasing.cancel_po(ctx, po),
+        "purchase order {po} cancelled",
+    )
 
 
 def _po_list_table(views: list[purchasing.POView]) -> Table:

@@ -80,7 +80,7 @@ def _create_pos_once(report: PlanReport, key: str, as_json: bool) -> None:
         created = planning.create_purchase_orders(ctx, report.suggestions)
         return Printed(Group(*_plan_output(report, created)), _plan_json(report, created))
 
-    run_changing(key, as_json, work)
+    run_changing(key, as_json, ("plan --create-pos",), work)
 
 
 def plan(

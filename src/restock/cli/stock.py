@@ -27,7 +27,7 @@ def stock_adjust(
             f"{sku} at {warehouse}: on hand {balance.on_hand}, allocated {balance.allocated}", balance.to_json()
         )
 
-    run_changing(idempotency_key, as_json, work)
+    run_changing(idempotency_key, as_json, ("stock adjust", sku, warehouse, delta, reason), work)
 
 
 def stock_transfer(
@@ -37,7 +37,7 @@ def stock_transfer(
         src, dst = stock.transfer_stock(ctx, sku, source, target, quantity)
         return Printed(f"moved {quantity} of {sku} from {source} to {target}", [src.to_json(), dst.to_json()])
 
-    run_changing(idempotency_key, as_json, work)
+    run_changing(idempotency_key, as_json, ("stock transfer", sku, source, target, quantity), work)
 
 
 def stock_show(sku: Annotated[str | None, typer.Argument()] = None, as_json: JsonFlag = False) -> None:

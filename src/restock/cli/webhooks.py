@@ -33,7 +33,7 @@ def webhook_add(
             f"webhook {view.id} -> {view.url} ({', '.join(view.events)})\nsigning secret: {view.secret}", view.to_json()
         )
 
-    run_changing(idempotency_key, as_json, work)
+    run_changing(idempotency_key, as_json, ("webhook add", url, event, secret), work)
 
 
 def webhook_list(as_json: JsonFlag = False) -> None:
