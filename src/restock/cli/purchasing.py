@@ -12,23 +12,18 @@ from restock.cli.once import IdempotencyKey, Printed, run_changing
 from restock.cli.shared import JsonFlag, Lines, context, emit_json, out, parse_date, parse_lines, user_errors
 from restock.services import purchasing
 from restock.services.context import Context
+from restock.services.purchasing import POView
 
 
-def _po_change(
-    key: str | None,
-    as_json: bool,
-    request: tuple[Any, ...],
-    change: Callable[[Context], purchasing.POView],
-    said: str,
-) -> None:
+def _po_change(key: str | None, as_json: bool, said: str, use_case: Callable[..., POView], *args: Any) -> None:
     """Every PO change answers the same way: a sentence (`said`, with {po} and {status} filled in), or the PO
-    as JSON; with a key, at most once."""
+    as JSON; with a key, at most once (the key is bound to the use case and its arguments)."""
 
     def work(ctx: Context) -> Printed:
-        view = change(ctx)
+        view = use_case(ctx, *args)
         return Printed(said.format(po=view.id, status=view.status), view.to_json())
 
-    run_changing(key, as_json, request, work)
+    run_changing(key, as_json, (use_case.__name__, *args), work)
 
 
 def po_create(
@@ -39,20 +34,12 @@ def po_create(
     idempotency_key: IdempotencyKey = None,
 ) -> None:
     lines = parse_lines(line)
-    change = lambda ctx: purchasing.create_po(ctx, supplier, warehouse, lines)  # noqa: E731
-    _po_change(
-        idempotency_key,
-        as_json,
-        ("po create", supplier, warehouse, lines),
-        change,
-        "purchase order {po} created (draft)",
-    )
+    said = "purchase order {po} created (draft)"
+    _po_change(idempotency_key, as_json, said, purchasing.create_po, supplier, warehouse, lines)
 
 
 def po_send(po: int, as_json: JsonFlag = False, idempotency_key: IdempotencyKey = None) -> None:
-    _po_change(
-        idempotency_key, as_json, ("po send", po), lambda ctx: purchasing.send_po(ctx, po), "purchase order {po} sent"
-    )
+    _po_change(idempotency_key, as_json, "purchase order {po} sent", purchasing.send_po, po)
 
 
 def po_confirm(
@@ -62,34 +49,24 @@ def po_confirm(
     idempotency_key: IdempotencyKey = None,
 ) -> None:
     when = parse_date(eta)
-    change = lambda ctx: purchasing.confirm_po(ctx, po, when)  # noqa: E731
     _po_change(
-        idempotency_key, as_json, ("po confirm", po, when), change, f"purchase order {{po}} confirmed, ETA {when}"
+        idempotency_key, as_json, f"purchase order {{po}} confirmed, ETA {when}", purchasing.confirm_po, po, when
     )
 
 
 def po_eta(po: int, eta: str, as_json: JsonFlag = False, idempotency_key: IdempotencyKey = None) -> None:
     when = parse_date(eta)
-    change = lambda ctx: purchasing.change_eta(ctx, po, when)  # noqa: E731
-    _po_change(idempotency_key, as_json, ("po eta", po, when), change, f"purchase order {{po}}: ETA now {when}")
+    _po_change(idempotency_key, as_json, f"purchase order {{po}}: ETA now {when}", purchasing.change_eta, po, when)
 
 
 def po_receive(po: int, line: Lines, as_json: JsonFlag = False, idempotency_key: IdempotencyKey = None) -> None:
     lines = parse_lines(line)
-    change = lambda ctx: purchasing.receive_po(ctx, po, lines)  # noqa: E731
-    _po_change(
-        idempotency_key, as_json, ("po receive", po, lines), change, "purchase order {po}: received, now {status}"
-    )
+    said = "purchase order {po}: received, now {status}"
+    _po_change(idempotency_key, as_json, said, purchasing.receive_po, po, lines)
 
 
 def po_cancel(po: int, as_json: JsonFlag = False, idempotency_key: IdempotencyKey = None) -> None:
-    _po_change(
-        idempotency_key,
-        as_json,
-        ("po cancel", po),
-        lambda ctx: purchasing.cancel_po(ctx, po),
-        "purchase order {po} cancelled",
-    )
+    _po_change(idempotency_key, as_json, "purchase order {po} cancelled", purchasing.cancel_po, po)
 
 
 def _po_list_table(views: list[purchasing.POView]) -> Table:

@@ -53,6 +53,11 @@ def webhook_list(as_json: JsonFlag = False) -> None:
 def _attempts_table(view: WebhookView) -> Table:
     """The endpoint's latest delivery attempts, so an integrator can see why deliveries fail."""
     table = Table("delivery", "event", "at", "status", "error", "ms", title=f"webhook {view.id}: {view.url}")
+    if view.paused_until is not None:  # its circuit breaker is open
+        until = f"{view.paused_until:%Y-%m-%d %H:%M:%S}"
+        table.caption = f"paused until {until} UTC after {view.consecutive_failures} failures in a row"
+    elif view.consecutive_failures:
+        table.caption = f"{view.consecutive_failures} failures in a row"
     for a in view.attempts:
         table.add_row(
             a.delivery,
