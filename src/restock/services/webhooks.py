@@ -121,15 +121,23 @@ def _check_events(events: list[str]) -> list[str]:
     return sorted(set(events))
 
 
-@use_case()
-def add_webhook(session: Session, ctx: Context, url: str, events: list[str], secret: str | None = None) -> WebhookView:
-    """Register an endpoint; without a secret, one is made (shown once: the receiver needs it)."""
+def add_webhook(ctx: Context, url: str, events: list[str], secret: str | None = None) -> WebhookView:
+    """Register an endpoint; without a secret, one is made (shown once: the receiver needs it).
+
+    Checked before the transaction begins: resolving the URL's host may take a while, and no write (on
+    SQLite, no other writer) should wait for a DNS server.
+    """
     wanted = _check_events(events)
     if secret is not None and not 16 <= len(secret) <= 200:
         raise InvalidInput("a webhook secret must be 16-200 characters")
     checked = _check_url(url, ctx.settings.notify.webhook_allow_private)
-    endpoint = hooks.add_endpoint(session, checked, secret or "whsec_" + secrets.token_hex(24), wanted, ctx.clock.now())
-    return WebhookView(endpoint.id, endpoint.url, wanted, endpoint.created_at, False, endpoint.secret)
+    return _register(ctx, checked, wanted, secret or "whsec_" + secrets.token_hex(24))
+
+
+@use_case()
+def _register(session: Session, ctx: Context, url: str, events: list[str], secret: str) -> WebhookView:
+    endpoint = hooks.add_endpoint(session, url, secret, events, ctx.clock.now())
+    return WebhookView(endpoint.id, endpoint.url, events, endpoint.created_at, False, endpoint.secret)
 
 
 def _view(session: Session, ctx: Context, endpoint: WebhookEndpoint, with_attempts: bool) -> WebhookView:
