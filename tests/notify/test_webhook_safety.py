@@ -137,3 +137,10 @@ def test_proxies_from_the_environment_are_ignored(
     deliver(hooked)
     assert receiver.events() == ["availability.changed"]
     assert json.loads(receiver.received[0]["body"])["event"] == "availability.changed"
+
+
+@pytest.mark.parametrize("url", ["http://[::1", "http://:80/", "http://user@/x", "http://a\x00b/", "http://a:99999/"])
+def test_a_url_without_a_usable_host_or_port_is_refused_as_invalid_not_an_error(ctx: Context, url: str) -> None:
+    with pytest.raises(InvalidInput):
+        webhooks.add_webhook(ctx, url, [])
+    assert webhooks.list_webhooks(ctx) == []

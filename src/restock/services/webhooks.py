@@ -86,8 +86,12 @@ class WebhookView:
 
 def _check_url(url: str, allowed: tuple[str, ...]) -> str:
     """An absolute http(s) URL whose host is public (or in RESTOCK_WEBHOOK_ALLOW_PRIVATE), resolved now."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc or len(url) > 2000:
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError:  # a bracket left open
+        host = None
+    if not host or parts.scheme not in ("http", "https") or len(url) > 2000 or not url.isprintable():
         raise InvalidInput(f"a webhook URL must be an absolute http(s) URL, got {url[:100]!r}")
     try:
         parts.port  # noqa: B018 (raises on a port that is not a number)
