@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import logging
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from restock.config import NotifySettings
 from restock.store import delivery
+
+log = logging.getLogger("restock.worker")
 
 MAX_BACKOFF_SECONDS = 3600
 
@@ -58,3 +64,15 @@ def fail_in(
         result.dead += 1
     else:
         result.failed += 1
+
+
+def poll(stop: threading.Event, round_: Callable[[], int], pause_seconds: float) -> None:
+    """Run rounds until `stop` is set, pausing when a round found nothing to do (it returns how much it did)."""
+    while not stop.is_set():
+        try:
+            done = round_()
+        except DBAPIError as error:  # the database went away for a moment: try again after a pause
+            log.warning("worker round failed: %s", str(error).splitlines()[0])
+            done = 0
+        if done == 0:
+            stop.wait(pause_seconds)

@@ -8,15 +8,17 @@ failing opens its circuit breaker (see `notify.breaker`): its deliveries wait, t
 
 from __future__ import annotations
 
+import functools
 import logging
+import threading
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime, timedelta
 
 from restock.domain.breaker import Breaker
 from restock.domain.events import Topic
 from restock.notify import webhooks as hooks
-from restock.notify.rounds import RoundResult, fail_in, utc_now
+from restock.notify.rounds import RoundResult, fail_in, poll, utc_now
 from restock.services.context import Context
 from restock.store import delivery
 from restock.store import webhooks as store
@@ -33,9 +35,51 @@ class WebhookLane:
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
         self.settings = ctx.settings.notify
+        self._busy: set[int] = set()
+        """Endpoints with deliveries in flight (`run`): new ones for them wait until those are done."""
+        self._lock = threading.Lock()
 
     def deliver_batch(self) -> RoundResult:
-        """Claim due deliveries and post them, endpoint by endpoint, a few endpoints at once."""
+        """Claim due deliveries and post them, endpoint by endpoint, a few endpoints at once; return when done
+        (`restock worker --once`, tests)."""
+        groups, stop_starting = self._claim()
+        result = RoundResult()
+        if not groups:
+            return result
+        with ThreadPoolExecutor(min(self.settings.webhook_concurrency, len(groups)), "restock-webhook") as pool:
+            for part in pool.map(lambda ms: self._to_endpoint(ms, stop_starting), groups.values()):
+                result.add(part)
+        return result
+
+    def run(self, stop: threading.Event) -> None:
+        """Until `stop` is set: hand each endpoint's due deliveries to the pool without waiting for the others,
+        so a slow endpoint holds back only its own deliveries (the pool finishes what it started)."""
+        with ThreadPoolExecutor(self.settings.webhook_concurrency, "restock-webhook") as pool:
+            poll(stop, lambda: self._dispatch(pool), self.settings.worker_poll_seconds)
+
+    def _dispatch(self, pool: ThreadPoolExecutor) -> int:
+        """Start the claimed deliveries of every idle endpoint; those of a busy one wait one deadline."""
+        groups, stop_starting = self._claim()
+        started = 0
+        for endpoint_id, messages in groups.items():
+            with self._lock:
+                busy = endpoint_id in self._busy
+                self._busy.add(endpoint_id)
+            if busy:
+                later = utc_now() + timedelta(seconds=self.settings.webhook_timeout_seconds)
+                self._defer([m.id for m in messages], later)
+                continue
+            future = pool.submit(self._to_endpoint, messages, stop_starting)
+            future.add_done_callback(functools.partial(self._idle, endpoint_id))
+            started += len(messages)
+        return started
+
+    def _idle(self, endpoint_id: int, _: Future[RoundResult]) -> None:
+        with self._lock:
+            self._busy.discard(endpoint_id)
+
+    def _claim(self) -> tuple[dict[int, list[delivery.Claimed]], datetime]:
+        """Due deliveries, leased to this worker and grouped by endpoint; and when to stop starting them."""
         lease = self.settings.outbox_lease_seconds
         claimed_at = utc_now()
         with unit_of_work(self.ctx.engine) as session:
@@ -44,14 +88,7 @@ class WebhookLane:
         groups: dict[int, list[delivery.Claimed]] = {}
         for message in claimed:
             groups.setdefault(int(message.payload["endpoint"]), []).append(message)
-        stop_starting = claimed_at + timedelta(seconds=lease / 2)
-        result = RoundResult()
-        if not groups:
-            return result
-        with ThreadPoolExecutor(min(self.settings.webhook_concurrency, len(groups)), "restock-webhook") as pool:
-            for part in pool.map(lambda ms: self._to_endpoint(ms, stop_starting), groups.values()):
-                result.add(part)
-        return result
+        return groups, claimed_at + timedelta(seconds=lease / 2)
 
     def _to_endpoint(self, messages: Sequence[delivery.Claimed], stop_starting: datetime) -> RoundResult:
         """One endpoint's deliveries in order, until its breaker opens or the lease is half gone."""

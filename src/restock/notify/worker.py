@@ -15,16 +15,14 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import timedelta
-
-from sqlalchemy.exc import DBAPIError
 
 from restock.domain.events import Topic
 from restock.notify.handlers import Expansion, expand
 from restock.notify.jobs import PERIODIC_JOBS, PeriodicJob
 from restock.notify.mail import Mailer, Outgoing, Templates, make_mailer
-from restock.notify.rounds import MAX_BACKOFF_SECONDS, RoundResult, backoff_seconds, fail_in, utc_now
+from restock.notify.rounds import MAX_BACKOFF_SECONDS, RoundResult, backoff_seconds, fail_in, poll, utc_now
 from restock.notify.webhook_lane import WebhookLane
 from restock.services.context import Context
 from restock.store import delivery
@@ -62,27 +60,15 @@ class Worker:
     def run(self, stop: threading.Event) -> None:
         """Until `stop` is set: deliver as messages come, sleeping a poll interval when there is nothing; the
         webhook lane runs in a thread of its own, so a slow receiver never holds an e-mail back."""
-        hooks = threading.Thread(
-            target=self._loop, args=(stop, self.webhooks.deliver_batch), name="restock-webhook-lane", daemon=True
-        )
+        hooks = threading.Thread(target=self.webhooks.run, args=(stop,), name="restock-webhook-lane", daemon=True)
         hooks.start()
-        self._loop(stop, self._mail_round)
+        poll(stop, lambda: self._mail_round().handled, self.settings.worker_poll_seconds)
         hooks.join()
         self.mailer.close()
 
     def _mail_round(self) -> RoundResult:
         self.run_due_jobs()
         return self.deliver_mail_batch()
-
-    def _loop(self, stop: threading.Event, round_: Callable[[], RoundResult]) -> None:
-        while not stop.is_set():
-            try:
-                result = round_()
-            except DBAPIError as error:  # the database went away for a moment: try again after a pause
-                log.warning("worker round failed: %s", str(error).splitlines()[0])
-                result = RoundResult()
-            if result.handled == 0:
-                stop.wait(self.settings.worker_poll_seconds)
 
     def run_due_jobs(self) -> list[str]:
         ran = []
