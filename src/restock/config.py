@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
@@ -92,6 +93,15 @@ class NotifySettings:
     webhook_timeout_seconds: int = 10
     outbox_keep_days: int = 30
     """Delivered messages are kept this long (to look into what was sent), then purged daily."""
+    webhook_allow_private: tuple[str, ...] = ()
+    """Networks (CIDR) a webhook may point at although they are not public: loopback, private, link-local...
+    (RESTOCK_WEBHOOK_ALLOW_PRIVATE=127.0.0.1/32,10.0.0.0/8). Every other non-public address is refused."""
+    webhook_breaker_failures: int = 5
+    """Consecutive failed attempts after which an endpoint's deliveries pause (its circuit breaker opens)."""
+    webhook_breaker_seconds: int = 60
+    """The first pause of an open breaker; it doubles with each further failure, up to an hour."""
+    webhook_concurrency: int = 4
+    """Endpoints the worker posts to at once; each endpoint gets its deliveries one at a time, in order."""
 
     @classmethod
     def from_env(cls, env: os._Environ[str] | dict[str, str]) -> NotifySettings:
@@ -117,6 +127,10 @@ class NotifySettings:
             worker_poll_seconds=_int(env, "RESTOCK_WORKER_POLL_MS", 1000) / 1000,
             webhook_timeout_seconds=_positive(env, "RESTOCK_WEBHOOK_TIMEOUT_SECONDS", 10),
             outbox_keep_days=_positive(env, "RESTOCK_OUTBOX_KEEP_DAYS", 30),
+            webhook_allow_private=_networks(env, "RESTOCK_WEBHOOK_ALLOW_PRIVATE"),
+            webhook_breaker_failures=_positive(env, "RESTOCK_WEBHOOK_BREAKER_FAILURES", 5),
+            webhook_breaker_seconds=_positive(env, "RESTOCK_WEBHOOK_BREAKER_SECONDS", 60),
+            webhook_concurrency=_positive(env, "RESTOCK_WEBHOOK_CONCURRENCY", 4),
         )
 
 
@@ -197,3 +211,12 @@ class Clock:
 
     def today(self) -> date:
         return self.fixed_today or self.now().date()
+
+
+def _networks(env: os._Environ[str] | dict[str, str], name: str) -> tuple[str, ...]:
+    """A comma-separated list of networks (`10.0.0.0/8`, `::1/128`, a bare address): checked, normalised."""
+    raw = [part.strip() for part in (env.get(name) or "").split(",") if part.strip()]
+    try:
+        return tuple(str(ipaddress.ip_network(part, strict=False)) for part in raw)
+    except ValueError:
+        raise ValueError(f"{name} must be comma-separated networks like 10.0.0.0/8, got {env.get(name)!r}") from None

@@ -57,3 +57,37 @@ def test_webhooks_are_added_shown_once_with_their_secret_and_listed(restock: Any
     assert "secret" not in listed[0]
     shown = as_json(restock("webhook", "show", str(added["id"]), "--json"))
     assert shown["attempts"] == []
+
+
+def test_a_webhook_to_a_private_address_is_refused_in_one_line_and_nothing_is_stored(restock: Any) -> None:
+    refused = restock("webhook", "add", "http://169.254.169.254/latest/meta-data/", ok=False)
+    assert refused.exit_code == 1
+    assert refused.stderr.count("\n") == 1
+    assert "a link-local address" in refused.stderr
+    assert as_json(restock("webhook", "list", "--json")) == []
+
+
+def test_webhook_show_says_when_an_endpoint_is_paused_by_its_breaker(
+    restock: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The breaker's state, shown with the attempts: failures in a row, and until when deliveries wait."""
+    from restock.config import Settings
+    from restock.services.context import Context
+    from restock.store.db import unit_of_work
+    from restock.store.webhooks import add_attempt
+
+    monkeypatch.setenv("RESTOCK_WEBHOOK_ALLOW_PRIVATE", "127.0.0.1")
+    monkeypatch.setenv("RESTOCK_WEBHOOK_BREAKER_FAILURES", "2")
+    hook = as_json(restock("webhook", "add", "http://127.0.0.1:9/h", "--json"))
+    restock("warehouse", "add", "W1")
+    restock("channel", "add", "web", "--warehouses", "W1")
+    restock("sku", "add", "MUG")
+    restock("stock", "adjust", "MUG", "W1", "1", "--reason", "count")
+    ctx = Context.from_settings(Settings.from_env())
+    with unit_of_work(ctx.engine) as session:
+        for _ in range(2):
+            add_attempt(session, hook["id"], 1, "availability.changed", ctx.clock.now(), None, "TimeoutError", 10)
+    shown = as_json(restock("webhook", "show", str(hook["id"]), "--json"))
+    assert shown["consecutive_failures"] == 2
+    assert shown["paused_until"] is not None
+    assert "after 2 failures in a row" in " ".join(restock("webhook", "show", str(hook["id"])).stdout.split())

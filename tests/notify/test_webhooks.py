@@ -6,7 +6,7 @@ import json
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -23,6 +23,18 @@ from tests.conftest import TODAY
 from tests.notify.conftest import SmtpServer, deliver, free_port, with_mail
 
 SECRET = "whsec_test_0123456789abcdef"
+LOCAL = ("127.0.0.0/8",)
+"""The receivers here listen on 127.0.0.1: a network a webhook may reach only when allowed by name."""
+
+
+def allowing_local(ctx: Context) -> Context:
+    notify = replace(ctx.settings.notify, webhook_allow_private=LOCAL)
+    return replace(ctx, settings=replace(ctx.settings, notify=notify))
+
+
+@pytest.fixture
+def mail_ctx(mail_ctx: Context) -> Context:
+    return allowing_local(mail_ctx)
 
 
 @dataclass
@@ -138,7 +150,7 @@ def test_a_failing_endpoint_is_retried_and_every_attempt_is_kept(
 
 
 def test_an_unreachable_endpoint_ends_as_dead_with_its_attempts(ctx: Context, smtp: SmtpServer) -> None:
-    few = with_mail(ctx, smtp, outbox_max_attempts=2)
+    few = with_mail(ctx, smtp, outbox_max_attempts=2, webhook_allow_private=LOCAL)
     standard_catalog(few)
     hook = webhooks.add_webhook(few, f"http://127.0.0.1:{free_port()}/gone", ["availability.changed"])
     stock.adjust_stock(few, "MUG", "W1", 1, "count")

@@ -7,10 +7,12 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.table import Table
 
-from restock.cli.shared import JsonFlag, context, done, emit_json, out, user_errors
+from restock.cli.once import IdempotencyKey, Printed, run_changing
+from restock.cli.shared import JsonFlag, context, emit_json, out, user_errors
 
 if TYPE_CHECKING:
     from restock.services.apikeys import KeyView
+    from restock.services.context import Context
 
 
 def apikey_create(
@@ -18,26 +20,32 @@ def apikey_create(
     channel: Annotated[str | None, typer.Option(help="The one channel a storefront key may act on.")] = None,
     name: Annotated[str | None, typer.Option(help="What the key is for.")] = None,
     as_json: JsonFlag = False,
+    idempotency_key: IdempotencyKey = None,
 ) -> None:
     """Create a key. It is shown once and stored only as a hash."""
     from restock.services import apikeys
 
-    with user_errors():
-        issued = apikeys.create_key(context(), role, channel, name)
-    done(
-        f"API key {issued.id} ({issued.role}{', ' + channel if channel else ''}): {issued.key}\n"
-        "store it now: it is not shown again",
-        as_json,
-        {"id": issued.id, "key": issued.key, "role": issued.role.value, "channel": issued.channel},
-    )
+    # With --idempotency-key the answer (the key with it) is kept to print again to the same command.
+
+    def work(ctx: Context) -> Printed:
+        issued = apikeys.create_key(ctx, role, channel, name)
+        return Printed(
+            f"API key {issued.id} ({issued.role}{', ' + channel if channel else ''}): {issued.key}\n"
+            "store it now: it is not shown again",
+            {"id": issued.id, "key": issued.key, "role": issued.role.value, "channel": issued.channel},
+        )
+
+    run_changing(idempotency_key, as_json, ("apikey create", role, channel, name), work)
 
 
-def apikey_revoke(key_id: int, as_json: JsonFlag = False) -> None:
+def apikey_revoke(key_id: int, as_json: JsonFlag = False, idempotency_key: IdempotencyKey = None) -> None:
     from restock.services import apikeys
 
-    with user_errors():
-        apikeys.revoke_key(context(), key_id)
-    done(f"API key {key_id} revoked", as_json, {"id": key_id, "revoked": True})
+    def work(ctx: Context) -> Printed:
+        apikeys.revoke_key(ctx, key_id)
+        return Printed(f"API key {key_id} revoked", {"id": key_id, "revoked": True})
+
+    run_changing(idempotency_key, as_json, ("apikey revoke", key_id), work)
 
 
 def _key_json(k: KeyView) -> dict[str, Any]:

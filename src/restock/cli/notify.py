@@ -7,10 +7,12 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
+from restock.cli.once import IdempotencyKey, Printed, run_changing
 from restock.cli.shared import JsonFlag, context, done, emit_json, err, out, user_errors
 
 if TYPE_CHECKING:
     from restock.notify.worker import Worker
+    from restock.services.context import Context
     from restock.services.outbox import MessageView
 
 
@@ -101,10 +103,15 @@ def subscribe(
     channel: Annotated[str, typer.Option(help="The channel the shopper buys on.")],
     email: Annotated[str, typer.Option(help="Where the back-in-stock e-mail goes.")],
     as_json: JsonFlag = False,
+    idempotency_key: IdempotencyKey = None,
 ) -> None:
     """Notify me: one e-mail when an out-of-stock SKU can be bought again (reserves nothing)."""
     from restock.services import subscriptions
 
-    with user_errors():
-        view = subscriptions.subscribe(context(), sku, channel, email)
-    done(f"{email} will hear when {sku} can be bought on {channel} (subscription {view.id})", as_json, view.to_json())
+    def work(ctx: Context) -> Printed:
+        view = subscriptions.subscribe(ctx, sku, channel, email)
+        return Printed(
+            f"{email} will hear when {sku} can be bought on {channel} (subscription {view.id})", view.to_json()
+        )
+
+    run_changing(idempotency_key, as_json, ("subscribe", sku, channel, email), work)

@@ -7,8 +7,10 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from restock.cli.once import IdempotencyKey, Printed, run_changing, unknown_outcome
 from restock.cli.shared import JsonFlag, Lines, context, emit_json, out, parse_lines, user_errors
 from restock.services import orders
+from restock.services.context import Context
 
 
 def _order_table(view: orders.OrderView) -> Table:
@@ -53,7 +55,7 @@ def order_place(
         idempotency_key=idempotency_key,
         lines=tuple(orders.LineRequest(sku, qty) for sku, qty in parse_lines(line)),
     )
-    with user_errors():
+    with user_errors(), unknown_outcome(idempotency_key):  # the order row itself carries the key
         view = orders.place_order(context(), request)
     _show_order(view, as_json)
 
@@ -68,13 +70,18 @@ def order_cancel(
     order: str,
     sku: Annotated[str | None, typer.Option(help="Cancel only this SKU's line.")] = None,
     as_json: JsonFlag = False,
+    idempotency_key: IdempotencyKey = None,
 ) -> None:
-    with user_errors():
-        view = orders.cancel_line(context(), order, sku) if sku else orders.cancel_order(context(), order)
-    _show_order(view, as_json)
+    def work(ctx: Context) -> Printed:
+        view = orders.cancel_line(ctx, order, sku) if sku else orders.cancel_order(ctx, order)
+        return Printed(_order_table(view), view.to_json())
+
+    run_changing(idempotency_key, as_json, ("order cancel", order, sku), work)
 
 
-def order_ship(order: str, as_json: JsonFlag = False) -> None:
-    with user_errors():
-        view = orders.ship_order(context(), order)
-    _show_order(view, as_json)
+def order_ship(order: str, as_json: JsonFlag = False, idempotency_key: IdempotencyKey = None) -> None:
+    def work(ctx: Context) -> Printed:
+        view = orders.ship_order(ctx, order)
+        return Printed(_order_table(view), view.to_json())
+
+    run_changing(idempotency_key, as_json, ("order ship", order), work)

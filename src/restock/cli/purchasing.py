@@ -2,58 +2,71 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
 
-from restock.cli.shared import JsonFlag, Lines, context, done, emit_json, out, parse_date, parse_lines, user_errors
+from restock.cli.once import IdempotencyKey, Printed, run_changing
+from restock.cli.shared import JsonFlag, Lines, context, emit_json, out, parse_date, parse_lines, user_errors
 from restock.services import purchasing
+from restock.services.context import Context
+from restock.services.purchasing import POView
 
 
-def _po_done(po: purchasing.POView, message: str, as_json: bool) -> None:
-    """Every PO change answers the same way: a sentence, or the whole PO as JSON."""
-    done(message, as_json, po.to_json())
+def _po_change(key: str | None, as_json: bool, said: str, use_case: Callable[..., POView], *args: Any) -> None:
+    """Every PO change answers the same way: a sentence (`said`, with {po} and {status} filled in), or the PO
+    as JSON; with a key, at most once (the key is bound to the use case and its arguments)."""
+
+    def work(ctx: Context) -> Printed:
+        view = use_case(ctx, *args)
+        return Printed(said.format(po=view.id, status=view.status), view.to_json())
+
+    run_changing(key, as_json, (use_case.__name__, *args), work)
 
 
-def po_create(supplier: str, warehouse: Annotated[str, typer.Option()], line: Lines, as_json: JsonFlag = False) -> None:
+def po_create(
+    supplier: str,
+    warehouse: Annotated[str, typer.Option()],
+    line: Lines,
+    as_json: JsonFlag = False,
+    idempotency_key: IdempotencyKey = None,
+) -> None:
     lines = parse_lines(line)
-    with user_errors():
-        po = purchasing.create_po(context(), supplier, warehouse, lines)
-    _po_done(po, f"purchase order {po.id} created (draft)", as_json)
+    said = "purchase order {po} created (draft)"
+    _po_change(idempotency_key, as_json, said, purchasing.create_po, supplier, warehouse, lines)
 
 
-def po_send(po: int, as_json: JsonFlag = False) -> None:
-    with user_errors():
-        view = purchasing.send_po(context(), po)
-    _po_done(view, f"purchase order {po} sent", as_json)
+def po_send(po: int, as_json: JsonFlag = False, idempotency_key: IdempotencyKey = None) -> None:
+    _po_change(idempotency_key, as_json, "purchase order {po} sent", purchasing.send_po, po)
 
 
-def po_confirm(po: int, eta: Annotated[str, typer.Option(help="YYYY-MM-DD")], as_json: JsonFlag = False) -> None:
+def po_confirm(
+    po: int,
+    eta: Annotated[str, typer.Option(help="YYYY-MM-DD")],
+    as_json: JsonFlag = False,
+    idempotency_key: IdempotencyKey = None,
+) -> None:
     when = parse_date(eta)
-    with user_errors():
-        view = purchasing.confirm_po(context(), po, when)
-    _po_done(view, f"purchase order {po} confirmed, ETA {when}", as_json)
+    _po_change(
+        idempotency_key, as_json, f"purchase order {{po}} confirmed, ETA {when}", purchasing.confirm_po, po, when
+    )
 
 
-def po_eta(po: int, eta: str, as_json: JsonFlag = False) -> None:
+def po_eta(po: int, eta: str, as_json: JsonFlag = False, idempotency_key: IdempotencyKey = None) -> None:
     when = parse_date(eta)
-    with user_errors():
-        view = purchasing.change_eta(context(), po, when)
-    _po_done(view, f"purchase order {po}: ETA now {when}", as_json)
+    _po_change(idempotency_key, as_json, f"purchase order {{po}}: ETA now {when}", purchasing.change_eta, po, when)
 
 
-def po_receive(po: int, line: Lines, as_json: JsonFlag = False) -> None:
+def po_receive(po: int, line: Lines, as_json: JsonFlag = False, idempotency_key: IdempotencyKey = None) -> None:
     lines = parse_lines(line)
-    with user_errors():
-        view = purchasing.receive_po(context(), po, lines)
-    _po_done(view, f"purchase order {po}: received, now {view.status}", as_json)
+    said = "purchase order {po}: received, now {status}"
+    _po_change(idempotency_key, as_json, said, purchasing.receive_po, po, lines)
 
 
-def po_cancel(po: int, as_json: JsonFlag = False) -> None:
-    with user_errors():
-        view = purchasing.cancel_po(context(), po)
-    _po_done(view, f"purchase order {po} cancelled", as_json)
+def po_cancel(po: int, as_json: JsonFlag = False, idempotency_key: IdempotencyKey = None) -> None:
+    _po_change(idempotency_key, as_json, "purchase order {po} cancelled", purchasing.cancel_po, po)
 
 
 def _po_list_table(views: list[purchasing.POView]) -> Table:

@@ -3,11 +3,13 @@ same plan. The planning services load statsforecast, which is slow to import: im
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from rich.console import Group, RenderableType
 from rich.table import Table
 
+from restock.cli.once import IdempotencyKey, Printed, run_changing, unknown_outcome
 from restock.cli.shared import JsonFlag, NJobs, context, emit_json, out, progress_bar, user_errors
 
 if TYPE_CHECKING:
@@ -57,13 +59,28 @@ def _suggestions_table(report: PlanReport) -> Table:
     return table
 
 
-def _print_plan(report: PlanReport, created: list[purchasing.POView]) -> None:
+def _plan_output(report: PlanReport, created: list[purchasing.POView]) -> list[RenderableType]:
     """The suggestions, the SKUs left out for want of supplier terms, and the draft POs made from them."""
-    out.print(_suggestions_table(report))
+    parts: list[RenderableType] = [_suggestions_table(report)]
     if report.without_terms:
-        out.print(f"no supplier terms, not planned: {', '.join(report.without_terms[:20])}", highlight=False)
-    for po in created:
-        out.print(f"draft purchase order {po.id}: {po.supplier} → {po.warehouse}, {len(po.lines)} lines")
+        parts.append(f"no supplier terms, not planned: {', '.join(report.without_terms[:20])}")
+    parts += [f"draft purchase order {po.id}: {po.supplier} → {po.warehouse}, {len(po.lines)} lines" for po in created]
+    return parts
+
+
+def _plan_json(report: PlanReport, created: list[purchasing.POView] | None) -> dict[str, Any]:
+    return report.to_json() | ({"purchase_orders": [po.to_json() for po in created]} if created is not None else {})
+
+
+def _create_pos_once(report: PlanReport, key: str, as_json: bool) -> None:
+    """--create-pos with a key: the draft POs are made at most once; the same command again prints them."""
+    from restock.services import planning
+
+    def work(ctx: Context) -> Printed:
+        created = planning.create_purchase_orders(ctx, report.suggestions)
+        return Printed(Group(*_plan_output(report, created)), _plan_json(report, created))
+
+    run_changing(key, as_json, ("plan --create-pos",), work)
 
 
 def plan(
@@ -72,19 +89,24 @@ def plan(
     ] = False,
     n_jobs: NJobs = 1,
     as_json: JsonFlag = False,
+    idempotency_key: IdempotencyKey = None,
 ) -> None:
     """Purchase suggestions for every SKU x warehouse: reorder point, order-up-to level, supplier, and why."""
     from restock.services import planning
 
     ctx, report = _run_plan(n_jobs)
+    if create_pos and idempotency_key is not None:
+        _create_pos_once(report, idempotency_key, as_json)
+        return
     created: list[purchasing.POView] = []
     if create_pos:
-        with user_errors():
+        with user_errors(), unknown_outcome(None):
             created = planning.create_purchase_orders(ctx, report.suggestions)
     if as_json:
-        emit_json(report.to_json() | ({"purchase_orders": [po.to_json() for po in created]} if create_pos else {}))
+        emit_json(_plan_json(report, created if create_pos else None))
         return
-    _print_plan(report, created)
+    for part in _plan_output(report, created):
+        out.print(part, highlight=False)
 
 
 def _radar_table(report: PlanReport) -> Table:

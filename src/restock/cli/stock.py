@@ -7,8 +7,10 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from restock.cli.shared import JsonFlag, context, done, emit_json, out, user_errors
+from restock.cli.once import IdempotencyKey, Printed, run_changing
+from restock.cli.shared import JsonFlag, context, emit_json, out, user_errors
 from restock.services import stock
+from restock.services.context import Context
 
 
 def stock_adjust(
@@ -17,24 +19,25 @@ def stock_adjust(
     delta: int,
     reason: Annotated[str, typer.Option(help="Why: count, damage, found, ...")],
     as_json: JsonFlag = False,
+    idempotency_key: IdempotencyKey = None,
 ) -> None:
-    with user_errors():
-        balance = stock.adjust_stock(context(), sku, warehouse, delta, reason)
-    done(
-        f"{sku} at {warehouse}: on hand {balance.on_hand}, allocated {balance.allocated}",
-        as_json,
-        balance.to_json(),
-    )
+    def work(ctx: Context) -> Printed:
+        balance = stock.adjust_stock(ctx, sku, warehouse, delta, reason)
+        return Printed(
+            f"{sku} at {warehouse}: on hand {balance.on_hand}, allocated {balance.allocated}", balance.to_json()
+        )
+
+    run_changing(idempotency_key, as_json, ("stock adjust", sku, warehouse, delta, reason), work)
 
 
-def stock_transfer(sku: str, source: str, target: str, quantity: int, as_json: JsonFlag = False) -> None:
-    with user_errors():
-        src, dst = stock.transfer_stock(context(), sku, source, target, quantity)
-    done(
-        f"moved {quantity} of {sku} from {source} to {target}",
-        as_json,
-        [src.to_json(), dst.to_json()],
-    )
+def stock_transfer(
+    sku: str, source: str, target: str, quantity: int, as_json: JsonFlag = False, idempotency_key: IdempotencyKey = None
+) -> None:
+    def work(ctx: Context) -> Printed:
+        src, dst = stock.transfer_stock(ctx, sku, source, target, quantity)
+        return Printed(f"moved {quantity} of {sku} from {source} to {target}", [src.to_json(), dst.to_json()])
+
+    run_changing(idempotency_key, as_json, ("stock transfer", sku, source, target, quantity), work)
 
 
 def stock_show(sku: Annotated[str | None, typer.Argument()] = None, as_json: JsonFlag = False) -> None:

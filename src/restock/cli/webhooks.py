@@ -7,9 +7,11 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
-from restock.cli.shared import JsonFlag, context, done, emit_json, out, user_errors
+from restock.cli.once import IdempotencyKey, Printed, run_changing
+from restock.cli.shared import JsonFlag, context, emit_json, out, user_errors
 
 if TYPE_CHECKING:
+    from restock.services.context import Context
     from restock.services.webhooks import WebhookView
 
 
@@ -20,17 +22,18 @@ def webhook_add(
     ] = None,
     secret: Annotated[str | None, typer.Option(help="The signing secret; one is made when left out.")] = None,
     as_json: JsonFlag = False,
+    idempotency_key: IdempotencyKey = None,
 ) -> None:
     """Register an endpoint. Its secret is shown once: the receiver checks signatures with it."""
     from restock.services import webhooks
 
-    with user_errors():
-        view = webhooks.add_webhook(context(), url, event or [], secret)
-    done(
-        f"webhook {view.id} -> {view.url} ({', '.join(view.events)})\nsigning secret: {view.secret}",
-        as_json,
-        view.to_json(),
-    )
+    def work(ctx: Context) -> Printed:
+        view = webhooks.add_webhook(ctx, url, event or [], secret)
+        return Printed(
+            f"webhook {view.id} -> {view.url} ({', '.join(view.events)})\nsigning secret: {view.secret}", view.to_json()
+        )
+
+    run_changing(idempotency_key, as_json, ("webhook add", url, event, secret), work)
 
 
 def webhook_list(as_json: JsonFlag = False) -> None:
@@ -50,6 +53,11 @@ def webhook_list(as_json: JsonFlag = False) -> None:
 def _attempts_table(view: WebhookView) -> Table:
     """The endpoint's latest delivery attempts, so an integrator can see why deliveries fail."""
     table = Table("delivery", "event", "at", "status", "error", "ms", title=f"webhook {view.id}: {view.url}")
+    if view.paused_until is not None:  # its circuit breaker is open
+        until = f"{view.paused_until:%Y-%m-%d %H:%M:%S}"
+        table.caption = f"paused until {until} UTC after {view.consecutive_failures} failures in a row"
+    elif view.consecutive_failures:
+        table.caption = f"{view.consecutive_failures} failures in a row"
     for a in view.attempts:
         table.add_row(
             a.delivery,

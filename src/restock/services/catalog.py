@@ -21,14 +21,25 @@ MAX_PRICE = Decimal("9999999999.99")
 
 def _refuse_duplicate(session: Session, model: CatalogModel, code: str) -> None:
     if store.code_taken(session, model, code):
-        raise Conflict(f"{model.__tablename__[:-1]} {code!r} already exists")
+        raise _taken(model, code)
+
+
+def _taken(model: CatalogModel, code: str) -> Conflict:
+    return Conflict(f"{model.__tablename__[:-1]} {code!r} already exists")
+
+
+def _created(row_id: int | None, model: CatalogModel, code: str) -> int:
+    """The new row's id; None means an identical create committed between our check and our insert: a 409 too."""
+    if row_id is None:
+        raise _taken(model, code)
+    return row_id
 
 
 @use_case()
 def add_warehouse(session: Session, ctx: Context, code: str, name: str | None = None) -> int:
     valid.code(code, "warehouse code")
     _refuse_duplicate(session, Warehouse, code)
-    return store.add_warehouse(session, code, valid.name(name or code))
+    return _created(store.add_warehouse(session, code, valid.name(name or code)), Warehouse, code)
 
 
 @use_case()
@@ -50,7 +61,8 @@ def add_channel(
         raise InvalidInput("the safety buffer must be between 0 and 1000000")
     _refuse_duplicate(session, Channel, code)
     warehouse_ids = [repo.warehouse_by_code(session, w).id for w in warehouses]
-    return store.add_channel(session, code, valid.name(name or code), safety_buffer, warehouse_ids)
+    channel_id = store.add_channel(session, code, valid.name(name or code), safety_buffer, warehouse_ids)
+    return _created(channel_id, Channel, code)
 
 
 @use_case()
@@ -59,7 +71,7 @@ def add_supplier(session: Session, ctx: Context, code: str, lead_time_days: int,
     if not 0 <= lead_time_days <= 730:
         raise InvalidInput("the lead time must be between 0 and 730 days")
     _refuse_duplicate(session, Supplier, code)
-    return store.add_supplier(session, code, valid.name(name or code), lead_time_days)
+    return _created(store.add_supplier(session, code, valid.name(name or code), lead_time_days), Supplier, code)
 
 
 def parse_price(raw: str | Decimal | int | float) -> Decimal:
@@ -98,7 +110,7 @@ def add_sku(
     policy = parse_policy(backorder, max_wait_days, backorder_limit_pct)
     amount = parse_price(price)
     _refuse_duplicate(session, Sku, code)
-    return store.add_sku(session, code, valid.name(name or code), amount, policy)
+    return _created(store.add_sku(session, code, valid.name(name or code), amount, policy), Sku, code)
 
 
 def sku_policy(sku: Sku) -> SkuPolicy:

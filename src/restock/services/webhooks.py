@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import secrets
+import socket
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal, get_args
@@ -11,6 +13,8 @@ from urllib.parse import urlsplit
 from sqlalchemy.orm import Session
 
 from restock.config import utc_iso
+from restock.domain import webhook_targets as targets
+from restock.domain.breaker import Breaker
 from restock.domain.errors import InvalidInput, NotFound
 from restock.services.context import Context, use_case
 from restock.store import webhooks as hooks
@@ -59,6 +63,10 @@ class WebhookView:
     secret: str | None = None
     """Shown once, when the endpoint is registered."""
     attempts: list[AttemptView] = field(default_factory=list)
+    consecutive_failures: int = 0
+    """Failed attempts since the last success: at RESTOCK_WEBHOOK_BREAKER_FAILURES the breaker opens."""
+    paused_until: datetime | None = None
+    """While its breaker is open, the endpoint's deliveries wait until then (None: closed)."""
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -68,17 +76,44 @@ class WebhookView:
             "created_at": utc_iso(self.created_at),
             "disabled": self.disabled,
             "attempts": [a.to_json() for a in self.attempts],
+            "consecutive_failures": self.consecutive_failures,
+            "paused_until": None if self.paused_until is None else utc_iso(self.paused_until),
         }
         if self.secret is not None:
             data["secret"] = self.secret
         return data
 
 
-def _check_url(url: str) -> str:
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc or len(url) > 2000:
+def _check_url(url: str, allowed: tuple[str, ...]) -> str:
+    """An absolute http(s) URL whose host is public (or in RESTOCK_WEBHOOK_ALLOW_PRIVATE), resolved now."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError:  # a bracket left open
+        host = None
+    if not host or parts.scheme not in ("http", "https") or len(url) > 2000 or not url.isprintable():
         raise InvalidInput(f"a webhook URL must be an absolute http(s) URL, got {url[:100]!r}")
+    try:
+        parts.port  # noqa: B018 (raises on a port that is not a number)
+        _check_host(url, allowed)
+    except ValueError as refused:  # UnsafeTarget, or a garbled port
+        raise InvalidInput(str(refused)) from None
     return url
+
+
+def _check_host(url: str, allowed: Iterable[str]) -> None:
+    """The URL's host, resolved now, is public or allowed. A name that does not resolve (yet) is accepted:
+    it reaches nothing, and each delivery resolves and checks it again."""
+    host, port = targets.host_and_port(url)
+    address = targets.literal(host)
+    if address is not None:
+        targets.check_addresses(host, [address], allowed)
+        return
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError):
+        return
+    targets.check_addresses(host, targets.addresses_of(infos), allowed)
 
 
 def _check_events(events: list[str]) -> list[str]:
@@ -90,23 +125,33 @@ def _check_events(events: list[str]) -> list[str]:
     return sorted(set(events))
 
 
-@use_case()
-def add_webhook(session: Session, ctx: Context, url: str, events: list[str], secret: str | None = None) -> WebhookView:
-    """Register an endpoint; without a secret, one is made (shown once: the receiver needs it)."""
+def add_webhook(ctx: Context, url: str, events: list[str], secret: str | None = None) -> WebhookView:
+    """Register an endpoint; without a secret, one is made (shown once: the receiver needs it).
+
+    Checked before the transaction begins: resolving the URL's host may take a while, and no write (on
+    SQLite, no other writer) should wait for a DNS server.
+    """
     wanted = _check_events(events)
     if secret is not None and not 16 <= len(secret) <= 200:
         raise InvalidInput("a webhook secret must be 16-200 characters")
-    endpoint = hooks.add_endpoint(
-        session, _check_url(url), secret or "whsec_" + secrets.token_hex(24), wanted, ctx.clock.now()
-    )
-    return WebhookView(endpoint.id, endpoint.url, wanted, endpoint.created_at, False, endpoint.secret)
+    checked = _check_url(url, ctx.settings.notify.webhook_allow_private)
+    return _register(ctx, checked, wanted, secret or "whsec_" + secrets.token_hex(24))
 
 
-def _view(session: Session, endpoint: WebhookEndpoint, with_attempts: bool) -> WebhookView:
+@use_case()
+def _register(session: Session, ctx: Context, url: str, events: list[str], secret: str) -> WebhookView:
+    endpoint = hooks.add_endpoint(session, url, secret, events, ctx.clock.now())
+    return WebhookView(endpoint.id, endpoint.url, events, endpoint.created_at, False, endpoint.secret)
+
+
+def _view(session: Session, ctx: Context, endpoint: WebhookEndpoint, with_attempts: bool) -> WebhookView:
     attempts: list[AttemptView] = []
     if with_attempts:
         rows = hooks.latest_attempts(session, endpoint.id, MAX_ATTEMPTS_SHOWN)
         attempts = [AttemptView(key, a.event, a.attempted_at, a.status_code, a.error, a.duration_ms) for a, key in rows]
+    streak, last_failure_at = hooks.failure_streak(session, endpoint.id)
+    notify = ctx.settings.notify
+    breaker = Breaker(streak, last_failure_at, notify.webhook_breaker_failures, notify.webhook_breaker_seconds)
     return WebhookView(
         endpoint.id,
         endpoint.url,
@@ -114,19 +159,21 @@ def _view(session: Session, endpoint: WebhookEndpoint, with_attempts: bool) -> W
         endpoint.created_at,
         endpoint.disabled_at is not None,
         attempts=attempts,
+        consecutive_failures=streak,
+        paused_until=breaker.paused_until,
     )
 
 
 @use_case(readonly=True)
 def list_webhooks(session: Session, ctx: Context) -> list[WebhookView]:
-    return [_view(session, e, False) for e in hooks.endpoints(session)]
+    return [_view(session, ctx, e, False) for e in hooks.endpoints(session)]
 
 
 @use_case(readonly=True)
 def show_webhook(session: Session, ctx: Context, endpoint_id: int) -> WebhookView:
     """An endpoint with its latest delivery attempts, newest first."""
     endpoint = _endpoint(session, endpoint_id)
-    return _view(session, endpoint, True)
+    return _view(session, ctx, endpoint, True)
 
 
 def _endpoint(session: Session, endpoint_id: int) -> WebhookEndpoint:
@@ -140,7 +187,7 @@ def _endpoint(session: Session, endpoint_id: int) -> WebhookEndpoint:
 def disable_webhook(session: Session, ctx: Context, endpoint_id: int) -> WebhookView:
     endpoint = _endpoint(session, endpoint_id)
     endpoint.disabled_at = endpoint.disabled_at or ctx.clock.now()
-    return _view(session, endpoint, False)
+    return _view(session, ctx, endpoint, False)
 
 
 def endpoints_for(session: Session, event: str) -> list[WebhookEndpoint]:

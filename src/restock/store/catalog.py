@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from restock.domain.model import SkuPolicy
+from restock.store.db import insert_unless_present
 from restock.store.schema import Channel, ChannelWarehouse, Sku, Supplier, Warehouse
 
 CatalogModel = type[Warehouse | Channel | Supplier | Sku]
@@ -22,33 +23,35 @@ def code_taken(session: Session, model: CatalogModel, code: str) -> bool:
     return session.scalar(select(model.id).where(model.code == code)) is not None
 
 
-def add_warehouse(session: Session, code: str, name: str) -> int:
-    warehouse = Warehouse(code=code, name=name)
-    session.add(warehouse)
-    session.flush()
-    return warehouse.id
+def _insert_new(session: Session, model: CatalogModel, **values: object) -> int | None:
+    """INSERT ... ON CONFLICT (code) DO NOTHING RETURNING id: the new row's id, or None when the code is taken,
+    also by a request committing at the same moment (that one waits for the other, then does nothing)."""
+    statement = insert_unless_present(session, model, ["code"]).values(**values).returning(model.id)
+    return session.scalar(statement)
 
 
-def add_channel(session: Session, code: str, name: str, safety_buffer: int, warehouse_ids: Sequence[int]) -> int:
-    """The channel and its warehouses, ranked in the order given (rank 0 is used first)."""
-    channel = Channel(code=code, name=name, safety_buffer=safety_buffer)
-    session.add(channel)
-    session.flush()
-    session.add_all(
-        ChannelWarehouse(channel_id=channel.id, warehouse_id=w, rank=rank) for rank, w in enumerate(warehouse_ids)
-    )
-    return channel.id
+def add_warehouse(session: Session, code: str, name: str) -> int | None:
+    return _insert_new(session, Warehouse, code=code, name=name)
 
 
-def add_supplier(session: Session, code: str, name: str, lead_time_days: int) -> int:
-    supplier = Supplier(code=code, name=name, lead_time_days=lead_time_days)
-    session.add(supplier)
-    session.flush()
-    return supplier.id
+def add_channel(session: Session, code: str, name: str, safety_buffer: int, warehouse_ids: Sequence[int]) -> int | None:
+    """The channel and its warehouses, ranked in the order given (rank 0 is used first); None: the code is taken."""
+    channel_id = _insert_new(session, Channel, code=code, name=name, safety_buffer=safety_buffer)
+    if channel_id is not None:
+        session.add_all(
+            ChannelWarehouse(channel_id=channel_id, warehouse_id=w, rank=rank) for rank, w in enumerate(warehouse_ids)
+        )
+    return channel_id
 
 
-def add_sku(session: Session, code: str, name: str, price: Decimal, policy: SkuPolicy) -> int:
-    sku = Sku(
+def add_supplier(session: Session, code: str, name: str, lead_time_days: int) -> int | None:
+    return _insert_new(session, Supplier, code=code, name=name, lead_time_days=lead_time_days)
+
+
+def add_sku(session: Session, code: str, name: str, price: Decimal, policy: SkuPolicy) -> int | None:
+    return _insert_new(
+        session,
+        Sku,
         code=code,
         name=name,
         price=price,
@@ -56,9 +59,6 @@ def add_sku(session: Session, code: str, name: str, price: Decimal, policy: SkuP
         max_wait_days=policy.max_wait_days,
         backorder_limit_pct=policy.backorder_limit_pct,
     )
-    session.add(sku)
-    session.flush()
-    return sku.id
 
 
 def skus_by_code(session: Session) -> Sequence[Sku]:

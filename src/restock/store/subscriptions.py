@@ -6,6 +6,8 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, aliased
 
 from restock.store.schema import Channel, RestockSubscription, Sku
@@ -28,10 +30,23 @@ def waiting_of(session: Session, sku_id: int, channel_id: int, email: str) -> Re
 
 
 def add(session: Session, sku_id: int, channel_id: int, email: str, now: datetime) -> RestockSubscription:
-    subscription = RestockSubscription(sku_id=sku_id, channel_id=channel_id, email=email, created_at=now)
-    session.add(subscription)
-    session.flush()
-    return subscription
+    """A new waiting subscription, or the one an identical sign-up committed at the same moment (the unique
+    index on waiting subscriptions makes the second INSERT do nothing; it then reads the first one's row)."""
+    factory = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = (
+        factory(RestockSubscription)
+        .values(sku_id=sku_id, channel_id=channel_id, email=email, created_at=now)
+        .on_conflict_do_nothing()
+        .returning(RestockSubscription.id)
+    )
+    new_id = session.scalar(statement)
+    found = (
+        session.get(RestockSubscription, new_id)
+        if new_id is not None
+        else waiting_of(session, sku_id, channel_id, email)
+    )
+    assert found is not None, "a conflicting sign-up is committed, so it can be read"
+    return found
 
 
 def listed(session: Session, sku_id: int | None = None) -> list[tuple[RestockSubscription, str, str]]:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from restock.store.schema import OutboxMessage, WebhookAttempt, WebhookEndpoint
@@ -59,4 +60,35 @@ def add_attempt(
             error=error,
             duration_ms=duration_ms,
         )
+    )
+
+
+def failure_streak(session: Session, endpoint_id: int) -> tuple[int, datetime | None]:
+    """(failed attempts since the endpoint's last success, when the last of them was): its breaker's state."""
+    last_success = (
+        select(func.coalesce(func.max(WebhookAttempt.id), 0))
+        .where(
+            WebhookAttempt.endpoint_id == endpoint_id,
+            WebhookAttempt.status_code >= 200,
+            WebhookAttempt.status_code < 300,
+        )
+        .scalar_subquery()
+    )
+    count, last_at = session.execute(
+        select(func.count(WebhookAttempt.id), func.max(WebhookAttempt.attempted_at)).where(
+            WebhookAttempt.endpoint_id == endpoint_id, WebhookAttempt.id > last_success
+        )
+    ).one()
+    return int(count), last_at
+
+
+def defer_deliveries(session: Session, message_ids: Sequence[int], until: datetime) -> None:
+    """Hand claimed deliveries back, due again at `until` (an open breaker); no attempt is counted."""
+    if not message_ids:
+        return
+    session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(message_ids), OutboxMessage.delivered_at.is_(None))
+        .values(locked_until=None, next_attempt_at=until)
+        .execution_options(synchronize_session=False)
     )
