@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any, Literal, get_args
+from typing import Literal, get_args
 from urllib.parse import urlsplit
 
 from sqlalchemy.orm import Session
 
-from restock.config import utc_iso
 from restock.domain.errors import InvalidInput, NotFound
 from restock.services.context import Context, use_case
+from restock.services.notify_views import AttemptOut, WebhookOut
 from restock.store import webhooks as hooks
 from restock.store.schema import WebhookEndpoint
 
@@ -29,49 +27,8 @@ EVENTS: tuple[str, ...] = get_args(Event)
 MAX_ATTEMPTS_SHOWN = 50
 
 
-@dataclass(frozen=True)
-class AttemptView:
-    delivery: str
-    event: str
-    attempted_at: datetime
-    status_code: int | None
-    error: str | None
-    duration_ms: int
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "delivery": self.delivery,
-            "event": self.event,
-            "attempted_at": utc_iso(self.attempted_at),
-            "status_code": self.status_code,
-            "error": self.error,
-            "duration_ms": self.duration_ms,
-        }
-
-
-@dataclass(frozen=True)
-class WebhookView:
-    id: int
-    url: str
-    events: list[str]
-    created_at: datetime
-    disabled: bool
-    secret: str | None = None
-    """Shown once, when the endpoint is registered."""
-    attempts: list[AttemptView] = field(default_factory=list)
-
-    def to_json(self) -> dict[str, Any]:
-        data: dict[str, Any] = {
-            "id": self.id,
-            "url": self.url,
-            "events": self.events,
-            "created_at": utc_iso(self.created_at),
-            "disabled": self.disabled,
-            "attempts": [a.to_json() for a in self.attempts],
-        }
-        if self.secret is not None:
-            data["secret"] = self.secret
-        return data
+AttemptView = AttemptOut
+WebhookView = WebhookOut
 
 
 def _check_url(url: str) -> str:
@@ -99,20 +56,38 @@ def add_webhook(session: Session, ctx: Context, url: str, events: list[str], sec
     endpoint = hooks.add_endpoint(
         session, _check_url(url), secret or "whsec_" + secrets.token_hex(24), wanted, ctx.clock.now()
     )
-    return WebhookView(endpoint.id, endpoint.url, wanted, endpoint.created_at, False, endpoint.secret)
+    return WebhookView(
+        id=endpoint.id,
+        url=endpoint.url,
+        events=wanted,
+        created_at=endpoint.created_at,
+        disabled=False,
+        secret=endpoint.secret,
+        attempts=[],
+    )
 
 
 def _view(session: Session, endpoint: WebhookEndpoint, with_attempts: bool) -> WebhookView:
     attempts: list[AttemptView] = []
     if with_attempts:
         rows = hooks.latest_attempts(session, endpoint.id, MAX_ATTEMPTS_SHOWN)
-        attempts = [AttemptView(key, a.event, a.attempted_at, a.status_code, a.error, a.duration_ms) for a, key in rows]
+        attempts = [
+            AttemptView(
+                delivery=key,
+                event=a.event,
+                attempted_at=a.attempted_at,
+                status_code=a.status_code,
+                error=a.error,
+                duration_ms=a.duration_ms,
+            )
+            for a, key in rows
+        ]
     return WebhookView(
-        endpoint.id,
-        endpoint.url,
-        endpoint.events.split(","),
-        endpoint.created_at,
-        endpoint.disabled_at is not None,
+        id=endpoint.id,
+        url=endpoint.url,
+        events=endpoint.events.split(","),
+        created_at=endpoint.created_at,
+        disabled=endpoint.disabled_at is not None,
         attempts=attempts,
     )
 
