@@ -155,7 +155,7 @@ def test_a_sku_without_supplier_terms_is_reported_not_reordered(ctx: Context) ->
 def test_a_suggestion_without_quantity_is_refused_and_creates_nothing(ctx: Context) -> None:
     shop(ctx)
     suggestions = plan(ctx).suggestions
-    broken = [*suggestions, replace(suggestions[0], sku="CUP", quantity=0)]
+    broken = [*suggestions, suggestions[0].model_copy(update={"sku": "CUP", "quantity": 0})]
     with pytest.raises(InvalidInput, match="no quantity"):
         create_purchase_orders(ctx, broken)
     assert purchasing.list_pos(ctx, "draft") == []
