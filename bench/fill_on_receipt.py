@@ -46,6 +46,7 @@ from restock.domain.model import LineStatus, OrderStatus, ShipWindow
 from restock.services import catalog, orders, purchasing
 from restock.services.context import Context
 from restock.services.supply import window_for
+from restock.services.views import Customer, window_of
 from restock.store.schema import (
     LinePart,
     Order,
@@ -158,7 +159,7 @@ def placed_payload(state: FillState, w: WaitingOrder) -> str:
         id=w.order_id,
         status=OrderStatus.OPEN.value,
         channel=CHANNEL,
-        email=w.email,
+        customer=Customer(email=w.email),
         placed_at=w.placed_at,
         lines=[
             orders.LineView(
@@ -169,7 +170,7 @@ def placed_payload(state: FillState, w: WaitingOrder) -> str:
                 backordered=1,
                 shipped=0,
                 status=LineStatus.BACKORDERED.value,
-                ship_window=state.window,
+                ship_window=window_of(state.window),
                 delayed=False,
             )
         ],

@@ -98,7 +98,7 @@ def test_the_right_skus_are_reordered_in_packs_and_moq_from_the_right_supplier(c
     assert got == {("MUG", "W1"): ("FAST", 10, False), ("BOWL", "W1"): ("ACME", 12, True)}
     mug = next(s for s in report.suggestions if s.sku == "MUG")
     assert (mug.safety_stock, mug.reorder_point, mug.order_up_to) == (2.85, 8.85, 25.2)
-    assert mug.stockout_date == "2026-12-08"
+    assert mug.stockout_date == date(2026, 12, 8)
     assert "-> 10 (packs of 5, MOQ 10) from FAST" in mug.explanation
     bowl = next(s for s in report.suggestions if s.sku == "BOWL")
     assert (bowl.position, bowl.abc, bowl.service_level) == (9, "A", 0.98)  # revenue 20 of 50 a day, after MUG
@@ -117,7 +117,7 @@ def test_radar_flags_the_risks_and_sorts_by_revenue_at_risk(ctx: Context) -> Non
         "CUP": ["late_po"],
     }
     bowl = radar[1]
-    assert (bowl.stockout_date, bowl.next_receipt) == ("2026-11-28", "2026-12-02")
+    assert (bowl.stockout_date, bowl.next_receipt) == (date(2026, 11, 28), date(2026, 12, 2))
     assert bowl.projected[:6] == [-2, -3, -4, -5, 4, 3]
 
 
@@ -155,7 +155,7 @@ def test_a_sku_without_supplier_terms_is_reported_not_reordered(ctx: Context) ->
 def test_a_suggestion_without_quantity_is_refused_and_creates_nothing(ctx: Context) -> None:
     shop(ctx)
     suggestions = plan(ctx).suggestions
-    broken = [*suggestions, replace(suggestions[0], sku="CUP", quantity=0)]
+    broken = [*suggestions, suggestions[0].model_copy(update={"sku": "CUP", "quantity": 0})]
     with pytest.raises(InvalidInput, match="no quantity"):
         create_purchase_orders(ctx, broken)
     assert purchasing.list_pos(ctx, "draft") == []

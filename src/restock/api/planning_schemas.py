@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 from typing import Annotated, Literal
 
@@ -10,6 +9,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from restock.api.schemas import Code, PurchaseOrderOut, Strict
 from restock.domain.model import MAX_QUANTITY
+from restock.services.planning_views import PlanOut, RiskOut, SuggestionOut, SupplierTermsOut
+
+__all__ = ["PlanOut", "RiskOut", "SuggestionOut", "SupplierTermsOut"]
 
 
 class SupplierTermsIn(Strict):
@@ -26,16 +28,6 @@ class SupplierTermsIn(Strict):
     lead_time_days: Annotated[int, Field(ge=0, le=730, strict=True)] | None = Field(
         None, description="Quoted lead time; null: the supplier's usual one."
     )
-
-
-class SupplierTermsOut(BaseModel):
-    supplier: str
-    sku: str
-    lead_time_days: int
-    lead_time_quoted: bool
-    moq: int
-    pack_size: int
-    unit_cost: str
 
 
 class SkuPlanningIn(Strict):
@@ -63,6 +55,18 @@ class SkuPlanningOut(BaseModel):
     default: bool
 
 
+class PlanOrdersIn(Strict):
+    """Which suggestions to order: all of today's plan, or only those of the SKUs listed."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{}, {"skus": ["MUG-BLUE"]}]})
+
+    skus: list[Code] | None = Field(None, min_length=1, max_length=10_000)
+
+
+class PlanOrdersOut(PlanOut):
+    purchase_orders: list[PurchaseOrderOut]
+
+
 class SupplierScoreOut(BaseModel):
     supplier: str
     sku: str | None = Field(description="null: the supplier as a whole.")
@@ -77,53 +81,3 @@ class SupplierScoreOut(BaseModel):
     on_time_rate: float | None = Field(description="Received on or before the first confirmed ETA.")
     fill_rate: float | None = Field(description="Received / ordered on closed POs.")
     lateness_p90_days: int | None = Field(description="The P90 lateness that widens backorder ship windows.")
-
-
-class SuggestionOut(BaseModel):
-    sku: str
-    warehouse: str
-    supplier: str
-    quantity: int
-    unit_cost: float
-    value: float
-    abc: Literal["A", "B", "C"]
-    service_level: float
-    position: int = Field(description="On hand - allocated - waiting backorders + open confirmed inbound.")
-    safety_stock: float
-    reorder_point: float
-    order_up_to: float
-    stockout_date: date | None = Field(description="First day the projected stock goes below zero, if any.")
-    late_supplier: bool = Field(description="No supplier can deliver before the stock-out: the fastest was chosen.")
-    explanation: str
-
-
-class PlanOut(BaseModel):
-    today: date
-    horizon_days: int
-    planned: int = Field(description="SKU x warehouse rows planned.")
-    without_terms: list[str] = Field(description="SKUs with demand or backorders but no supplier terms.")
-    suggestions: list[SuggestionOut]
-
-
-class PlanOrdersIn(Strict):
-    """Which suggestions to order: all of today's plan, or only those of the SKUs listed."""
-
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{}, {"skus": ["MUG-BLUE"]}]})
-
-    skus: list[Code] | None = Field(None, min_length=1, max_length=10_000)
-
-
-class PlanOrdersOut(PlanOut):
-    purchase_orders: list[PurchaseOrderOut]
-
-
-class RiskOut(BaseModel):
-    sku: str
-    warehouse: str
-    stockout_date: date | None
-    below_safety_date: date | None
-    next_receipt: date | None
-    units_short: int
-    revenue_at_risk: float
-    flags: list[Literal["stockout_before_receipt", "late_po", "supplier_slipping", "demand_spike", "late_supplier"]]
-    projected: list[int] = Field(description="Projected available stock at the end of each day of the horizon.")

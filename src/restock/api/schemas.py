@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
@@ -10,20 +10,49 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from restock.domain.model import MAX_QUANTITY
 from restock.domain.validation import CODE_PATTERN
+from restock.services.views import (
+    BackorderOut,
+    BalanceOut,
+    ChannelOut,
+    Customer,
+    Email,
+    EtaChangeOut,
+    MovementOut,
+    OrderLineOut,
+    OrderOut,
+    PurchaseOrderLineOut,
+    PurchaseOrderOut,
+    SkuOut,
+    SupplierOut,
+    WarehouseOut,
+    Window,
+)
+
+__all__ = [
+    "BackorderOut",
+    "BalanceOut",
+    "ChannelOut",
+    "Customer",
+    "Email",
+    "EtaChangeOut",
+    "MovementOut",
+    "OrderLineOut",
+    "OrderOut",
+    "PurchaseOrderLineOut",
+    "PurchaseOrderOut",
+    "SkuOut",
+    "SupplierOut",
+    "WarehouseOut",
+    "Window",
+]
 
 Code = Annotated[str, StringConstraints(pattern=f"^{CODE_PATTERN.pattern}$", min_length=1, max_length=64)]
 Quantity = Annotated[int, Field(ge=1, le=MAX_QUANTITY, strict=True)]
 Name = Annotated[str, StringConstraints(min_length=1, max_length=200)]
-Email = Annotated[str, StringConstraints(min_length=3, max_length=254, pattern=r"^[\x21-\x7e]+@[\x21-\x7e]+$")]
 
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
-
-
-class Window(BaseModel):
-    earliest: date
-    latest: date
 
 
 # ---------------------------------------------------------------- catalog
@@ -38,11 +67,6 @@ class WarehouseIn(Strict):
     name: Name | None = None
 
 
-class WarehouseOut(BaseModel):
-    code: str
-    name: str
-
-
 class ChannelIn(Strict):
     model_config = ConfigDict(
         extra="forbid",
@@ -55,13 +79,6 @@ class ChannelIn(Strict):
     safety_buffer: int = Field(0, ge=0, le=MAX_QUANTITY)
 
 
-class ChannelOut(BaseModel):
-    code: str
-    name: str
-    warehouses: list[str]
-    safety_buffer: int
-
-
 class SupplierIn(Strict):
     model_config = ConfigDict(
         extra="forbid", json_schema_extra={"examples": [{"code": "ACME", "lead_time_days": 14, "name": "Acme Ltd"}]}
@@ -70,13 +87,6 @@ class SupplierIn(Strict):
     code: Code
     lead_time_days: int = Field(ge=0, le=730)
     name: Name | None = None
-
-
-class SupplierOut(BaseModel):
-    code: str
-    name: str
-    lead_time_days: int
-    lateness_p90_days: int | None
 
 
 class SkuIn(Strict):
@@ -104,24 +114,7 @@ class SkuIn(Strict):
     backorder_limit: int = Field(100, ge=0, le=100, description="Percent of confirmed inbound that may be promised.")
 
 
-class SkuOut(BaseModel):
-    code: str
-    name: str
-    price: Decimal
-    backorder: str
-    max_wait_days: int
-    backorder_limit: int
-
-
 # ---------------------------------------------------------------- stock
-
-
-class BalanceOut(BaseModel):
-    sku: str
-    warehouse: str
-    on_hand: int
-    allocated: int
-    available: int
 
 
 class AdjustmentIn(Strict):
@@ -136,18 +129,6 @@ class AdjustmentIn(Strict):
     warehouse: Code
     delta: int = Field(ge=-MAX_QUANTITY, le=MAX_QUANTITY, strict=True, description="Non-zero.")
     reason: Annotated[str, StringConstraints(min_length=1, max_length=500)]
-
-
-class MovementOut(BaseModel):
-    id: int
-    sku: str
-    warehouse: str
-    kind: str
-    on_hand_delta: int
-    allocated_delta: int
-    reason: str | None
-    ref: str | None
-    created_at: datetime
 
 
 class LedgerPage(BaseModel):
@@ -190,35 +171,7 @@ class ReceiptIn(Strict):
     lines: list[SkuQuantity] = Field(min_length=1, max_length=500)
 
 
-class PurchaseOrderLineOut(BaseModel):
-    sku: str
-    ordered: int
-    received: int
-    promised: int
-
-
-class EtaChangeOut(BaseModel):
-    old_eta: date | None
-    new_eta: date
-    changed_at: datetime
-
-
-class PurchaseOrderOut(BaseModel):
-    id: int
-    supplier: str
-    warehouse: str
-    status: str
-    eta: date | None
-    eta_confirmed: bool
-    lines: list[PurchaseOrderLineOut]
-    eta_history: list[EtaChangeOut]
-
-
 # ---------------------------------------------------------------- orders
-
-
-class Customer(Strict):
-    email: Email
 
 
 class OrderIn(Strict):
@@ -235,25 +188,6 @@ class OrderIn(Strict):
             ]
         },
     )
-
-
-class OrderLineOut(BaseModel):
-    sku: str
-    quantity: int
-    allocated: int
-    backordered: int
-    status: Literal["allocated", "backordered", "shipped", "cancelled"]
-    ship_window: Window | None
-    delayed: bool
-
-
-class OrderOut(BaseModel):
-    id: str
-    status: Literal["open", "shipped", "cancelled"]
-    channel: str
-    placed_at: datetime
-    customer: Customer
-    lines: list[OrderLineOut]
 
 
 # ---------------------------------------------------------------- availability and backorders
@@ -289,17 +223,6 @@ class AvailabilityBatchIn(Strict):
 
     channel: Code
     skus: list[Code] = Field(min_length=1, max_length=500)
-
-
-class BackorderOut(BaseModel):
-    order: str
-    sku: str
-    quantity: int
-    placed_at: datetime
-    po: int | None
-    ship_window: Window | None
-    delayed: bool
-    priority: int
 
 
 def dump(model: BaseModel) -> dict[str, Any]:

@@ -3,6 +3,7 @@ same plan. The planning services load statsforecast, which is slow to import: im
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -109,6 +110,10 @@ def plan(
         out.print(part, highlight=False)
 
 
+def _day(day: date | None) -> str:
+    return "" if day is None else day.isoformat()
+
+
 def _radar_table(report: PlanReport) -> Table:
     """The SKU x warehouses at risk, in the plan's order: most revenue at risk first."""
     table = Table(
@@ -126,9 +131,9 @@ def _radar_table(report: PlanReport) -> Table:
         table.add_row(
             r.sku,
             r.warehouse,
-            r.stockout_date or "",
-            r.below_safety_date or "",
-            r.next_receipt or "",
+            _day(r.stockout_date),
+            _day(r.below_safety_date),
+            _day(r.next_receipt),
             str(r.units_short),
             f"{r.revenue_at_risk:.2f}",
             ", ".join(r.flags),

@@ -4,40 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy.orm import Session
 
-from restock.config import utc_iso
-from restock.domain.model import ShipWindow, part_window
-from restock.services.availability import window_json
+from restock.domain.model import part_window
 from restock.services.context import Context, use_case
+from restock.services.views import BackorderOut, window_of
 from restock.store import repo
 from restock.store.queue import QueueFilter, queue_totals, waiting_queue
 
-
-@dataclass(frozen=True)
-class BackorderView:
-    order: str
-    sku: str
-    quantity: int
-    placed_at: datetime
-    po: int | None
-    ship_window: ShipWindow | None
-    delayed: bool
-    priority: int
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "order": self.order,
-            "sku": self.sku,
-            "quantity": self.quantity,
-            "placed_at": utc_iso(self.placed_at),
-            "po": self.po,
-            "ship_window": window_json(self.ship_window),
-            "delayed": self.delayed,
-            "priority": self.priority,
-        }
+BackorderView = BackorderOut
 
 
 @use_case(readonly=True)
@@ -60,14 +36,14 @@ def waiting_backorders(
     )
     return [
         BackorderView(
-            row.order_id,
-            row.sku,
-            row.quantity,
-            row.placed_at,
-            row.po_id,
-            part_window(row.window_earliest, row.window_latest),
-            row.delayed,
-            row.priority,
+            order=row.order_id,
+            sku=row.sku,
+            quantity=row.quantity,
+            placed_at=row.placed_at,
+            po=row.po_id,
+            ship_window=window_of(part_window(row.window_earliest, row.window_latest)),
+            delayed=row.delayed,
+            priority=row.priority,
         )
         for row in waiting_queue(session, wanted, limit)
     ]

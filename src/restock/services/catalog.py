@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from sqlalchemy.orm import Session
@@ -11,6 +10,7 @@ from restock.domain import validation as valid
 from restock.domain.errors import Conflict, InvalidInput
 from restock.domain.model import BackorderPolicy, SkuPolicy
 from restock.services.context import Context, use_case
+from restock.services.views import ChannelOut, SkuOut, SupplierOut, WarehouseOut
 from restock.store import catalog as store
 from restock.store import repo
 from restock.store.catalog import CatalogModel
@@ -117,56 +117,44 @@ def sku_policy(sku: Sku) -> SkuPolicy:
     return SkuPolicy(BackorderPolicy(sku.backorder_policy), sku.max_wait_days, sku.backorder_limit_pct)
 
 
-@dataclass(frozen=True)
-class SkuView:
-    code: str
-    name: str
-    price: Decimal
-    backorder: str
-    max_wait_days: int
-    backorder_limit_pct: int
+SkuView = SkuOut
 
 
 @use_case(readonly=True)
 def list_skus(session: Session, ctx: Context) -> list[SkuView]:
     return [
-        SkuView(s.code, s.name, s.price, s.backorder_policy, s.max_wait_days, s.backorder_limit_pct)
+        SkuView(
+            code=s.code,
+            name=s.name,
+            price=s.price,
+            backorder=s.backorder_policy,
+            max_wait_days=s.max_wait_days,
+            backorder_limit=s.backorder_limit_pct,
+        )
         for s in store.skus_by_code(session)
     ]
 
 
-@dataclass(frozen=True)
-class WarehouseView:
-    code: str
-    name: str
-
-
-@dataclass(frozen=True)
-class ChannelView:
-    code: str
-    name: str
-    warehouses: list[str]
-    safety_buffer: int
-
-
-@dataclass(frozen=True)
-class SupplierView:
-    code: str
-    name: str
-    lead_time_days: int
-    lateness_p90_days: int | None
+WarehouseView = WarehouseOut
+ChannelView = ChannelOut
+SupplierView = SupplierOut
 
 
 @use_case(readonly=True)
 def list_warehouses(session: Session, ctx: Context) -> list[WarehouseView]:
-    return [WarehouseView(w.code, w.name) for w in store.warehouses_by_code(session)]
+    return [WarehouseView(code=w.code, name=w.name) for w in store.warehouses_by_code(session)]
 
 
 @use_case(readonly=True)
 def list_channels(session: Session, ctx: Context) -> list[ChannelView]:
     codes = store.warehouse_codes(session)
     return [
-        ChannelView(c.code, c.name, [codes[w] for w in repo.channel_warehouse_ids(session, c.id)], c.safety_buffer)
+        ChannelView(
+            code=c.code,
+            name=c.name,
+            warehouses=[codes[w] for w in repo.channel_warehouse_ids(session, c.id)],
+            safety_buffer=c.safety_buffer,
+        )
         for c in store.channels_by_code(session)
     ]
 
@@ -174,5 +162,6 @@ def list_channels(session: Session, ctx: Context) -> list[ChannelView]:
 @use_case(readonly=True)
 def list_suppliers(session: Session, ctx: Context) -> list[SupplierView]:
     return [
-        SupplierView(s.code, s.name, s.lead_time_days, s.lateness_p90_days) for s in store.suppliers_by_code(session)
+        SupplierView(code=s.code, name=s.name, lead_time_days=s.lead_time_days, lateness_p90_days=s.lateness_p90_days)
+        for s in store.suppliers_by_code(session)
     ]

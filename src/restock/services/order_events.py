@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 from restock.domain.events import LineSnapshot, OrderCancelled, OrderPlaced, OrderShipped
-from restock.domain.model import LineStatus, OrderStatus
+from restock.domain.model import LineStatus, OrderStatus, ShipWindow
 from restock.services.order_views import LineView, OrderView
+
+
+def _domain_window(line: LineView) -> ShipWindow | None:
+    shown = line.ship_window
+    return None if shown is None else ShipWindow(shown.earliest, shown.latest)
 
 
 def _line_snapshot(line: LineView) -> LineSnapshot:
@@ -14,7 +19,9 @@ def _line_snapshot(line: LineView) -> LineSnapshot:
         allocated=line.allocated,
         backordered=line.backordered,
         status=LineStatus(line.status),
-        ship_window=line.ship_window,
+        ship_window=None
+        if line.ship_window is None
+        else ShipWindow(line.ship_window.earliest, line.ship_window.latest),
         delayed=line.delayed,
     )
 

@@ -2,48 +2,34 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import Any
+from datetime import timedelta
 
 from sqlalchemy.orm import Session
 
-from restock.config import utc_iso
 from restock.domain.errors import Conflict, NotFound
 from restock.domain.model import MessageStatus
 from restock.services.context import Context, use_case
+from restock.services.notify_views import MessageOut
 from restock.store import outbox_admin as store
 from restock.store.schema import OutboxMessage
 
 MAX_LISTED = 500
 
 
-@dataclass(frozen=True)
-class MessageView:
-    id: int
-    topic: str
-    dedup_key: str
-    created_at: datetime
-    attempts: int
-    last_error: str | None
-    status: str
-    """`pending`, `delivered` or `dead`."""
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "topic": self.topic,
-            "dedup_key": self.dedup_key,
-            "created_at": utc_iso(self.created_at),
-            "attempts": self.attempts,
-            "last_error": self.last_error,
-            "status": self.status,
-        }
+MessageView = MessageOut
 
 
 def _view(m: OutboxMessage) -> MessageView:
     status = MessageStatus.DEAD if m.dead_at else MessageStatus.DELIVERED if m.delivered_at else MessageStatus.PENDING
-    return MessageView(m.id, m.topic, m.dedup_key, m.created_at, m.attempts, m.last_error, status)
+    return MessageView(
+        id=m.id,
+        topic=m.topic,
+        dedup_key=m.dedup_key,
+        created_at=m.created_at,
+        attempts=m.attempts,
+        last_error=m.last_error,
+        status=status.value,
+    )
 
 
 @use_case(readonly=True)

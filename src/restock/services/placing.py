@@ -30,6 +30,7 @@ from restock.services.order_events import order_placed
 from restock.services.order_views import LineView, OrderView, order_view
 from restock.services.promising import peg_to_supply
 from restock.services.supply import supply_for
+from restock.services.views import Customer, window_of
 from restock.store import orders as store
 from restock.store import repo
 from restock.store.ledger import Change, change_params, free_stock, move
@@ -177,7 +178,15 @@ def _placed_line_view(line: PlacedLine, code: str, line_id: int) -> LineView:
     window = line_window([part.window for part in waiting])
     delayed = any(part.delayed for part in waiting)
     return LineView(
-        line_id, code, line.quantity, line.quantity - backordered, backordered, 0, line.status.value, window, delayed
+        id=line_id,
+        sku=code,
+        quantity=line.quantity,
+        allocated=line.quantity - backordered,
+        backordered=backordered,
+        shipped=0,
+        status=line.status.value,
+        ship_window=window_of(window),
+        delayed=delayed,
     )
 
 
@@ -185,7 +194,15 @@ def placed_view(order: PlacedOrder, channel_code: str, codes: dict[int, str], li
     """What placing the order answers, made from what was written (no read back)."""
     lines = [_placed_line_view(line, codes[line.sku_id], line_ids[line.sku_id]) for line in order.lines]
     lines.sort(key=lambda line: line.id)
-    return OrderView(order.id, order.status.value, channel_code, order.email, order.placed_at, lines)
+    customer = Customer(email=order.email)
+    return OrderView(
+        id=order.id,
+        status=order.status.value,
+        channel=channel_code,
+        customer=customer,
+        placed_at=order.placed_at,
+        lines=lines,
+    )
 
 
 @use_case()

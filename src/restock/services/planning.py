@@ -7,9 +7,7 @@ the demand history, and restock.planning.engine computes everything for the whol
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from datetime import date
-from typing import Any
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -24,6 +22,7 @@ from restock.planning.radar import FLAGS, recent_demand
 from restock.planning.suppliers import measured_terms, skus_without_terms
 from restock.services.context import Context, use_case
 from restock.services.demand import demand_history
+from restock.services.planning_views import PlanOut, RiskOut, SuggestionOut
 from restock.services.purchasing import POView, new_draft_po
 from restock.services.reliability import load_scorecards
 from restock.store import planning as store
@@ -66,45 +65,8 @@ def _with_iso_dates(rows: pd.DataFrame) -> pd.DataFrame:
     return rows
 
 
-@dataclass(frozen=True)
-class Suggestion:
-    """One purchase to make: SKU, warehouse, supplier, quantity, with the figures behind it and a one-line why."""
-
-    sku: str
-    warehouse: str
-    supplier: str
-    quantity: int
-    unit_cost: float
-    abc: str
-    service_level: float
-    position: int
-    safety_stock: float
-    reorder_point: float
-    order_up_to: float
-    stockout_date: str | None
-    late_supplier: bool
-    explanation: str
-
-    def to_json(self) -> dict[str, Any]:
-        return vars(self) | {"value": round(self.quantity * self.unit_cost, 2)}
-
-
-@dataclass(frozen=True)
-class RiskRow:
-    """One SKU x warehouse at risk: when it runs short, how much revenue that puts at risk, and why."""
-
-    sku: str
-    warehouse: str
-    stockout_date: str | None
-    below_safety_date: str | None
-    next_receipt: str | None
-    units_short: int
-    revenue_at_risk: float
-    flags: list[str]
-    projected: list[int] = field(repr=False)
-
-    def to_json(self) -> dict[str, Any]:
-        return vars(self).copy()
+Suggestion = SuggestionOut
+RiskRow = RiskOut
 
 
 def _suggestions(result: PlanResult) -> list[Suggestion]:
@@ -116,6 +78,7 @@ def _suggestions(result: PlanResult) -> list[Suggestion]:
             supplier=r["supplier"],
             quantity=int(r["quantity"]),
             unit_cost=float(r["unit_cost"]),
+            value=round(int(r["quantity"]) * float(r["unit_cost"]), 2),
             abc=r["abc"],
             service_level=float(r["service_level"]),
             position=int(r["position"]),
@@ -151,25 +114,7 @@ def _radar(result: PlanResult) -> list[RiskRow]:
     ]
 
 
-@dataclass(frozen=True)
-class PlanReport:
-    today: date
-    horizon_days: int
-    planned: int
-    """SKU x warehouse rows planned."""
-    without_terms: list[str]
-    """SKUs with demand or stock but no supplier terms: they cannot be reordered until terms are recorded."""
-    suggestions: list[Suggestion]
-    radar: list[RiskRow]
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "today": self.today.isoformat(),
-            "horizon_days": self.horizon_days,
-            "planned": self.planned,
-            "without_terms": self.without_terms,
-            "suggestions": [s.to_json() for s in self.suggestions],
-        }
+PlanReport = PlanOut
 
 
 def report_of(inputs: PlanInputs, horizon: int, result: PlanResult) -> PlanReport:

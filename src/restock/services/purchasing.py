@@ -7,13 +7,10 @@ backorders pegged to the PO; a cancellation moves them to other confirmed supply
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
 
 from sqlalchemy.orm import Session
 
-from restock.config import utc_iso
 from restock.domain import validation as valid
 from restock.domain.errors import Conflict, InvalidInput, NotFound
 from restock.domain.events import POCancelled
@@ -22,6 +19,7 @@ from restock.services.availability_watch import watching_availability
 from restock.services.context import Context, use_case
 from restock.services.promising import apply_new_window, repeg_parts, waiting_parts_on
 from restock.services.supply import refresh_supplier_lateness, window_for
+from restock.services.views import EtaChangeOut, PurchaseOrderLineOut, PurchaseOrderOut
 from restock.store import purchasing as pos
 from restock.store import repo
 from restock.store.fill import stock_arrives
@@ -32,50 +30,9 @@ from restock.store.supply import open_for_promises
 MAX_ETA_AHEAD = timedelta(days=730)
 
 
-@dataclass(frozen=True)
-class POLineView:
-    sku: str
-    ordered: int
-    received: int
-    promised: int
-
-
-@dataclass(frozen=True)
-class EtaChangeView:
-    old_eta: date | None
-    new_eta: date
-    changed_at: datetime
-
-
-@dataclass(frozen=True)
-class POView:
-    id: int
-    supplier: str
-    warehouse: str
-    status: str
-    eta: date | None
-    eta_confirmed: bool
-    lines: list[POLineView] = field(default_factory=list)
-    eta_history: list[EtaChangeView] = field(default_factory=list)
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "supplier": self.supplier,
-            "warehouse": self.warehouse,
-            "status": self.status,
-            "eta": self.eta.isoformat() if self.eta else None,
-            "eta_confirmed": self.eta_confirmed,
-            "lines": [vars(line) for line in self.lines],
-            "eta_history": [
-                {
-                    "old_eta": c.old_eta.isoformat() if c.old_eta else None,
-                    "new_eta": c.new_eta.isoformat(),
-                    "changed_at": utc_iso(c.changed_at),
-                }
-                for c in self.eta_history
-            ],
-        }
+POLineView = PurchaseOrderLineOut
+EtaChangeView = EtaChangeOut
+POView = PurchaseOrderOut
 
 
 def po_view(session: Session, po: PurchaseOrder) -> POView:
@@ -88,8 +45,11 @@ def po_view(session: Session, po: PurchaseOrder) -> POView:
         status=po.status,
         eta=po.eta,
         eta_confirmed=po.eta_confirmed,
-        lines=[POLineView(*row) for row in lines],
-        eta_history=[EtaChangeView(c.old_eta, c.new_eta, c.changed_at) for c in history],
+        lines=[
+            POLineView(sku=sku, ordered=ordered, received=received, promised=promised)
+            for sku, ordered, received, promised in lines
+        ],
+        eta_history=[EtaChangeView(old_eta=c.old_eta, new_eta=c.new_eta, changed_at=c.changed_at) for c in history],
     )
 
 

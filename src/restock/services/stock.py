@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -13,32 +11,14 @@ from restock.domain.errors import Conflict, InvalidInput
 from restock.domain.model import MovementKind
 from restock.services.availability_watch import watching_availability
 from restock.services.context import Context, use_case
+from restock.services.views import BalanceOut, MovementOut
 from restock.store import balances as store
 from restock.store import repo
 from restock.store.fill import stock_arrives
 from restock.store.ledger import ensure_stock_row, move
 from restock.store.schema import Sku, Warehouse
 
-
-@dataclass(frozen=True)
-class Balance:
-    sku: str
-    warehouse: str
-    on_hand: int
-    allocated: int
-
-    @property
-    def available(self) -> int:
-        return self.on_hand - self.allocated
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "sku": self.sku,
-            "warehouse": self.warehouse,
-            "on_hand": self.on_hand,
-            "allocated": self.allocated,
-            "available": self.available,
-        }
+Balance = BalanceOut
 
 
 @use_case()
@@ -125,13 +105,13 @@ def _transfer(
 
 
 def _balance(session: Session, sku: Sku, warehouse: Warehouse) -> Balance:
-    return Balance(sku.code, warehouse.code, *store.balance(session, sku.id, warehouse.id))
+    return Balance.of(sku.code, warehouse.code, *store.balance(session, sku.id, warehouse.id))
 
 
 @use_case(readonly=True)
 def balances(session: Session, ctx: Context, sku_code: str | None = None) -> list[Balance]:
     sku_id = repo.sku_by_code(session, sku_code).id if sku_code else None
-    return [Balance(*row) for row in store.balance_rows(session, sku_id)]
+    return [Balance.of(*row) for row in store.balance_rows(session, sku_id)]
 
 
 @dataclass(frozen=True)
@@ -150,17 +130,7 @@ def ledger_discrepancies(session: Session, ctx: Context) -> list[LedgerDiscrepan
     return [LedgerDiscrepancy(*row) for row in store.discrepancy_rows(session)]
 
 
-@dataclass(frozen=True)
-class MovementView:
-    id: int
-    sku: str
-    warehouse: str
-    kind: str
-    on_hand_delta: int
-    allocated_delta: int
-    reason: str | None
-    ref: str | None
-    created_at: datetime
+MovementView = MovementOut
 
 
 @use_case(readonly=True)
@@ -170,6 +140,16 @@ def ledger(
     """Movements in the order they happened, a page at a time (keyset paging on the id: stable while rows arrive)."""
     sku_id = repo.sku_by_code(session, sku_code).id if sku_code else None
     return [
-        MovementView(m.id, sku, wh, m.kind, m.on_hand_delta, m.allocated_delta, m.reason, m.ref, m.created_at)
+        MovementView(
+            id=m.id,
+            sku=sku,
+            warehouse=wh,
+            kind=m.kind,
+            on_hand_delta=m.on_hand_delta,
+            allocated_delta=m.allocated_delta,
+            reason=m.reason,
+            ref=m.ref,
+            created_at=m.created_at,
+        )
         for m, sku, wh in store.movement_rows(session, sku_id, after, limit)
     ]

@@ -8,52 +8,41 @@ they are demand the planning counts on days the SKU was out of stock.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from typing import Any
+from datetime import date, timedelta
 
 from sqlalchemy.orm import Session
 
-from restock.config import utc_iso
 from restock.domain import validation as valid
 from restock.domain.alerts import alert_batch_size, is_buyable, sellable_quantity
 from restock.domain.errors import Conflict
 from restock.domain.events import RestockAlertDue
-from restock.domain.model import SubscriptionStatus
+from restock.domain.model import SubscriptionStatus, SubscriptionStatusName
 from restock.services import email_links as links
 from restock.services.availability import decide_many
 from restock.services.context import Context, use_case
+from restock.services.notify_views import SubscriptionOut
 from restock.store import orders as store
 from restock.store import repo
 from restock.store import subscriptions as subs
 from restock.store.outbox import emit
 from restock.store.schema import RestockSubscription, Sku
 
-
-@dataclass(frozen=True)
-class SubscriptionView:
-    id: int
-    sku: str
-    channel: str
-    email: str
-    created_at: datetime
-    status: str
-    """`waiting`, `notified` or `unsubscribed`."""
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "sku": self.sku,
-            "channel": self.channel,
-            "email": self.email,
-            "created_at": utc_iso(self.created_at),
-            "status": self.status,
-        }
+SubscriptionView = SubscriptionOut
 
 
-def _status(sub: RestockSubscription) -> str:
+def _status(sub: RestockSubscription) -> SubscriptionStatusName:
     if sub.unsubscribed_at is not None:
-        return SubscriptionStatus.UNSUBSCRIBED
-    return SubscriptionStatus.NOTIFIED if sub.notified_at is not None else SubscriptionStatus.WAITING
+        return SubscriptionStatus.UNSUBSCRIBED.value
+    if sub.notified_at is not None:
+        return SubscriptionStatus.NOTIFIED.value
+    return SubscriptionStatus.WAITING.value
+
+
+def _subscription_view(sub: RestockSubscription, sku_code: str, channel_code: str) -> SubscriptionView:
+    status = _status(sub)
+    return SubscriptionView(
+        id=sub.id, sku=sku_code, channel=channel_code, email=sub.email, created_at=sub.created_at, status=status
+    )
 
 
 @use_case()
@@ -70,16 +59,13 @@ def subscribe(session: Session, ctx: Context, sku_code: str, channel_code: str, 
     existing = subs.waiting_of(session, sku.id, channel.id, email)
     if existing is None:
         existing = subs.add(session, sku.id, channel.id, email, ctx.clock.now())
-    return SubscriptionView(existing.id, sku_code, channel_code, email, existing.created_at, _status(existing))
+    return _subscription_view(existing, sku_code, channel_code)
 
 
 @use_case(readonly=True)
 def list_subscriptions(session: Session, ctx: Context, sku_code: str | None = None) -> list[SubscriptionView]:
     sku_id = repo.sku_by_code(session, sku_code).id if sku_code else None
-    return [
-        SubscriptionView(sub.id, sku, channel, sub.email, sub.created_at, _status(sub))
-        for sub, sku, channel in subs.listed(session, sku_id)
-    ]
+    return [_subscription_view(sub, sku, channel) for sub, sku, channel in subs.listed(session, sku_id)]
 
 
 @use_case(readonly=True)

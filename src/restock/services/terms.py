@@ -13,6 +13,7 @@ from restock.domain.model import MAX_QUANTITY
 from restock.planning.policy import DEFAULT, OrderPolicy, PlanningSettings
 from restock.services.catalog import parse_price
 from restock.services.context import Context, use_case
+from restock.services.planning_views import SupplierTermsOut
 from restock.store import repo
 from restock.store import terms as store
 from restock.store.schema import Sku, SkuPlanning, Supplier, SupplierSku
@@ -21,27 +22,7 @@ MAX_LEAD_TIME_DAYS = 730
 CENT = Decimal("0.01")
 
 
-@dataclass(frozen=True)
-class SupplierTermsView:
-    supplier: str
-    sku: str
-    lead_time_days: int
-    """The quote for this SKU, or the supplier's usual lead time."""
-    lead_time_quoted: bool
-    moq: int
-    pack_size: int
-    unit_cost: Decimal
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "supplier": self.supplier,
-            "sku": self.sku,
-            "lead_time_days": self.lead_time_days,
-            "lead_time_quoted": self.lead_time_quoted,
-            "moq": self.moq,
-            "pack_size": self.pack_size,
-            "unit_cost": str(self.unit_cost),
-        }
+SupplierTermsView = SupplierTermsOut
 
 
 def _check_terms(lead_time_days: int | None, moq: int, pack_size: int) -> None:
@@ -55,13 +36,13 @@ def _check_terms(lead_time_days: int | None, moq: int, pack_size: int) -> None:
 def _terms_view(supplier: Supplier, sku: Sku, terms: SupplierSku) -> SupplierTermsView:
     quoted = terms.lead_time_days is not None
     return SupplierTermsView(
-        supplier.code,
-        sku.code,
-        terms.lead_time_days if terms.lead_time_days is not None else supplier.lead_time_days,
-        quoted,
-        terms.moq,
-        terms.pack_size,
-        terms.unit_cost,
+        supplier=supplier.code,
+        sku=sku.code,
+        lead_time_days=terms.lead_time_days if terms.lead_time_days is not None else supplier.lead_time_days,
+        lead_time_quoted=quoted,
+        moq=terms.moq,
+        pack_size=terms.pack_size,
+        unit_cost=terms.unit_cost,
     )
 
 

@@ -5,18 +5,16 @@ from __future__ import annotations
 import secrets
 import socket
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any, Literal, get_args
+from typing import Literal, get_args
 from urllib.parse import urlsplit
 
 from sqlalchemy.orm import Session
 
-from restock.config import utc_iso
 from restock.domain import webhook_targets as targets
 from restock.domain.breaker import Breaker
 from restock.domain.errors import InvalidInput, NotFound
 from restock.services.context import Context, use_case
+from restock.services.notify_views import AttemptOut, WebhookOut
 from restock.store import webhooks as hooks
 from restock.store.schema import WebhookEndpoint
 
@@ -33,55 +31,8 @@ EVENTS: tuple[str, ...] = get_args(Event)
 MAX_ATTEMPTS_SHOWN = 50
 
 
-@dataclass(frozen=True)
-class AttemptView:
-    delivery: str
-    event: str
-    attempted_at: datetime
-    status_code: int | None
-    error: str | None
-    duration_ms: int
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "delivery": self.delivery,
-            "event": self.event,
-            "attempted_at": utc_iso(self.attempted_at),
-            "status_code": self.status_code,
-            "error": self.error,
-            "duration_ms": self.duration_ms,
-        }
-
-
-@dataclass(frozen=True)
-class WebhookView:
-    id: int
-    url: str
-    events: list[str]
-    created_at: datetime
-    disabled: bool
-    secret: str | None = None
-    """Shown once, when the endpoint is registered."""
-    attempts: list[AttemptView] = field(default_factory=list)
-    consecutive_failures: int = 0
-    """Failed attempts since the last success: at RESTOCK_WEBHOOK_BREAKER_FAILURES the breaker opens."""
-    paused_until: datetime | None = None
-    """While its breaker is open, the endpoint's deliveries wait until then (None: closed)."""
-
-    def to_json(self) -> dict[str, Any]:
-        data: dict[str, Any] = {
-            "id": self.id,
-            "url": self.url,
-            "events": self.events,
-            "created_at": utc_iso(self.created_at),
-            "disabled": self.disabled,
-            "attempts": [a.to_json() for a in self.attempts],
-            "consecutive_failures": self.consecutive_failures,
-            "paused_until": None if self.paused_until is None else utc_iso(self.paused_until),
-        }
-        if self.secret is not None:
-            data["secret"] = self.secret
-        return data
+AttemptView = AttemptOut
+WebhookView = WebhookOut
 
 
 def _check_url(url: str, allowed: tuple[str, ...]) -> str:
@@ -141,23 +92,41 @@ def add_webhook(ctx: Context, url: str, events: list[str], secret: str | None = 
 @use_case()
 def _register(session: Session, ctx: Context, url: str, events: list[str], secret: str) -> WebhookView:
     endpoint = hooks.add_endpoint(session, url, secret, events, ctx.clock.now())
-    return WebhookView(endpoint.id, endpoint.url, events, endpoint.created_at, False, endpoint.secret)
+    return WebhookView(
+        id=endpoint.id,
+        url=endpoint.url,
+        events=events,
+        created_at=endpoint.created_at,
+        disabled=False,
+        secret=endpoint.secret,
+        attempts=[],
+    )
 
 
 def _view(session: Session, ctx: Context, endpoint: WebhookEndpoint, with_attempts: bool) -> WebhookView:
     attempts: list[AttemptView] = []
     if with_attempts:
         rows = hooks.latest_attempts(session, endpoint.id, MAX_ATTEMPTS_SHOWN)
-        attempts = [AttemptView(key, a.event, a.attempted_at, a.status_code, a.error, a.duration_ms) for a, key in rows]
+        attempts = [
+            AttemptView(
+                delivery=key,
+                event=a.event,
+                attempted_at=a.attempted_at,
+                status_code=a.status_code,
+                error=a.error,
+                duration_ms=a.duration_ms,
+            )
+            for a, key in rows
+        ]
     streak, last_failure_at = hooks.failure_streak(session, endpoint.id)
     notify = ctx.settings.notify
     breaker = Breaker(streak, last_failure_at, notify.webhook_breaker_failures, notify.webhook_breaker_seconds)
     return WebhookView(
-        endpoint.id,
-        endpoint.url,
-        endpoint.events.split(","),
-        endpoint.created_at,
-        endpoint.disabled_at is not None,
+        id=endpoint.id,
+        url=endpoint.url,
+        events=endpoint.events.split(","),
+        created_at=endpoint.created_at,
+        disabled=endpoint.disabled_at is not None,
         attempts=attempts,
         consecutive_failures=streak,
         paused_until=breaker.paused_until,

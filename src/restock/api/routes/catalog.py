@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query
@@ -24,7 +23,6 @@ from restock.api.schemas import (
     WarehouseOut,
 )
 from restock.api.security import Admin, Ctx, Warehouse
-from restock.config import utc_iso
 from restock.domain.validation import MAX_ID
 from restock.services import catalog, stock
 
@@ -32,87 +30,71 @@ router = APIRouter(prefix="/v1")
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]
 
 
-def _sku_json(view: catalog.SkuView) -> dict[str, Any]:
-    return {
-        "code": view.code,
-        "name": view.name,
-        "price": str(view.price),
-        "backorder": view.backorder,
-        "max_wait_days": view.max_wait_days,
-        "backorder_limit": view.backorder_limit_pct,
-    }
-
-
 @router.get("/warehouses", response_model=list[WarehouseOut], tags=["catalog"])
-def list_warehouses(ctx: Ctx, who: Warehouse) -> list[dict[str, Any]]:
-    return [asdict(w) for w in catalog.list_warehouses(ctx)]
+def list_warehouses(ctx: Ctx, who: Warehouse) -> list[WarehouseOut]:
+    return catalog.list_warehouses(ctx)
 
 
 @router.post("/warehouses", status_code=201, response_model=WarehouseOut, tags=["catalog"])
 def add_warehouse(body: WarehouseIn, ctx: Ctx, who: Admin, idempotency_key: IdempotencyKey = None) -> JSONResponse:
     def produce() -> dict[str, Any]:
         catalog.add_warehouse(ctx, body.code, body.name)
-        return {"code": body.code, "name": body.name or body.code}
+        return WarehouseOut(code=body.code, name=body.name or body.code).to_json()
 
     return run_idempotent(ctx, who, idempotency_key, "warehouses", body, 201, produce)
 
 
 @router.get("/channels", response_model=list[ChannelOut], tags=["catalog"])
-def list_channels(ctx: Ctx, who: Warehouse) -> list[dict[str, Any]]:
-    return [asdict(c) for c in catalog.list_channels(ctx)]
+def list_channels(ctx: Ctx, who: Warehouse) -> list[ChannelOut]:
+    return catalog.list_channels(ctx)
 
 
 @router.post("/channels", status_code=201, response_model=ChannelOut, tags=["catalog"])
 def add_channel(body: ChannelIn, ctx: Ctx, who: Admin, idempotency_key: IdempotencyKey = None) -> JSONResponse:
     def produce() -> dict[str, Any]:
         catalog.add_channel(ctx, body.code, body.warehouses, body.name, body.safety_buffer)
-        return {
-            "code": body.code,
-            "name": body.name or body.code,
-            "warehouses": body.warehouses,
-            "safety_buffer": body.safety_buffer,
-        }
+        return ChannelOut(
+            code=body.code, name=body.name or body.code, warehouses=body.warehouses, safety_buffer=body.safety_buffer
+        ).to_json()
 
     return run_idempotent(ctx, who, idempotency_key, "channels", body, 201, produce)
 
 
 @router.get("/suppliers", response_model=list[SupplierOut], tags=["catalog"])
-def list_suppliers(ctx: Ctx, who: Warehouse) -> list[dict[str, Any]]:
-    return [asdict(s) for s in catalog.list_suppliers(ctx)]
+def list_suppliers(ctx: Ctx, who: Warehouse) -> list[SupplierOut]:
+    return catalog.list_suppliers(ctx)
 
 
 @router.post("/suppliers", status_code=201, response_model=SupplierOut, tags=["catalog"])
 def add_supplier(body: SupplierIn, ctx: Ctx, who: Admin, idempotency_key: IdempotencyKey = None) -> JSONResponse:
     def produce() -> dict[str, Any]:
         catalog.add_supplier(ctx, body.code, body.lead_time_days, body.name)
-        return {
-            "code": body.code,
-            "name": body.name or body.code,
-            "lead_time_days": body.lead_time_days,
-            "lateness_p90_days": None,
-        }
+        name = body.name or body.code
+        return SupplierOut(
+            code=body.code, name=name, lead_time_days=body.lead_time_days, lateness_p90_days=None
+        ).to_json()
 
     return run_idempotent(ctx, who, idempotency_key, "suppliers", body, 201, produce)
 
 
 @router.get("/skus", response_model=list[SkuOut], tags=["catalog"])
-def list_skus(ctx: Ctx, who: Warehouse) -> list[dict[str, Any]]:
-    return [_sku_json(s) for s in catalog.list_skus(ctx)]
+def list_skus(ctx: Ctx, who: Warehouse) -> list[SkuOut]:
+    return catalog.list_skus(ctx)
 
 
 @router.post("/skus", status_code=201, response_model=SkuOut, tags=["catalog"])
 def add_sku(body: SkuIn, ctx: Ctx, who: Admin, idempotency_key: IdempotencyKey = None) -> JSONResponse:
     def produce() -> dict[str, Any]:
         catalog.add_sku(ctx, body.code, body.name, body.price, body.backorder, body.max_wait_days, body.backorder_limit)
-        return {**body.model_dump(mode="json"), "name": body.name or body.code}
+        return SkuOut.model_validate({**body.model_dump(), "name": body.name or body.code}).to_json()
 
     return run_idempotent(ctx, who, idempotency_key, "skus", body, 201, produce)
 
 
 @router.get("/stock", response_model=list[BalanceOut], tags=["stock"])
-def balances(ctx: Ctx, who: Warehouse, sku: Annotated[Code | None, Query()] = None) -> list[dict[str, Any]]:
+def balances(ctx: Ctx, who: Warehouse, sku: Annotated[Code | None, Query()] = None) -> list[BalanceOut]:
     """Balances per SKU and warehouse."""
-    return [b.to_json() for b in stock.balances(ctx, sku)]
+    return stock.balances(ctx, sku)
 
 
 @router.get("/stock/movements", response_model=LedgerPage, tags=["stock"])
@@ -122,11 +104,10 @@ def movements(
     sku: Annotated[Code | None, Query()] = None,
     after: Annotated[int, Query(ge=0, le=MAX_ID, description="Id of the last movement of the previous page.")] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-) -> dict[str, Any]:
+) -> LedgerPage:
     """The append-only ledger, oldest first, a page at a time."""
     page = stock.ledger(ctx, sku, after, limit)
-    items = [{**asdict(m), "created_at": utc_iso(m.created_at)} for m in page]
-    return {"items": items, "next_after": page[-1].id if len(page) == limit else None}
+    return LedgerPage(items=page, next_after=page[-1].id if len(page) == limit else None)
 
 
 @router.post("/stock/adjustments", status_code=201, response_model=BalanceOut, tags=["stock"])

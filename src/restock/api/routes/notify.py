@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Header, Path, Query
 from fastapi.responses import JSONResponse
@@ -14,6 +14,7 @@ from restock.api.security import Admin, Ctx, Storefront, own_channel
 from restock.domain.validation import MAX_ID
 from restock.services import outbox as outbox_service
 from restock.services import subscriptions, webhooks
+from restock.services.notify_views import MessageOut, SubscriptionOut, WebhookOut
 
 router = APIRouter(prefix="/v1")
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", description="Retry-safe: one effect per key.")]
@@ -30,25 +31,6 @@ class SubscriptionIn(Strict):
     sku: Code
     channel: Code
     email: Email
-
-
-class SubscriptionOut(BaseModel):
-    id: int
-    sku: str
-    channel: str
-    email: str
-    created_at: str
-    status: Literal["waiting", "notified", "unsubscribed"]
-
-
-class MessageOut(BaseModel):
-    id: int
-    topic: str
-    dedup_key: str
-    created_at: str
-    attempts: int
-    last_error: str | None
-    status: Literal["pending", "delivered", "dead"]
 
 
 class OutboxOut(BaseModel):
@@ -69,25 +51,6 @@ class WebhookIn(Strict):
     secret: Annotated[str, StringConstraints(min_length=16, max_length=200)] | None = None
 
 
-class AttemptOut(BaseModel):
-    delivery: str
-    event: str
-    attempted_at: str
-    status_code: int | None
-    error: str | None
-    duration_ms: int
-
-
-class WebhookOut(BaseModel):
-    id: int
-    url: str
-    events: list[str]
-    created_at: str
-    disabled: bool
-    secret: str | None = Field(None, description="Only in the answer to the registration: keep it.")
-    attempts: list[AttemptOut]
-
-
 @router.post("/subscriptions", status_code=201, response_model=SubscriptionOut, tags=["notify me"])
 def subscribe(body: SubscriptionIn, ctx: Ctx, who: Storefront, idempotency_key: IdempotencyKey = None) -> JSONResponse:
     """Notify me: one e-mail when the out-of-stock SKU can be bought on the channel again. Reserves nothing;
@@ -105,16 +68,16 @@ def subscribe(body: SubscriptionIn, ctx: Ctx, who: Storefront, idempotency_key: 
 
 
 @router.get("/outbox", response_model=OutboxOut, tags=["outbox"])
-def outbox(ctx: Ctx, who: Admin, status: Annotated[Literal["pending", "dead"], Query()] = "dead") -> dict[str, Any]:
+def outbox(ctx: Ctx, who: Admin, status: Annotated[Literal["pending", "dead"], Query()] = "dead") -> OutboxOut:
     """Counts, and the dead (default) or pending messages, oldest first, with their last error."""
     messages = outbox_service.list_messages(ctx, dead=status == "dead")
-    return {"counts": outbox_service.outbox_counts(ctx), "messages": [m.to_json() for m in messages]}
+    return OutboxOut(counts=outbox_service.outbox_counts(ctx), messages=messages)
 
 
 @router.post("/outbox/{message_id}/retry", response_model=MessageOut, tags=["outbox"])
-def retry(message_id: Id, ctx: Ctx, who: Admin) -> dict[str, Any]:
+def retry(message_id: Id, ctx: Ctx, who: Admin) -> MessageOut:
     """A dead message is due again, with its full number of attempts."""
-    return outbox_service.retry_message(ctx, message_id).to_json()
+    return outbox_service.retry_message(ctx, message_id)
 
 
 @router.post("/webhooks", status_code=201, response_model=WebhookOut, tags=["webhooks"])
@@ -133,16 +96,16 @@ def add_webhook(body: WebhookIn, ctx: Ctx, who: Admin, idempotency_key: Idempote
 
 
 @router.get("/webhooks", response_model=list[WebhookOut], tags=["webhooks"])
-def list_webhooks(ctx: Ctx, who: Admin) -> list[dict[str, Any]]:
-    return [w.to_json() for w in webhooks.list_webhooks(ctx)]
+def list_webhooks(ctx: Ctx, who: Admin) -> list[WebhookOut]:
+    return webhooks.list_webhooks(ctx)
 
 
 @router.get("/webhooks/{webhook_id}", response_model=WebhookOut, tags=["webhooks"])
-def show_webhook(webhook_id: Id, ctx: Ctx, who: Admin) -> dict[str, Any]:
+def show_webhook(webhook_id: Id, ctx: Ctx, who: Admin) -> WebhookOut:
     """The endpoint with its latest delivery attempts (status code or error, duration), newest first."""
-    return webhooks.show_webhook(ctx, webhook_id).to_json()
+    return webhooks.show_webhook(ctx, webhook_id)
 
 
 @router.post("/webhooks/{webhook_id}/disable", response_model=WebhookOut, tags=["webhooks"])
-def disable_webhook(webhook_id: Id, ctx: Ctx, who: Admin) -> dict[str, Any]:
-    return webhooks.disable_webhook(ctx, webhook_id).to_json()
+def disable_webhook(webhook_id: Id, ctx: Ctx, who: Admin) -> WebhookOut:
+    return webhooks.disable_webhook(ctx, webhook_id)

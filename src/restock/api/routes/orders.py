@@ -34,7 +34,8 @@ IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", descripti
 
 
 def order_json(view: orders.OrderView) -> dict[str, Any]:
-    return {**view.to_json(), "customer": {"email": view.email}}
+    """The placed order as the idempotent answer stores it (the customer last, as it always was)."""
+    return {**view.to_json(), "customer": view.customer.model_dump(mode="json")}
 
 
 def availability_json(view: availability_service.AvailabilityView) -> dict[str, Any]:
@@ -78,29 +79,29 @@ def place_order(body: OrderIn, ctx: Ctx, who: Storefront, idempotency_key: Idemp
 
 
 @router.get("/orders/{order_id}", response_model=OrderOut, tags=["orders"])
-def get_order(order_id: OrderId, ctx: Ctx, who: Storefront) -> dict[str, Any]:
-    return order_json(_readable_order(ctx, who, order_id))
+def get_order(order_id: OrderId, ctx: Ctx, who: Storefront) -> OrderOut:
+    return _readable_order(ctx, who, order_id)
 
 
 @router.post("/orders/{order_id}/cancel", response_model=OrderOut, tags=["orders"])
-def cancel_order(order_id: OrderId, ctx: Ctx, who: Caller) -> dict[str, Any]:
+def cancel_order(order_id: OrderId, ctx: Ctx, who: Caller) -> OrderOut:
     """Cancel every open line: what they held goes to the next waiting backorder at once. Admin only."""
     if who.role is not Role.ADMIN:
         raise forbidden()
-    return order_json(orders.cancel_order(ctx, order_id))
+    return orders.cancel_order(ctx, order_id)
 
 
 @router.post("/orders/{order_id}/lines/{sku}/cancel", response_model=OrderOut, tags=["orders"])
-def cancel_line(order_id: OrderId, sku: Code, ctx: Ctx, who: Caller) -> dict[str, Any]:
+def cancel_line(order_id: OrderId, sku: Code, ctx: Ctx, who: Caller) -> OrderOut:
     if who.role is not Role.ADMIN:
         raise forbidden()
-    return order_json(orders.cancel_line(ctx, order_id, sku))
+    return orders.cancel_line(ctx, order_id, sku)
 
 
 @router.post("/orders/{order_id}/ship", response_model=OrderOut, tags=["orders"])
-def ship_order(order_id: OrderId, ctx: Ctx, who: Warehouse) -> dict[str, Any]:
+def ship_order(order_id: OrderId, ctx: Ctx, who: Warehouse) -> OrderOut:
     """Ship every fully allocated line (warehouse or admin key)."""
-    return order_json(orders.ship_order(ctx, order_id))
+    return orders.ship_order(ctx, order_id)
 
 
 @router.get("/availability/{sku}", response_model=AvailabilityOut, tags=["availability"])
@@ -145,8 +146,7 @@ def list_backorders(
     min_age_days: Annotated[int | None, Query(ge=0, le=3650)] = None,
     delayed: Annotated[bool | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
-) -> list[dict[str, Any]]:
+) -> list[BackorderOut]:
     """The waiting queue in fill order (priority, then order time), filterable."""
     older_than = ctx.clock.now() - timedelta(days=min_age_days) if min_age_days is not None else None
-    views = backorder_service.waiting_backorders(ctx, sku, limit, warehouse, older_than, delayed)
-    return [v.to_json() for v in views]
+    return backorder_service.waiting_backorders(ctx, sku, limit, warehouse, older_than, delayed)

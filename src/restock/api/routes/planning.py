@@ -42,12 +42,12 @@ def scorecard(code: CodePath, ctx: Ctx, who: Warehouse) -> list[dict[str, Any]]:
 
 
 @router.get("/suppliers/{code}/skus", response_model=list[SupplierTermsOut], tags=["planning"])
-def supplier_terms(code: CodePath, ctx: Ctx, who: Warehouse) -> list[dict[str, Any]]:
-    return [t.to_json() for t in terms.list_supplier_terms(ctx, code)]
+def supplier_terms(code: CodePath, ctx: Ctx, who: Warehouse) -> list[SupplierTermsOut]:
+    return terms.list_supplier_terms(ctx, code)
 
 
 @router.put("/suppliers/{code}/skus/{sku}", response_model=SupplierTermsOut, tags=["planning"])
-def set_supplier_terms(code: CodePath, sku: CodePath, body: SupplierTermsIn, ctx: Ctx, who: Admin) -> dict[str, Any]:
+def set_supplier_terms(code: CodePath, sku: CodePath, body: SupplierTermsIn, ctx: Ctx, who: Admin) -> SupplierTermsOut:
     """What this supplier offers for the SKU; the planner suggests purchases only on recorded terms."""
     return terms.set_supplier_terms(
         ctx,
@@ -57,7 +57,7 @@ def set_supplier_terms(code: CodePath, sku: CodePath, body: SupplierTermsIn, ctx
         moq=body.moq,
         pack_size=body.pack_size,
         lead_time_days=body.lead_time_days,
-    ).to_json()
+    )
 
 
 @router.get("/skus/{code}/planning", response_model=SkuPlanningOut, tags=["planning"])
@@ -81,10 +81,10 @@ def set_sku_planning(code: CodePath, body: SkuPlanningIn, ctx: Ctx, who: Admin) 
 
 
 @router.get("/plan", response_model=PlanOut, tags=["planning"])
-def get_plan(ctx: Ctx, who: Warehouse) -> dict[str, Any]:
+def get_plan(ctx: Ctx, who: Warehouse) -> PlanOut:
     """Today's purchase suggestions for every SKU x warehouse (forecasts are computed: this takes a while on a
     large catalog)."""
-    return planning.plan(ctx).to_json()
+    return planning.plan(ctx)
 
 
 @router.post("/plan/purchase-orders", status_code=201, response_model=PlanOrdersOut, tags=["planning"])
@@ -104,7 +104,7 @@ def create_plan_orders(
 
 
 @router.get("/radar", response_model=list[RiskOut], tags=["planning"])
-def get_radar(ctx: Ctx, who: Warehouse) -> list[dict[str, Any]]:
+def get_radar(ctx: Ctx, who: Warehouse) -> list[RiskOut]:
     """SKU x warehouses projected to run short or below safety stock over the plan's horizon, flagged, most
     revenue at risk first."""
-    return [r.to_json() for r in planning.plan(ctx).radar]
+    return planning.plan(ctx).radar

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Header, Path, Query
 from fastapi.responses import JSONResponse
@@ -34,31 +34,31 @@ def create(body: PurchaseOrderIn, ctx: Ctx, who: Admin, idempotency_key: Idempot
 
 
 @router.get("", response_model=list[PurchaseOrderOut])
-def list_all(ctx: Ctx, who: Warehouse, status: Annotated[PoStatus | None, Query()] = None) -> list[dict[str, Any]]:
-    return [po.to_json() for po in purchasing.list_pos(ctx, status)]
+def list_all(ctx: Ctx, who: Warehouse, status: Annotated[PoStatus | None, Query()] = None) -> list[PurchaseOrderOut]:
+    return purchasing.list_pos(ctx, status)
 
 
 @router.get("/{po_id}", response_model=PurchaseOrderOut)
-def get(po_id: PoId, ctx: Ctx, who: Warehouse) -> dict[str, Any]:
+def get(po_id: PoId, ctx: Ctx, who: Warehouse) -> PurchaseOrderOut:
     """The PO with its lines (ordered, received, promised) and its full ETA history."""
-    return purchasing.show_po(ctx, po_id).to_json()
+    return purchasing.show_po(ctx, po_id)
 
 
 @router.post("/{po_id}/send", response_model=PurchaseOrderOut)
-def send(po_id: PoId, ctx: Ctx, who: Admin) -> dict[str, Any]:
-    return purchasing.send_po(ctx, po_id).to_json()
+def send(po_id: PoId, ctx: Ctx, who: Admin) -> PurchaseOrderOut:
+    return purchasing.send_po(ctx, po_id)
 
 
 @router.post("/{po_id}/confirm", response_model=PurchaseOrderOut)
-def confirm(po_id: PoId, body: EtaIn, ctx: Ctx, who: Admin) -> dict[str, Any]:
+def confirm(po_id: PoId, body: EtaIn, ctx: Ctx, who: Admin) -> PurchaseOrderOut:
     """The supplier confirmed a date: from now on the PO can carry backorders."""
-    return purchasing.confirm_po(ctx, po_id, body.eta).to_json()
+    return purchasing.confirm_po(ctx, po_id, body.eta)
 
 
 @router.post("/{po_id}/eta", response_model=PurchaseOrderOut)
-def change_eta(po_id: PoId, body: EtaIn, ctx: Ctx, who: Admin) -> dict[str, Any]:
+def change_eta(po_id: PoId, body: EtaIn, ctx: Ctx, who: Admin) -> PurchaseOrderOut:
     """Move the ETA: pegged backorders get new windows, and later ones are marked delayed."""
-    return purchasing.change_eta(ctx, po_id, body.eta).to_json()
+    return purchasing.change_eta(ctx, po_id, body.eta)
 
 
 @router.post("/{po_id}/receipts", status_code=201, response_model=PurchaseOrderOut)
@@ -79,6 +79,6 @@ def receive(
 
 
 @router.post("/{po_id}/cancel", response_model=PurchaseOrderOut)
-def cancel(po_id: PoId, ctx: Ctx, who: Admin) -> dict[str, Any]:
+def cancel(po_id: PoId, ctx: Ctx, who: Admin) -> PurchaseOrderOut:
     """Cancel: its backorders move to other confirmed supply, or are un-promised."""
-    return purchasing.cancel_po(ctx, po_id).to_json()
+    return purchasing.cancel_po(ctx, po_id)

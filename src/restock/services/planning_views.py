@@ -1,0 +1,80 @@
+"""The read models of replenishment planning, declared once: supplier terms, scorecards, the plan and the radar.
+Each is what its use case returns, the API's response model (under the name the OpenAPI document shows) and what
+the CLI prints as JSON. See `services.views` for why they live below the API."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, PlainSerializer
+
+from restock.services.views import ReadModel
+
+DecimalText = Annotated[Decimal, PlainSerializer(str, return_type=str, when_used="json")]
+"""An amount shown as its exact text (`"4.20"`)."""
+
+
+class SupplierTermsOut(ReadModel):
+    supplier: str
+    sku: str
+    lead_time_days: int
+    """The quote for this SKU, or the supplier's usual lead time."""
+    lead_time_quoted: bool
+    moq: int
+    pack_size: int
+    unit_cost: DecimalText
+
+
+class SuggestionOut(ReadModel):
+    # One purchase to make: SKU, warehouse, supplier, quantity, with the figures behind it and a one-line why.
+    sku: str
+    warehouse: str
+    supplier: str
+    quantity: int
+    unit_cost: float
+    value: float
+    abc: Literal["A", "B", "C"]
+    service_level: float
+    position: int = Field(description="On hand - allocated - waiting backorders + open confirmed inbound.")
+    safety_stock: float
+    reorder_point: float
+    order_up_to: float
+    stockout_date: date | None = Field(description="First day the projected stock goes below zero, if any.")
+    late_supplier: bool = Field(description="No supplier can deliver before the stock-out: the fastest was chosen.")
+    explanation: str
+
+    def to_json(self) -> dict[str, Any]:
+        """As the CLI and the stored answers have always written it: the order's value last."""
+        data = self.model_dump(mode="json")
+        return data | {"value": data.pop("value")}
+
+
+class RiskOut(ReadModel):
+    # One SKU x warehouse at risk: when it runs short, how much revenue that puts at risk, and why.
+    sku: str
+    warehouse: str
+    stockout_date: date | None
+    below_safety_date: date | None
+    next_receipt: date | None
+    units_short: int
+    revenue_at_risk: float
+    flags: list[Literal["stockout_before_receipt", "late_po", "supplier_slipping", "demand_spike", "late_supplier"]]
+    projected: list[int] = Field(
+        description="Projected available stock at the end of each day of the horizon.", repr=False
+    )
+
+
+class PlanOut(ReadModel):
+    today: date
+    horizon_days: int
+    planned: int = Field(description="SKU x warehouse rows planned.")
+    without_terms: list[str] = Field(description="SKUs with demand or backorders but no supplier terms.")
+    suggestions: list[SuggestionOut]
+    radar: list[RiskOut] = Field(exclude=True)
+    """Answered by the radar, not with the plan."""
+
+    def to_json(self) -> dict[str, Any]:
+        data = self.model_dump(mode="json", exclude={"suggestions"})
+        return data | {"suggestions": [s.to_json() for s in self.suggestions]}

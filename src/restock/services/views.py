@@ -1,0 +1,187 @@
+"""The read models of the core use cases, declared once: what a service returns, the API answers (these are the
+response models of the OpenAPI document, under the names it shows) and the CLI prints as JSON.
+
+Pydantic models live here, below the API, because the services build them and `api` may import `services` but
+not the other way round. A field the API must not show is declared once too, with `exclude=True`.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, StringConstraints
+
+from restock.domain.model import ShipWindow
+
+Email = Annotated[str, StringConstraints(min_length=3, max_length=254, pattern=r"^[\x21-\x7e]+@[\x21-\x7e]+$")]
+
+
+def _as_utc(moment: datetime) -> datetime:
+    """Stored timestamps are naive UTC: shown with their offset (`...Z`), as `config.utc_iso` writes them."""
+    return moment.replace(tzinfo=UTC)
+
+
+UtcTime = Annotated[datetime, PlainSerializer(_as_utc, return_type=datetime)]
+
+
+class ReadModel(BaseModel):
+    """A frozen answer of a use case; `to_json` is what the CLI prints and outbox payloads carry."""
+
+    model_config = ConfigDict(frozen=True)
+
+    def to_json(self) -> dict[str, Any]:
+        return self.model_dump(mode="json")
+
+
+class Window(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    earliest: date
+    latest: date
+
+
+def window_of(window: ShipWindow | None) -> Window | None:
+    """The domain's ship window as shown: an undated line or backorder has none."""
+    return None if window is None else Window(earliest=window.earliest, latest=window.latest)
+
+
+class Customer(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    email: Email
+
+
+# ---------------------------------------------------------------- catalog
+
+
+class WarehouseOut(ReadModel):
+    code: str
+    name: str
+
+
+class ChannelOut(ReadModel):
+    code: str
+    name: str
+    warehouses: list[str]
+    safety_buffer: int
+
+
+class SupplierOut(ReadModel):
+    code: str
+    name: str
+    lead_time_days: int
+    lateness_p90_days: int | None
+
+
+class SkuOut(ReadModel):
+    code: str
+    name: str
+    price: Decimal
+    backorder: str
+    max_wait_days: int
+    backorder_limit: int
+
+
+# ---------------------------------------------------------------- stock
+
+
+class BalanceOut(ReadModel):
+    sku: str
+    warehouse: str
+    on_hand: int
+    allocated: int
+    available: int
+
+    @classmethod
+    def of(cls, sku: str, warehouse: str, on_hand: int, allocated: int) -> BalanceOut:
+        """A balance with what is free to sell: on hand less what customers hold."""
+        return cls(sku=sku, warehouse=warehouse, on_hand=on_hand, allocated=allocated, available=on_hand - allocated)
+
+
+class MovementOut(ReadModel):
+    id: int
+    sku: str
+    warehouse: str
+    kind: str
+    on_hand_delta: int
+    allocated_delta: int
+    reason: str | None
+    ref: str | None
+    created_at: UtcTime
+
+
+# ---------------------------------------------------------------- purchase orders
+
+
+class PurchaseOrderLineOut(ReadModel):
+    sku: str
+    ordered: int
+    received: int
+    promised: int
+
+
+class EtaChangeOut(ReadModel):
+    old_eta: date | None
+    new_eta: date
+    changed_at: UtcTime
+
+
+class PurchaseOrderOut(ReadModel):
+    id: int
+    supplier: str
+    warehouse: str
+    status: str
+    eta: date | None
+    eta_confirmed: bool
+    lines: list[PurchaseOrderLineOut]
+    eta_history: list[EtaChangeOut]
+
+
+# ---------------------------------------------------------------- orders and backorders
+
+LineStatusName = Literal["allocated", "backordered", "shipped", "cancelled"]
+OrderStatusName = Literal["open", "shipped", "cancelled"]
+
+
+class OrderLineOut(ReadModel):
+    id: int = Field(exclude=True)
+    sku: str
+    quantity: int
+    allocated: int
+    backordered: int
+    shipped: int = Field(exclude=True)
+    status: LineStatusName
+    ship_window: Window | None
+    delayed: bool
+
+
+class OrderOut(ReadModel):
+    id: str
+    status: OrderStatusName
+    channel: str
+    placed_at: UtcTime
+    customer: Customer
+    lines: list[OrderLineOut]
+    replayed: bool = Field(default=False, exclude=True)
+    """True when an idempotent retry returned the first result instead of placing again."""
+
+    @property
+    def email(self) -> str:
+        return self.customer.email
+
+    def to_json(self) -> dict[str, Any]:
+        """The order without its customer: what the CLI prints and the order's outbox payloads carry."""
+        return self.model_dump(mode="json", exclude={"customer"})
+
+
+class BackorderOut(ReadModel):
+    order: str
+    sku: str
+    quantity: int
+    placed_at: UtcTime
+    po: int | None
+    ship_window: Window | None
+    delayed: bool
+    priority: int
