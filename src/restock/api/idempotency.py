@@ -5,8 +5,9 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
-from typing import Any
+from typing import Annotated, Any
 
+from fastapi import Header
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
@@ -17,6 +18,16 @@ from restock.services.apikeys import Principal
 from restock.services.context import Context
 
 MAX_KEY_LENGTH = 200
+IdempotencyKey = Annotated[
+    str | None, Header(alias="Idempotency-Key", description="Retry-safe: one effect per key (1-200 printable ASCII).")
+]
+
+
+class NoBody(BaseModel):
+    """The fingerprint of a request without a body: its route and path (in the scope) say everything."""
+
+
+NO_BODY = NoBody()
 
 
 def run_idempotent(

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from restock.api.schemas import Code, PurchaseOrderOut, Strict
 from restock.domain.model import MAX_QUANTITY
+from restock.planning.policy import OrderPolicyName
 from restock.services.planning_views import PlanOut, RiskOut, SuggestionOut, SupplierTermsOut
 
 __all__ = ["PlanOut", "RiskOut", "SuggestionOut", "SupplierTermsOut"]
@@ -39,7 +40,7 @@ class SkuPlanningIn(Strict):
     )
 
     review_days: Annotated[int, Field(ge=1, le=365, strict=True)] | None = None
-    policy: Literal["order_up_to", "eoq"] | None = None
+    policy: OrderPolicyName | None = None
     order_cost: Decimal | None = Field(None, ge=0, le=Decimal("1000000"), decimal_places=2)
     holding_rate_pct: Decimal | None = Field(None, gt=0, le=100, decimal_places=2)
     service_level_pct: Decimal | None = Field(None, ge=50, lt=100, decimal_places=2)

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from restock.domain.model import MAX_QUANTITY
+from restock.domain.model import MAX_QUANTITY, AvailabilityStateName, BackorderPolicyName
 from restock.domain.validation import CODE_PATTERN
 from restock.services.views import (
     BackorderOut,
@@ -109,7 +109,7 @@ class SkuIn(Strict):
     code: Code
     name: Name | None = None
     price: Decimal = Field(Decimal("0"), ge=0, le=Decimal("9999999999.99"), decimal_places=2)
-    backorder: Literal["never", "confirmed", "always"] = "confirmed"
+    backorder: BackorderPolicyName = "confirmed"
     max_wait_days: int = Field(30, ge=0, le=3650)
     backorder_limit: int = Field(100, ge=0, le=100, description="Percent of confirmed inbound that may be promised.")
 
@@ -204,7 +204,7 @@ SCHEMA_ORG = Literal[
 class AvailabilityOut(BaseModel):
     sku: str
     channel: str
-    state: Literal["in_stock", "backorder", "preorder", "out_of_stock"]
+    state: AvailabilityStateName
     available_now: int
     backorderable: int
     ship_window: Window | None

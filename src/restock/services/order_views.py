@@ -8,9 +8,9 @@ from typing import cast
 from sqlalchemy.orm import Session
 
 from restock.domain.lines import PartKind, line_window
-from restock.domain.model import part_window
+from restock.domain.model import LineStatusName, OrderStatusName, part_window
 from restock.services.context import Context, use_case
-from restock.services.views import Customer, LineStatusName, OrderLineOut, OrderOut, OrderStatusName, window_of
+from restock.services.views import Customer, OrderLineOut, OrderOut, window_of
 from restock.store import order_reads as reads
 from restock.store import repo
 from restock.store.schema import Channel, LinePart, Order, OrderLine

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, StringConstraints
 
-from restock.domain.model import ShipWindow
+from restock.domain.model import LineStatusName, OrderStatusName, ShipWindow
 
 Email = Annotated[str, StringConstraints(min_length=3, max_length=254, pattern=r"^[\x21-\x7e]+@[\x21-\x7e]+$")]
 
@@ -140,9 +140,6 @@ class PurchaseOrderOut(ReadModel):
 
 
 # ---------------------------------------------------------------- orders and backorders
-
-LineStatusName = Literal["allocated", "backordered", "shipped", "cancelled"]
-OrderStatusName = Literal["open", "shipped", "cancelled"]
 
 
 class OrderLineOut(ReadModel):

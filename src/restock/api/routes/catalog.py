@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Query
+from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
-from restock.api.idempotency import run_idempotent
+from restock.api.idempotency import IdempotencyKey, run_idempotent
 from restock.api.schemas import (
     AdjustmentIn,
     BalanceOut,
@@ -27,7 +27,6 @@ from restock.domain.validation import MAX_ID
 from restock.services import catalog, stock
 
 router = APIRouter(prefix="/v1")
-IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]
 
 
 @router.get("/warehouses", response_model=list[WarehouseOut], tags=["catalog"])

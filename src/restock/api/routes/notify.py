@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Header, Path, Query
+from fastapi import APIRouter, Path, Query
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from restock.api.idempotency import run_idempotent
+from restock.api.idempotency import NO_BODY, IdempotencyKey, run_idempotent
 from restock.api.schemas import Code, Email, Strict
 from restock.api.security import Admin, Ctx, Storefront, own_channel
 from restock.domain.validation import MAX_ID
@@ -17,7 +17,6 @@ from restock.services import subscriptions, webhooks
 from restock.services.notify_views import MessageOut, SubscriptionOut, WebhookOut
 
 router = APIRouter(prefix="/v1")
-IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", description="Retry-safe: one effect per key.")]
 Id = Annotated[int, Path(ge=1, le=MAX_ID)]
 WebhookEvent = Literal["*", webhooks.Event]
 
@@ -75,9 +74,17 @@ def outbox(ctx: Ctx, who: Admin, status: Annotated[Literal["pending", "dead"], Q
 
 
 @router.post("/outbox/{message_id}/retry", response_model=MessageOut, tags=["outbox"])
-def retry(message_id: Id, ctx: Ctx, who: Admin) -> MessageOut:
+def retry(message_id: Id, ctx: Ctx, who: Admin, idempotency_key: IdempotencyKey = None) -> JSONResponse:
     """A dead message is due again, with its full number of attempts."""
-    return outbox_service.retry_message(ctx, message_id)
+    return run_idempotent(
+        ctx,
+        who,
+        idempotency_key,
+        f"outbox:{message_id}:retry",
+        NO_BODY,
+        200,
+        lambda: outbox_service.retry_message(ctx, message_id).to_json(),
+    )
 
 
 @router.post("/webhooks", status_code=201, response_model=WebhookOut, tags=["webhooks"])
@@ -107,5 +114,13 @@ def show_webhook(webhook_id: Id, ctx: Ctx, who: Admin) -> WebhookOut:
 
 
 @router.post("/webhooks/{webhook_id}/disable", response_model=WebhookOut, tags=["webhooks"])
-def disable_webhook(webhook_id: Id, ctx: Ctx, who: Admin) -> WebhookOut:
-    return webhooks.disable_webhook(ctx, webhook_id)
+def disable_webhook(webhook_id: Id, ctx: Ctx, who: Admin, idempotency_key: IdempotencyKey = None) -> JSONResponse:
+    return run_idempotent(
+        ctx,
+        who,
+        idempotency_key,
+        f"webhooks:{webhook_id}:disable",
+        NO_BODY,
+        200,
+        lambda: webhooks.disable_webhook(ctx, webhook_id).to_json(),
+    )

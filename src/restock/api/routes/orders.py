@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from datetime import timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Path, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from restock.api.answers import ANSWERS_FROM_DATABASE, ANSWERS_FROM_MEMORY, AnswerCache
-from restock.api.idempotency import run_idempotent
+from restock.api.idempotency import NO_BODY, IdempotencyKey, run_idempotent
 from restock.api.schemas import AvailabilityBatchIn, AvailabilityOut, BackorderOut, Code, OrderIn, OrderOut
 from restock.api.security import Caller, Ctx, Storefront, Warehouse, forbidden, own_channel
 from restock.domain.errors import NotFound
@@ -30,7 +31,15 @@ SCHEMA_ORG = {
     "out_of_stock": "https://schema.org/OutOfStock",
 }
 OrderId = Annotated[str, Path(min_length=1, max_length=64, pattern="^[A-Za-z0-9_]+$")]
-IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", description="Retry-safe: one effect per key.")]
+
+
+def order_key(who: Principal, key: str | None) -> str | None:
+    """The key the order row carries: the API key's, so that two callers' keys never meet; hashed when it would
+    not fit the column (a client's key may be 200 characters, the prefix makes it longer)."""
+    if key is None:
+        return None
+    scoped = f"api:{who.key_id}:{key}"
+    return scoped if len(scoped) <= 200 else f"api:{who.key_id}:sha256:{hashlib.sha256(key.encode()).hexdigest()}"
 
 
 def order_json(view: orders.OrderView) -> dict[str, Any]:
@@ -71,7 +80,7 @@ def place_order(body: OrderIn, ctx: Ctx, who: Storefront, idempotency_key: Idemp
         email=body.customer.email,
         lines=tuple(orders.LineRequest(line.sku, line.quantity) for line in body.lines),
         priority=body.priority,
-        idempotency_key=f"api:{who.key_id}:{idempotency_key}" if idempotency_key else None,
+        idempotency_key=order_key(who, idempotency_key),
     )
     return run_idempotent(
         ctx, who, idempotency_key, "orders", body, 201, lambda: order_json(orders.place_order(ctx, request))
@@ -84,24 +93,50 @@ def get_order(order_id: OrderId, ctx: Ctx, who: Storefront) -> OrderOut:
 
 
 @router.post("/orders/{order_id}/cancel", response_model=OrderOut, tags=["orders"])
-def cancel_order(order_id: OrderId, ctx: Ctx, who: Caller) -> OrderOut:
+def cancel_order(order_id: OrderId, ctx: Ctx, who: Caller, idempotency_key: IdempotencyKey = None) -> JSONResponse:
     """Cancel every open line: what they held goes to the next waiting backorder at once. Admin only."""
     if who.role is not Role.ADMIN:
         raise forbidden()
-    return orders.cancel_order(ctx, order_id)
+    return run_idempotent(
+        ctx,
+        who,
+        idempotency_key,
+        f"orders:{order_id}:cancel",
+        NO_BODY,
+        200,
+        lambda: order_json(orders.cancel_order(ctx, order_id)),
+    )
 
 
 @router.post("/orders/{order_id}/lines/{sku}/cancel", response_model=OrderOut, tags=["orders"])
-def cancel_line(order_id: OrderId, sku: Code, ctx: Ctx, who: Caller) -> OrderOut:
+def cancel_line(
+    order_id: OrderId, sku: Code, ctx: Ctx, who: Caller, idempotency_key: IdempotencyKey = None
+) -> JSONResponse:
     if who.role is not Role.ADMIN:
         raise forbidden()
-    return orders.cancel_line(ctx, order_id, sku)
+    return run_idempotent(
+        ctx,
+        who,
+        idempotency_key,
+        f"orders:{order_id}:cancel:{sku}",
+        NO_BODY,
+        200,
+        lambda: order_json(orders.cancel_line(ctx, order_id, sku)),
+    )
 
 
 @router.post("/orders/{order_id}/ship", response_model=OrderOut, tags=["orders"])
-def ship_order(order_id: OrderId, ctx: Ctx, who: Warehouse) -> OrderOut:
+def ship_order(order_id: OrderId, ctx: Ctx, who: Warehouse, idempotency_key: IdempotencyKey = None) -> JSONResponse:
     """Ship every fully allocated line (warehouse or admin key)."""
-    return orders.ship_order(ctx, order_id)
+    return run_idempotent(
+        ctx,
+        who,
+        idempotency_key,
+        f"orders:{order_id}:ship",
+        NO_BODY,
+        200,
+        lambda: order_json(orders.ship_order(ctx, order_id)),
+    )
 
 
 @router.get("/availability/{sku}", response_model=AvailabilityOut, tags=["availability"])

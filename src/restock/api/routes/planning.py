@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Path
+from fastapi import APIRouter, Path
 from fastapi.responses import JSONResponse
 
-from restock.api.idempotency import run_idempotent
+from restock.api.idempotency import IdempotencyKey, run_idempotent
 from restock.api.planning_schemas import (
     PlanOrdersIn,
     PlanOrdersOut,
@@ -26,7 +26,6 @@ from restock.services.reliability import supplier_scorecard
 
 router = APIRouter(prefix="/v1")
 CodePath = Annotated[Code, Path()]
-IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]
 
 
 @router.get("/suppliers/scorecard", response_model=list[SupplierScoreOut], tags=["planning"])

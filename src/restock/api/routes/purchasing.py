@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
-from fastapi import APIRouter, Header, Path, Query
+from fastapi import APIRouter, Path, Query
 from fastapi.responses import JSONResponse
 
-from restock.api.idempotency import run_idempotent
+from restock.api.idempotency import NO_BODY, IdempotencyKey, run_idempotent
 from restock.api.schemas import EtaIn, PurchaseOrderIn, PurchaseOrderOut, ReceiptIn
 from restock.api.security import Admin, Ctx, Warehouse
+from restock.domain.model import POStatusName
 from restock.domain.validation import MAX_ID
 from restock.services import purchasing
 
 router = APIRouter(prefix="/v1/purchase-orders", tags=["purchase orders"])
-IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]
-PoStatus = Literal["draft", "sent", "confirmed", "partially_received", "received", "cancelled"]
+PoStatus = POStatusName
 PoId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
@@ -45,20 +45,38 @@ def get(po_id: PoId, ctx: Ctx, who: Warehouse) -> PurchaseOrderOut:
 
 
 @router.post("/{po_id}/send", response_model=PurchaseOrderOut)
-def send(po_id: PoId, ctx: Ctx, who: Admin) -> PurchaseOrderOut:
-    return purchasing.send_po(ctx, po_id)
+def send(po_id: PoId, ctx: Ctx, who: Admin, idempotency_key: IdempotencyKey = None) -> JSONResponse:
+    return run_idempotent(
+        ctx, who, idempotency_key, f"po:{po_id}:send", NO_BODY, 200, lambda: purchasing.send_po(ctx, po_id).to_json()
+    )
 
 
 @router.post("/{po_id}/confirm", response_model=PurchaseOrderOut)
-def confirm(po_id: PoId, body: EtaIn, ctx: Ctx, who: Admin) -> PurchaseOrderOut:
+def confirm(po_id: PoId, body: EtaIn, ctx: Ctx, who: Admin, idempotency_key: IdempotencyKey = None) -> JSONResponse:
     """The supplier confirmed a date: from now on the PO can carry backorders."""
-    return purchasing.confirm_po(ctx, po_id, body.eta)
+    return run_idempotent(
+        ctx,
+        who,
+        idempotency_key,
+        f"po:{po_id}:confirm",
+        body,
+        200,
+        lambda: purchasing.confirm_po(ctx, po_id, body.eta).to_json(),
+    )
 
 
 @router.post("/{po_id}/eta", response_model=PurchaseOrderOut)
-def change_eta(po_id: PoId, body: EtaIn, ctx: Ctx, who: Admin) -> PurchaseOrderOut:
+def change_eta(po_id: PoId, body: EtaIn, ctx: Ctx, who: Admin, idempotency_key: IdempotencyKey = None) -> JSONResponse:
     """Move the ETA: pegged backorders get new windows, and later ones are marked delayed."""
-    return purchasing.change_eta(ctx, po_id, body.eta)
+    return run_idempotent(
+        ctx,
+        who,
+        idempotency_key,
+        f"po:{po_id}:eta",
+        body,
+        200,
+        lambda: purchasing.change_eta(ctx, po_id, body.eta).to_json(),
+    )
 
 
 @router.post("/{po_id}/receipts", status_code=201, response_model=PurchaseOrderOut)
@@ -79,6 +97,14 @@ def receive(
 
 
 @router.post("/{po_id}/cancel", response_model=PurchaseOrderOut)
-def cancel(po_id: PoId, ctx: Ctx, who: Admin) -> PurchaseOrderOut:
+def cancel(po_id: PoId, ctx: Ctx, who: Admin, idempotency_key: IdempotencyKey = None) -> JSONResponse:
     """Cancel: its backorders move to other confirmed supply, or are un-promised."""
-    return purchasing.cancel_po(ctx, po_id)
+    return run_idempotent(
+        ctx,
+        who,
+        idempotency_key,
+        f"po:{po_id}:cancel",
+        NO_BODY,
+        200,
+        lambda: purchasing.cancel_po(ctx, po_id).to_json(),
+    )

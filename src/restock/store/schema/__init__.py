@@ -1,0 +1,77 @@
+"""The database schema as typed SQLAlchemy 2 models; Alembic migrations are the source of truth for DDL.
+
+CHECK constraints back up the guarded UPDATEs of the services: even a bug cannot make stock negative
+or over-allocate it, and a PO line cannot promise more than it carries.
+
+One module per area (base, catalog, orders, messages, planning); every model is importable from here.
+"""
+
+from __future__ import annotations
+
+from restock.store.schema.base import CODE_LENGTH, NAMING, Base, table
+from restock.store.schema.catalog import (
+    Channel,
+    ChannelWarehouse,
+    EtaChange,
+    Movement,
+    POLine,
+    PurchaseOrder,
+    Sku,
+    Stock,
+    Supplier,
+    Warehouse,
+)
+from restock.store.schema.messages import (
+    ApiKey,
+    AvailabilityChange,
+    AvailabilityFeedEpoch,
+    CommitReceipt,
+    IdempotencyRecord,
+    JobRun,
+    LineNews,
+    LinkSecret,
+    OutboxMessage,
+    RestockSubscription,
+    UpdateOptOut,
+    WebhookAttempt,
+    WebhookEndpoint,
+)
+from restock.store.schema.orders import LinePart, Order, OrderLine
+from restock.store.schema.planning import ORDER_POLICIES, ImportedDemand, SkuPlanning, SupplierSku
+
+__all__ = [
+    "CODE_LENGTH",
+    "NAMING",
+    "ORDER_POLICIES",
+    "ApiKey",
+    "AvailabilityChange",
+    "AvailabilityFeedEpoch",
+    "Base",
+    "Channel",
+    "ChannelWarehouse",
+    "CommitReceipt",
+    "EtaChange",
+    "IdempotencyRecord",
+    "ImportedDemand",
+    "JobRun",
+    "LineNews",
+    "LinePart",
+    "LinkSecret",
+    "Movement",
+    "Order",
+    "OrderLine",
+    "OutboxMessage",
+    "POLine",
+    "PurchaseOrder",
+    "RestockSubscription",
+    "Sku",
+    "SkuPlanning",
+    "Stock",
+    "Supplier",
+    "SupplierSku",
+    "UpdateOptOut",
+    "Warehouse",
+    "WebhookAttempt",
+    "WebhookEndpoint",
+    "table",
+]

@@ -1,0 +1,71 @@
+"""Orders, their lines and the parts that cover them (allocated, waiting, shipped, released)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from restock.store.schema.base import Base
+
+
+class Order(Base):
+    __tablename__ = "orders"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id"))
+    email: Mapped[str] = mapped_column(String(320))
+    priority: Mapped[int] = mapped_column(Integer, default=0)
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    placed_at: Mapped[datetime] = mapped_column(DateTime)
+    idempotency_key: Mapped[str | None] = mapped_column(String(200), unique=True, nullable=True)
+    request_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    __table_args__ = (CheckConstraint("status IN ('open', 'shipped', 'cancelled')", name="status_known"),)
+
+
+class OrderLine(Base):
+    __tablename__ = "order_lines"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[str] = mapped_column(ForeignKey("orders.id"), index=True)
+    sku_id: Mapped[int] = mapped_column(ForeignKey("skus.id"))
+    quantity: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16))
+    __table_args__ = (
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+        CheckConstraint("status IN ('allocated', 'backordered', 'shipped', 'cancelled')", name="status_known"),
+    )
+
+
+class LinePart(Base):
+    """A slice of an order line: allocated from one warehouse, or backordered (pegged to a PO line or not).
+
+    Filling a backorder turns its part into an allocated one in place, so the fill is one set-based
+    UPDATE. Order time and priority are copied here so the waiting queue is one index scan.
+    """
+
+    __tablename__ = "line_parts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_line_id: Mapped[int] = mapped_column(ForeignKey("order_lines.id"), index=True)
+    sku_id: Mapped[int] = mapped_column(ForeignKey("skus.id"))
+    channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id"))
+    kind: Mapped[str] = mapped_column(String(16))
+    quantity: Mapped[int] = mapped_column(Integer)
+    warehouse_id: Mapped[int | None] = mapped_column(ForeignKey("warehouses.id"), nullable=True)
+    po_line_id: Mapped[int | None] = mapped_column(ForeignKey("po_lines.id"), nullable=True, index=True)
+    priority: Mapped[int] = mapped_column(Integer, default=0)
+    placed_at: Mapped[datetime] = mapped_column(DateTime)
+    window_earliest: Mapped[date | None] = mapped_column(Date, nullable=True)
+    window_latest: Mapped[date | None] = mapped_column(Date, nullable=True)
+    promised_latest: Mapped[date | None] = mapped_column(Date, nullable=True)
+    """The latest ship date first promised; a current window ending later makes the part delayed."""
+    delayed: Mapped[bool] = mapped_column(default=False)
+    filled_by: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)
+    """The fill batch that turned this backorder into an allocation; lets one fill act set-wise."""
+    __table_args__ = (
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+        CheckConstraint("kind IN ('allocated', 'backordered', 'shipped', 'released')", name="kind_known"),
+        CheckConstraint(
+            "kind IN ('backordered', 'released') OR warehouse_id IS NOT NULL", name="stock_parts_have_warehouse"
+        ),
+        Index("ix_line_parts_queue", "sku_id", "kind", "priority", "placed_at", "id"),
+    )
