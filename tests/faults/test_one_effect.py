@@ -196,6 +196,7 @@ def _changes(direct: Context) -> dict[str, object]:
     return {
         "transfer": lambda ctx: stock.transfer_stock(ctx, "MUG", "W1", "W2", 2),
         "po send": lambda ctx: purchasing.send_po(ctx, draft),
+        "po confirm": lambda ctx: purchasing.confirm_po(ctx, draft, direct.clock.today() + timedelta(days=6)),
         "po eta": lambda ctx: purchasing.change_eta(ctx, po, direct.clock.today() + timedelta(days=9)),
         "po cancel": lambda ctx: purchasing.cancel_po(ctx, po),
         "order with key": lambda ctx: order(ctx, "MUG", 1, key="checkout-77"),
@@ -221,6 +222,7 @@ def _state(direct: Context) -> tuple[object, ...]:
     [
         "transfer",
         "po send",
+        "po confirm",
         "po eta",
         "po cancel",
         "order with key",
