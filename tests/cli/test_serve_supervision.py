@@ -18,19 +18,11 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
-RESTOCK = str(Path(sys.executable).with_name("restock"))
-STARTUP_SECONDS = 60.0
-"""Spawned workers import the whole app; on a loaded 2-core machine that takes a while."""
+from tests.servers import RESTOCK, STARTUP_SECONDS, free_port, healthy
+
 EXIT_SECONDS = 10.0
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def _alive(pid: int) -> bool:
@@ -73,13 +65,6 @@ def _wait_until(condition: object, seconds: float) -> bool:
     return bool(condition())  # type: ignore[operator]
 
 
-def _healthy(port: int) -> bool:
-    try:
-        return httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200
-    except httpx.HTTPError:
-        return False
-
-
 @pytest.fixture
 def serve(tmp_path: Path, sqlite_template: Path) -> Iterator[object]:
     """Start `restock serve` processes (each its own session, so that a failed test can still end them)."""
@@ -92,7 +77,7 @@ def serve(tmp_path: Path, sqlite_template: Path) -> Iterator[object]:
         args = [RESTOCK, "serve", "--port", str(port), "--workers", str(workers)]
         process = subprocess.Popen(args, env=env, start_new_session=True, stdout=subprocess.DEVNULL)
         started.append(process)
-        assert _wait_until(lambda: _healthy(port) or process.poll() is not None, STARTUP_SECONDS)
+        assert _wait_until(lambda: healthy(port) or process.poll() is not None, STARTUP_SECONDS)
         assert process.poll() is None, f"restock serve exited with {process.returncode}"
         return process
 
@@ -104,7 +89,7 @@ def serve(tmp_path: Path, sqlite_template: Path) -> Iterator[object]:
 
 
 def test_sigkill_of_serve_stops_its_workers_and_frees_the_port_for_a_restart(serve: object) -> None:
-    port = _free_port()
+    port = free_port()
     supervisor = serve(port, 2)  # type: ignore[operator]
     assert _wait_until(lambda: len(_children(supervisor.pid)) >= 2, STARTUP_SECONDS)
     workers = _children(supervisor.pid)
@@ -115,13 +100,13 @@ def test_sigkill_of_serve_stops_its_workers_and_frees_the_port_for_a_restart(ser
     assert _wait_until(lambda: not any(_alive(pid) for pid in workers), EXIT_SECONDS), "a worker outlived serve"
     assert _port_free(port), "something still holds the port"
     restarted = serve(port, 1)  # type: ignore[operator]
-    assert _healthy(port)
+    assert healthy(port)
     restarted.send_signal(signal.SIGTERM)
     assert restarted.wait(timeout=EXIT_SECONDS) is not None
 
 
 def test_sigterm_of_serve_ends_its_workers_gracefully(serve: object) -> None:
-    port = _free_port()
+    port = free_port()
     supervisor = serve(port, 2)  # type: ignore[operator]
     assert _wait_until(lambda: len(_children(supervisor.pid)) >= 2, STARTUP_SECONDS)
     workers = _children(supervisor.pid)

@@ -8,15 +8,11 @@ the answer the first attempt would have given (it was recorded in that same tran
 
 from __future__ import annotations
 
-import contextlib
 import os
 import shutil
 import signal
-import socket
 import subprocess
-import sys
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -28,21 +24,9 @@ from restock.services import apikeys
 from tests.builders import balance, standard_catalog
 from tests.conftest import make_context, truncate_all
 from tests.faults.pgproxy import PgFaultProxy
+from tests.servers import free_port, healthy, kill_session, start_serve
 
 pytestmark = [pytest.mark.postgres, pytest.mark.xdist_group("servers")]
-RESTOCK = str(Path(sys.executable).with_name("restock"))
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _healthy(port: int) -> bool:
-    with contextlib.suppress(httpx.HTTPError):
-        return httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200
-    return False
 
 
 @pytest.fixture
@@ -50,22 +34,16 @@ def servers(tmp_path: Path) -> Iterator[object]:
     started: list[subprocess.Popen[bytes]] = []
 
     def start(database_url: str) -> tuple[subprocess.Popen[bytes], int]:
-        port = _free_port()
+        port = free_port()
         env = {**os.environ, "RESTOCK_DATABASE_URL": database_url, "RESTOCK_MAIL_DIR": str(tmp_path / "mail")}
-        args = [RESTOCK, "serve", "--port", str(port), "--no-worker"]
-        process = subprocess.Popen(args, env=env, start_new_session=True, stdout=subprocess.DEVNULL)
+        process = start_serve(env, port, "--no-worker")
         started.append(process)
-        deadline = time.monotonic() + 60
-        while not _healthy(port) and process.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.2)
-        assert _healthy(port), "restock serve did not start"
+        assert healthy(port), "restock serve did not start"
         return process, port
 
     yield start
     for process in started:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=10)
+        kill_session(process)
     shutil.rmtree(tmp_path / "mail", ignore_errors=True)
 
 

@@ -6,13 +6,9 @@ it, maybe holding a lease on a batch); a new server on the same database and por
 
 from __future__ import annotations
 
-import contextlib
 import os
 import shutil
-import signal
-import socket
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -23,22 +19,10 @@ from restock.services import apikeys
 from restock.store.db import make_engine
 from tests.builders import on_hand, standard_catalog
 from tests.conftest import make_context
+from tests.servers import free_port, healthy, kill_session, start_serve
 
 pytestmark = pytest.mark.xdist_group("servers")
-RESTOCK = str(Path(sys.executable).with_name("restock"))
 ORDERS = 12
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _healthy(port: int) -> bool:
-    with contextlib.suppress(httpx.HTTPError):
-        return httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200
-    return False
 
 
 @pytest.fixture
@@ -62,18 +46,14 @@ def shop(tmp_path: Path, sqlite_template: Path) -> tuple[dict[str, str], str]:
 
 
 def _serve(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
-    args = [RESTOCK, "serve", "--port", str(port)]
-    process = subprocess.Popen(args, env=env, start_new_session=True, stdout=subprocess.DEVNULL)
-    deadline = time.monotonic() + 60
-    while not _healthy(port) and process.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.2)
-    assert _healthy(port), "restock serve did not start"
+    process = start_serve(env, port)
+    assert healthy(port), "restock serve did not start"
     return process
 
 
 def test_sigkill_of_serve_loses_no_customer_email(shop: tuple[dict[str, str], str]) -> None:
     env, key = shop
-    port = _free_port()
+    port = free_port()
     first = _serve(env, port)
     try:
         for n in range(ORDERS):
@@ -87,8 +67,7 @@ def test_sigkill_of_serve_loses_no_customer_email(shop: tuple[dict[str, str], st
             )
             assert placed.status_code == 201, placed.text
     finally:
-        os.killpg(first.pid, signal.SIGKILL)
-        first.wait(timeout=10)
+        kill_session(first)
     second = _serve(env, port)
     try:
         mail = Path(env["RESTOCK_MAIL_DIR"])
@@ -96,8 +75,7 @@ def test_sigkill_of_serve_loses_no_customer_email(shop: tuple[dict[str, str], st
         while len(list(mail.glob("*.eml"))) < ORDERS and time.monotonic() < deadline:
             time.sleep(0.2)
     finally:
-        os.killpg(second.pid, signal.SIGKILL)
-        second.wait(timeout=10)
+        kill_session(second)
     recipients = sorted(
         line.split(":", 1)[1].strip()
         for path in mail.glob("*.eml")

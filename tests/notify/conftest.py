@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import email
-import socket
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
@@ -17,15 +16,10 @@ from aiosmtpd.controller import Controller
 from restock.config import NotifySettings
 from restock.notify.worker import RoundResult, Worker
 from restock.services.context import Context
+from tests.servers import free_port
 
 SHOP = "Mugs & Co"
 PUBLIC_URL = "https://shop.example"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass
