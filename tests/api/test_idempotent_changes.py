@@ -69,3 +69,25 @@ def test_an_order_key_of_200_characters_is_accepted_and_replayed(client: TestCli
         assert first.status_code == 201, first.text
         assert (again.status_code, again.json()["id"]) == (201, first.json()["id"])
     assert balance(ctx, "MUG", "W1") == (5, 2)
+
+
+def test_a_claim_left_in_flight_by_an_older_version_is_no_answer_and_the_work_runs_once(ctx: Context) -> None:
+    """Before migration 0008 a key was claimed `in_flight` in a transaction of its own; such a leftover (its process
+    died) must not block the key for ever, nor be replayed: the retry does the work and records the answer."""
+    from restock.services import idempotency
+    from restock.store.db import unit_of_work
+    from restock.store.schema import IdempotencyRecord
+
+    with unit_of_work(ctx.engine) as session:
+        session.add(IdempotencyRecord(scope="1:x:k", request_hash="h", state="in_flight", created_at=ctx.clock.now()))
+    runs: list[int] = []
+
+    def produce() -> dict[str, int]:
+        runs.append(1)
+        return {"n": len(runs)}
+
+    first = idempotency.run_once(ctx, "1:x:k", "h", 201, produce)
+    again = idempotency.run_once(ctx, "1:x:k", "h", 201, produce)
+    assert (first.outcome, first.result) == (idempotency.Outcome.DONE, {"n": 1})
+    assert (again.outcome, again.response) == (idempotency.Outcome.REPLAY, '{"n": 1}')
+    assert runs == [1]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from restock.domain.model import IdempotencyState
@@ -24,20 +24,25 @@ def hold(session: Session, scope: str) -> bool:
 
 
 def lock_key(scope: str) -> int:
-    """The advisory lock's 64-bit key for a scope (a collision only makes a duplicate wait its turn)."""
+    """The advisory lock's 64-bit key for a scope (two scopes sharing one, a 1 in 2**64 chance, would make the
+    later of two simultaneous requests answer 409 in flight, never run twice)."""
     return int.from_bytes(hashlib.sha256(scope.encode()).digest()[:8], "big", signed=True)
 
 
 def answered(session: Session, scope: str) -> IdempotencyRecord | None:
-    """The answer recorded for `scope` (rows left `in_flight` by versions before 0008 count as unanswered)."""
+    """The answer recorded for `scope`. A claim left `in_flight` by a version before 0008 (which completed keys in
+    a transaction of their own) is no answer: it is dropped here, under the key's lock, so the work may run."""
     record = session.get(IdempotencyRecord, scope, populate_existing=True)
-    return record if record is not None and record.state == IdempotencyState.DONE else None
+    if record is None or record.state == IdempotencyState.DONE:
+        return record
+    session.delete(record)
+    session.flush()
+    return None
 
 
 def record_answer(
     session: Session, scope: str, request_hash: str, status_code: int, response: str, now: datetime
 ) -> None:
-    session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.scope == scope))
     session.execute(
         table(IdempotencyRecord)
         .insert()
