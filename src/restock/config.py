@@ -197,6 +197,12 @@ def utc_iso(moment: datetime) -> str:
     return moment.replace(tzinfo=UTC).isoformat().replace("+00:00", "Z")
 
 
+def utc_now() -> datetime:
+    """Real UTC time, naive as the database stores it: what leases, backoff and receipts run on, whatever business
+    date RESTOCK_TODAY fixes."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
 @dataclass(frozen=True)
 class Clock:
     """The business clock: real UTC time, or a fixed date with the real time of day (keeps FIFO order)."""
@@ -204,7 +210,7 @@ class Clock:
     fixed_today: date | None = None
 
     def now(self) -> datetime:
-        real = datetime.now(UTC).replace(tzinfo=None)
+        real = utc_now()
         if self.fixed_today is None:
             return real
         return datetime.combine(self.fixed_today, time(real.hour, real.minute, real.second, real.microsecond))

@@ -1,4 +1,4 @@
-"""What both delivery lanes share: real time, the retry backoff, the tally of a round, recording a failure."""
+"""What both delivery lanes share: the retry backoff, the tally of a round, recording a failure."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
@@ -17,11 +17,6 @@ from restock.store import delivery
 log = logging.getLogger("restock.worker")
 
 MAX_BACKOFF_SECONDS = 3600
-
-
-def utc_now() -> datetime:
-    """Leases and backoff run on real time, whatever business date RESTOCK_TODAY fixes."""
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def backoff_seconds(attempts: int, base: int) -> int:

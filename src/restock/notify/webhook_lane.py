@@ -15,10 +15,11 @@ from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime, timedelta
 
+from restock.config import utc_now
 from restock.domain.breaker import Breaker
 from restock.domain.events import Topic
 from restock.notify import webhooks as hooks
-from restock.notify.rounds import RoundResult, fail_in, poll, utc_now
+from restock.notify.rounds import RoundResult, fail_in, poll
 from restock.services.context import Context
 from restock.store import delivery
 from restock.store import webhooks as store

@@ -18,11 +18,12 @@ import threading
 from collections.abc import Sequence
 from datetime import timedelta
 
+from restock.config import utc_now
 from restock.domain.events import Topic
 from restock.notify.handlers import Expansion, expand
 from restock.notify.jobs import PERIODIC_JOBS, PeriodicJob
 from restock.notify.mail import Mailer, Outgoing, Templates, make_mailer
-from restock.notify.rounds import MAX_BACKOFF_SECONDS, RoundResult, backoff_seconds, fail_in, poll, utc_now
+from restock.notify.rounds import MAX_BACKOFF_SECONDS, RoundResult, backoff_seconds, fail_in, poll
 from restock.notify.webhook_lane import WebhookLane
 from restock.services.context import Context
 from restock.store import delivery

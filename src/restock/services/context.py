@@ -10,14 +10,14 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from restock.config import Clock, Settings
+from restock.config import Clock, Settings, utc_now
 from restock.domain.errors import OutcomeUnknown
 from restock.store.db import make_engine, unit_of_work
 from restock.store.receipts import needs_receipts, purge_receipts_before, receipt_exists, record_receipt
@@ -113,7 +113,7 @@ def _attempt(
         with unit_of_work(ctx.engine, readonly=readonly, autocommit=autocommit) as session:
             result = fn(session, ctx, *args, **kwargs)
             if receipt is not None:
-                record_receipt(session, receipt, datetime.now(UTC).replace(tzinfo=None))
+                record_receipt(session, receipt, utc_now())
             committing = True
         return result
     except DBAPIError as error:
@@ -150,4 +150,4 @@ _UNKNOWN = (
 @use_case()
 def purge_commit_receipts(session: Session, ctx: Context) -> int:
     """The periodic clean-up of receipts: one matters for the seconds a retry takes, so a day later it goes."""
-    return purge_receipts_before(session, datetime.now(UTC).replace(tzinfo=None) - timedelta(days=1))
+    return purge_receipts_before(session, utc_now() - timedelta(days=1))
