@@ -14,6 +14,9 @@ from restock.services import catalog, purchasing, subscriptions, webhooks
 from restock.services.context import Context
 from tests.api.conftest import Keys, bearer
 
+pytestmark = pytest.mark.xdist_group("load")  # twelve connections at once: not beside the 60-client load test
+
+
 AT_ONCE = 12
 
 

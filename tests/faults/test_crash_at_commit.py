@@ -26,7 +26,7 @@ from tests.conftest import make_context, truncate_all
 from tests.faults.pgproxy import PgFaultProxy
 from tests.servers import free_port, healthy, kill_session, start_serve
 
-pytestmark = [pytest.mark.postgres, pytest.mark.xdist_group("servers")]
+pytestmark = [pytest.mark.postgres, pytest.mark.xdist_group("load")]  # a server process with its own pool
 
 
 @pytest.fixture
