@@ -81,7 +81,7 @@ def test_no_message_is_written_for_a_change_that_rolls_back(ctx: Context) -> Non
     def cancel_then_fail(session: Session, ctx: Context) -> None:
         """The real cancellation (it writes its message), then a failure later in the same transaction."""
         order_row = orders.locked_order(session, placed.id)
-        orders.cancel_lines(session, ctx, order_row, orders._open_lines(session, order_row))
+        orders.cancel_lines(session, ctx, order_row, orders.open_lines(session, order_row))
         session.flush()
         assert session.scalar(select(func.count()).where(OutboxMessage.topic == "order_cancelled")) == 1
         raise Conflict("something after the cancellation failed")

@@ -23,6 +23,8 @@ from restock.domain.model import (
     POStatusName,
     Role,
     RoleName,
+    ShippingPolicy,
+    ShippingPolicyName,
     SubscriptionStatus,
     SubscriptionStatusName,
 )
@@ -38,6 +40,7 @@ PAIRS: list[tuple[type[enum.StrEnum], Any]] = [
     (OrderStatus, OrderStatusName),
     (POStatus, POStatusName),
     (Role, RoleName),
+    (ShippingPolicy, ShippingPolicyName),
     (SubscriptionStatus, SubscriptionStatusName),
     (OrderPolicy, OrderPolicyName),
 ]

@@ -66,6 +66,16 @@ class OrderStatus(enum.StrEnum):
 OrderStatusName = Literal["open", "shipped", "cancelled"]
 
 
+class ShippingPolicy(enum.StrEnum):
+    """When an order's allocated units may leave: as they are allocated, or only once the whole order is."""
+
+    AS_AVAILABLE = "as_available"
+    COMPLETE = "complete"
+
+
+ShippingPolicyName = Literal["as_available", "complete"]
+
+
 class AvailabilityState(enum.StrEnum):
     IN_STOCK = "in_stock"
     BACKORDER = "backorder"

@@ -1,5 +1,5 @@
-"""Cancelling and shipping orders: what a line held goes back (or out), and the line and order statuses follow
-from the parts (`domain.lines`)."""
+"""Cancelling orders: what a line held goes back, and the line and order statuses follow from the parts
+(`domain.lines`). Shipping is `services.shipping`; both settle an order the same way (`settle`)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from restock.domain.errors import Conflict
 from restock.domain.events import OrderCancelled, OrderShipped
 from restock.domain.lines import PartKind, line_status, order_status
-from restock.domain.model import LineStatus, MovementKind
+from restock.domain.model import MovementKind
 from restock.services.availability_watch import watching_availability
 from restock.services.context import Context, use_case
 from restock.services.order_events import lines_ended
@@ -30,11 +30,11 @@ def locked_order(session: Session, order_id: str) -> Order:
     return repo.order(session, order_id, for_update=True)
 
 
-def _open_lines(session: Session, order: Order) -> list[OrderLine]:
+def open_lines(session: Session, order: Order) -> list[OrderLine]:
     return reads.open_lines(session, order.id)
 
 
-def _end_line(line: OrderLine, parts: list[LinePart]) -> None:
+def end_line(line: OrderLine, parts: list[LinePart]) -> None:
     """A line's status after its parts changed: the rule over its parts, `domain.lines.line_status`."""
     line.status = line_status(PartKind(part.kind) for part in parts).value
 
@@ -60,11 +60,11 @@ def _release_line(
             release_promise(session, part.po_line_id, part.quantity)
         if part.kind in (PartKind.ALLOCATED, PartKind.BACKORDERED):
             part.kind = PartKind.RELEASED.value
-    _end_line(line, parts)
+    end_line(line, parts)
     return freed
 
 
-def _settle(
+def settle(
     session: Session,
     order: Order,
     event: type[OrderCancelled] | type[OrderShipped],
@@ -98,14 +98,14 @@ def _cancel_lines(session: Session, ctx: Context, order: Order, lines: list[Orde
     session.flush()
     for sku_id, warehouse_id in sorted(freed):
         fill_waiting_backorders(session, sku_id=sku_id, warehouse_id=warehouse_id, now=now, ref=ref)
-    return _settle(session, order, OrderCancelled, lines, now)
+    return settle(session, order, OrderCancelled, lines, now)
 
 
 @use_case()
 def cancel_order(session: Session, ctx: Context, order_id: str) -> OrderView:
     """Cancel every line still open; what they held goes to the next waiting backorder at once."""
     order = locked_order(session, order_id)
-    lines = _open_lines(session, order)
+    lines = open_lines(session, order)
     if not lines:
         raise Conflict(f"order {order_id} has nothing left to cancel (it is {order.status})")
     return cancel_lines(session, ctx, order, lines)
@@ -115,41 +115,7 @@ def cancel_order(session: Session, ctx: Context, order_id: str) -> OrderView:
 def cancel_line(session: Session, ctx: Context, order_id: str, sku_code: str) -> OrderView:
     order = locked_order(session, order_id)
     sku = repo.sku_by_code(session, sku_code)
-    lines = [line for line in _open_lines(session, order) if line.sku_id == sku.id]
+    lines = [line for line in open_lines(session, order) if line.sku_id == sku.id]
     if not lines:
         raise Conflict(f"order {order_id} has no open line for {sku_code}")
     return cancel_lines(session, ctx, order, lines)
-
-
-def _ship_line(session: Session, order: Order, line: OrderLine, parts: list[LinePart], now: datetime) -> None:
-    """Every allocated unit of the line leaves its warehouse."""
-    for part in parts:
-        if part.kind != PartKind.ALLOCATED:
-            continue
-        assert part.warehouse_id is not None
-        must_move(
-            session,
-            sku_id=part.sku_id,
-            warehouse_id=part.warehouse_id,
-            kind=MovementKind.SHIPMENT,
-            now=now,
-            on_hand_delta=-part.quantity,
-            allocated_delta=-part.quantity,
-            ref=f"order:{order.id}",
-        )
-        part.kind = PartKind.SHIPPED.value
-    _end_line(line, parts)
-
-
-@use_case()
-def ship_order(session: Session, ctx: Context, order_id: str) -> OrderView:
-    """Ship every fully allocated line; lines still waiting for stock stay open."""
-    order = locked_order(session, order_id)
-    ready = [line for line in _open_lines(session, order) if line.status == LineStatus.ALLOCATED.value]
-    if not ready:
-        raise Conflict(f"order {order_id} has no line ready to ship (status {order.status})")
-    now = ctx.clock.now()
-    parts = reads.parts_of_lines(session, [line.id for line in ready])
-    for line in ready:
-        _ship_line(session, order, line, parts[line.id], now)
-    return _settle(session, order, OrderShipped, ready, now)

@@ -36,7 +36,7 @@ from restock.store.schema.messages import (
     WebhookAttempt,
     WebhookEndpoint,
 )
-from restock.store.schema.orders import LinePart, Order, OrderLine
+from restock.store.schema.orders import LinePart, Order, OrderLine, Shipment, ShipmentLine
 from restock.store.schema.planning import ORDER_POLICIES, ImportedDemand, SkuPlanning, SupplierSku
 
 __all__ = [
@@ -64,6 +64,8 @@ __all__ = [
     "POLine",
     "PurchaseOrder",
     "RestockSubscription",
+    "Shipment",
+    "ShipmentLine",
     "Sku",
     "SkuPlanning",
     "Stock",

@@ -35,7 +35,12 @@ class Channel(Base):
     code: Mapped[str] = mapped_column(String(CODE_LENGTH), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     safety_buffer: Mapped[int] = mapped_column(Integer, default=0)
-    __table_args__ = (CheckConstraint("safety_buffer >= 0", name="buffer_not_negative"),)
+    shipping_policy: Mapped[str] = mapped_column(String(16), default="as_available", server_default="as_available")
+    """`as_available`: ship what is allocated as it comes; `complete`: hold the order until it is whole."""
+    __table_args__ = (
+        CheckConstraint("safety_buffer >= 0", name="buffer_not_negative"),
+        CheckConstraint("shipping_policy IN ('as_available', 'complete')", name="shipping_policy_known"),
+    )
 
 
 class ChannelWarehouse(Base):
@@ -67,6 +72,14 @@ class Sku(Base):
     backorder_policy: Mapped[str] = mapped_column(String(16), default="confirmed")
     max_wait_days: Mapped[int] = mapped_column(Integer, default=30)
     backorder_limit_pct: Mapped[int] = mapped_column(Integer, default=100)
+    release_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    """A product not yet released: a pre-order while this date is ahead and it has never been sold."""
+    first_sold_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    """When the first order for it was placed; a SKU once sold is never a pre-order again."""
+    product_url: Mapped[str | None] = mapped_column(String(2000), nullable=True)
+    """The product's page on the shop: where back-in-stock e-mails send the shopper."""
+    archived_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    """An archived SKU takes no new orders and is hidden from lists; its history stays."""
     __table_args__ = (
         CheckConstraint("backorder_policy IN ('never', 'confirmed', 'always')", name="policy_known"),
         CheckConstraint("max_wait_days >= 0", name="wait_not_negative"),
@@ -122,6 +135,8 @@ class PurchaseOrder(Base):
     confirmed_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     received_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     cancelled_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    reference: Mapped[str | None] = mapped_column(String(100), unique=True, nullable=True)
+    """The seller's own PO number (from an import or the API): a re-import of the same PO finds it."""
     __table_args__ = (
         CheckConstraint(
             "status IN ('draft', 'sent', 'confirmed', 'partially_received', 'received', 'cancelled')",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, Index, Integer, String
+from sqlalchemy import JSON, CheckConstraint, Date, DateTime, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from restock.store.schema.base import Base
@@ -20,7 +20,22 @@ class Order(Base):
     placed_at: Mapped[datetime] = mapped_column(DateTime)
     idempotency_key: Mapped[str | None] = mapped_column(String(200), unique=True, nullable=True)
     request_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
-    __table_args__ = (CheckConstraint("status IN ('open', 'shipped', 'cancelled')", name="status_known"),)
+    external_ref: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    """The shop's own order number, unique per channel: a second order with it answers with the first."""
+    customer_name: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    delivery_address: Mapped[dict[str, str] | None] = mapped_column(JSON, nullable=True)
+    """Where the order goes (lines, city, postal code, region, country), as the shop sent it."""
+    shipping_policy: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    """Overrides the channel's shipping policy for this order; NULL follows the channel."""
+    __table_args__ = (
+        CheckConstraint("status IN ('open', 'shipped', 'cancelled')", name="status_known"),
+        CheckConstraint(
+            "shipping_policy IS NULL OR shipping_policy IN ('as_available', 'complete')", name="shipping_policy_known"
+        ),
+        UniqueConstraint("channel_id", "external_ref", name="uq_orders_channel_external_ref"),
+        Index("ix_orders_placed", "placed_at", "id"),
+        Index("ix_orders_email", "email"),
+    )
 
 
 class OrderLine(Base):
@@ -61,6 +76,8 @@ class LinePart(Base):
     delayed: Mapped[bool] = mapped_column(default=False)
     filled_by: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)
     """The fill batch that turned this backorder into an allocation; lets one fill act set-wise."""
+    shipment_id: Mapped[str | None] = mapped_column(ForeignKey("shipments.id"), nullable=True, index=True)
+    """The shipment that took this (shipped) part."""
     __table_args__ = (
         CheckConstraint("quantity > 0", name="quantity_positive"),
         CheckConstraint("kind IN ('allocated', 'backordered', 'shipped', 'released')", name="kind_known"),
@@ -69,3 +86,27 @@ class LinePart(Base):
         ),
         Index("ix_line_parts_queue", "sku_id", "kind", "priority", "placed_at", "id"),
     )
+
+
+class Shipment(Base):
+    """Units of an order that left one warehouse together: what, when, and how the customer can follow them."""
+
+    __tablename__ = "shipments"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    order_id: Mapped[str] = mapped_column(ForeignKey("orders.id"), index=True)
+    warehouse_id: Mapped[int] = mapped_column(ForeignKey("warehouses.id"))
+    carrier: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    tracking_number: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    tracking_url: Mapped[str | None] = mapped_column(String(2000), nullable=True)
+    shipped_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class ShipmentLine(Base):
+    """How many units of one order line a shipment took."""
+
+    __tablename__ = "shipment_lines"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shipment_id: Mapped[str] = mapped_column(ForeignKey("shipments.id"), index=True)
+    order_line_id: Mapped[int] = mapped_column(ForeignKey("order_lines.id"), index=True)
+    quantity: Mapped[int] = mapped_column(Integer)
+    __table_args__ = (CheckConstraint("quantity > 0", name="quantity_positive"),)
