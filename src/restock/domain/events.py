@@ -73,6 +73,9 @@ class OrderSnapshot:
     channel: str
     placed_at: datetime
     lines: tuple[LineSnapshot, ...]
+    external_ref: str | None = None
+    """The shop's own order number, where it sent one: what the customer knows the order by."""
+    customer_name: str | None = None
 
     @property
     def waiting_lines(self) -> tuple[LineSnapshot, ...]:

@@ -35,6 +35,8 @@ def order_placed(view: OrderView) -> OrderPlaced:
         channel=view.channel,
         placed_at=view.placed_at,
         lines=tuple(map(_line_snapshot, view.lines)),
+        external_ref=view.external_ref,
+        customer_name=view.customer.name,
     )
 
 
@@ -49,5 +51,7 @@ def lines_ended(
         channel=view.channel,
         placed_at=view.placed_at,
         lines=tuple(map(_line_snapshot, view.lines)),
+        external_ref=view.external_ref,
+        customer_name=view.customer.name,
         lines_ended=tuple(line_ids),
     )

@@ -51,6 +51,7 @@ class Customer(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     email: Email
+    name: str | None = None
 
 
 # ---------------------------------------------------------------- catalog
@@ -161,6 +162,8 @@ class OrderOut(ReadModel):
     placed_at: UtcTime
     customer: Customer
     lines: list[OrderLineOut]
+    external_ref: str | None = None
+    """The shop's own order number, unique per channel."""
     replayed: bool = Field(default=False, exclude=True)
     """True when an idempotent retry returned the first result instead of placing again."""
 
