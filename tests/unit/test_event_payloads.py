@@ -128,6 +128,8 @@ def test_the_order_placed_payload_is_the_order_as_the_api_shows_it_with_the_emai
                 "delayed": False,
             }
         ],
+        "external_ref": None,
+        "customer_name": None,
     }
 
 
