@@ -167,7 +167,13 @@ def read_table(text: str, kind: ImportKind) -> Checked:
             checked.errors.append(RowError(1, None, f"the file is empty: it needs a header row ({','.join(expected)})"))
             return checked
         names = [name.strip() for name in header]
+        if not set(names) & set(expected):
+            why = f"the first line must be the header row ({','.join(expected)}), not {','.join(names)[:80]!r}"
+            checked.errors.append(RowError(1, None, why))
+            return checked
         checked.errors.extend(_header_errors(names, kind))
+        if any(name not in names for name in REQUIRED[kind]):
+            return checked  # every row would miss the same cells: the header's errors say it once
         for cells in reader:
             if not any(cell.strip() for cell in cells):
                 continue  # a blank line
@@ -527,12 +533,14 @@ def steps_to_file_state(po: PoImport, stored: StoredPo | None, errors: list[RowE
     current = stored or StoredPo(po.supplier, po.warehouse, POStatus.DRAFT, None, False, {})
     if stored is None:
         _check_new(po, errors)
+        if po.status not in CREATABLE:
+            return ()
     else:
         _check_same_po(po, stored, errors)
     steps: tuple[PoStep, ...] = ()
     if po.status != current.status:
         steps = _FORWARD.get((current.status, po.status), ())
-        if not steps and (stored is not None or po.status in CREATABLE):
+        if not steps:
             why = f"PO {po.reference!r} is {current.status}; an import only moves a PO forward to sent or confirmed"
             errors.append(RowError(po.line, "status", why))
     confirmed_after = po.status == POStatus.CONFIRMED if steps else current.eta_confirmed
