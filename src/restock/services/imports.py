@@ -26,6 +26,7 @@ from restock.domain.imports import (
     CellRules,
     Checked,
     CountRow,
+    CsvRow,
     ImportKind,
     ImportRefused,
     PoImport,
@@ -91,9 +92,23 @@ def _refuse_if_any(errors: Sequence[RowError]) -> None:
         raise ImportRefused(errors)
 
 
-def _unknown(errors: list[RowError], line: int, column: str, what: str, code: str, known: dict[str, int]) -> None:
-    if code not in known:
-        errors.append(RowError(line, column, f"unknown {what} {code!r}"))
+def _known_codes(
+    session: Session,
+    rows: Sequence[CsvRow],
+    column: str,
+    model: type[Sku | Warehouse | Supplier],
+    errors: list[RowError],
+) -> dict[str, int]:
+    """The ids of the codes in `column`; each well-formed code that names nothing is an error on its row, also on a
+    row with other errors (every error of the file is named at once)."""
+    codes = {row.cell(column) for row in rows if valid.CODE_PATTERN.fullmatch(row.cell(column))}
+    known = store.ids_by_code(session, model, codes)
+    what = {Sku: "SKU", Warehouse: "warehouse", Supplier: "supplier"}[model]
+    for row in rows:
+        code = row.cell(column)
+        if code in codes and code not in known:
+            errors.append(RowError(row.line, column, f"unknown {what} {code!r}"))
+    return known
 
 
 # ---------------------------------------------------------------- SKUs
@@ -170,11 +185,8 @@ def _import_counts(session: Session, ctx: Context, checked: Checked, progress: P
     errors = checked.errors
     parsed = [row for row in (count_row(r, errors) for r in checked.rows) if row is not None]
     rows = once_each(parsed, lambda row: (row.sku, row.warehouse), "sku", "SKU and warehouse", errors)
-    skus = store.ids_by_code(session, Sku, [row.sku for row in rows])
-    warehouses = store.ids_by_code(session, Warehouse, [row.warehouse for row in rows])
-    for row in rows:
-        _unknown(errors, row.line, "sku", "SKU", row.sku, skus)
-        _unknown(errors, row.line, "warehouse", "warehouse", row.warehouse, warehouses)
+    skus = _known_codes(session, checked.rows, "sku", Sku, errors)
+    warehouses = _known_codes(session, checked.rows, "warehouse", Warehouse, errors)
     known = [row for row in rows if row.sku in skus and row.warehouse in warehouses]
     repo.lock_skus(session, skus.values())  # before the balances are read: nothing moves them until commit
     changes = _count_changes(session, known, skus, warehouses, errors)
@@ -229,7 +241,10 @@ class _PoPlan:
 def _import_purchase_orders(session: Session, ctx: Context, checked: Checked, progress: Progress) -> ImportOut:
     errors = checked.errors
     pos = group_purchase_orders([row for row in (po_row(r, errors) for r in checked.rows) if row is not None], errors)
-    _check_codes(session, pos, errors)
+    firsts = list({row.cell("reference"): row for row in reversed(checked.rows)}.values())  # each PO's first row
+    _known_codes(session, firsts, "supplier", Supplier, errors)
+    _known_codes(session, firsts, "warehouse", Warehouse, errors)
+    _known_codes(session, checked.rows, "sku", Sku, errors)
     stored = store.pos_by_reference(session, [po.reference for po in pos])
     plans = []
     for po in pos:
@@ -253,17 +268,6 @@ def _import_purchase_orders(session: Session, ctx: Context, checked: Checked, pr
         unchanged=len(plans) - created - updated,
         movements=0,
     )
-
-
-def _check_codes(session: Session, pos: Sequence[PoImport], errors: list[RowError]) -> None:
-    suppliers = store.ids_by_code(session, Supplier, [po.supplier for po in pos])
-    warehouses = store.ids_by_code(session, Warehouse, [po.warehouse for po in pos])
-    skus = store.ids_by_code(session, Sku, [item.sku for po in pos for item in po.lines])
-    for po in pos:
-        _unknown(errors, po.line, "supplier", "supplier", po.supplier, suppliers)
-        _unknown(errors, po.line, "warehouse", "warehouse", po.warehouse, warehouses)
-        for item in po.lines:
-            _unknown(errors, item.line, "sku", "SKU", item.sku, skus)
 
 
 def _check_eta(po: PoImport, ctx: Context, errors: list[RowError]) -> None:
