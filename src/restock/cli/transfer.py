@@ -46,7 +46,8 @@ def _refused(refused: ImportRefused) -> NoReturn:
 def _summary(result: imports.ImportOut) -> str:
     moved = f", {result.movements} stock movements written" if result.kind == ImportKind.STOCK else ""
     return (
-        f"imported {result.kind}: {result.rows} rows; {result.created} created, {result.updated} updated, "
+        f"imported {result.kind}: {result.rows} row{'' if result.rows == 1 else 's'}; "
+        f"{result.created} created, {result.updated} updated, "
         f"{result.unchanged} unchanged{moved}"
     )
 
