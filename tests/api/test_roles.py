@@ -16,9 +16,10 @@ from tests.builders import confirmed_po, on_hand
 ALL = {"admin", "warehouse", "web", "market"}
 ETA = {"eta": "2026-12-20"}
 LINE = {"lines": [{"sku": "MUG", "quantity": 1}]}
+PO_CSV = "reference,supplier,warehouse,sku,ordered\nPO-9,ACME,W1,MUG,3\n"
 
 # (method, path template, body, roles allowed). {po} is a confirmed PO with room, {order} a web order in stock.
-MATRIX: list[tuple[str, str, dict[str, Any] | None, set[str]]] = [
+MATRIX: list[tuple[str, str, dict[str, Any] | str | None, set[str]]] = [
     ("GET", "/v1/availability/MUG?channel=web", None, {"admin", "web"}),
     ("GET", "/v1/availability/MUG?channel=market", None, {"admin", "market"}),
     ("POST", "/v1/availability", {"channel": "web", "skus": ["MUG"]}, {"admin", "web"}),
@@ -66,6 +67,19 @@ MATRIX: list[tuple[str, str, dict[str, Any] | None, set[str]]] = [
     ("GET", "/v1/plan", None, {"admin", "warehouse"}),
     ("GET", "/v1/radar", None, {"admin", "warehouse"}),
     ("POST", "/v1/plan/purchase-orders", {}, {"admin"}),
+    # CSV imports (a str body is sent as text/csv) and exports
+    ("POST", "/v1/imports/skus", "code,price\nCUP,3.50\n", {"admin"}),
+    ("POST", "/v1/imports/stock", "sku,warehouse,counted\nMUG,W1,12\n", {"admin"}),
+    (
+        "POST",
+        "/v1/imports/purchase-orders",
+        "reference,supplier,warehouse,sku,ordered\nPO-9,ACME,W1,MUG,3\n",
+        {"admin"},
+    ),
+    ("GET", "/v1/exports/skus", None, {"admin"}),
+    ("GET", "/v1/exports/stock", None, {"admin"}),
+    ("GET", "/v1/exports/orders", None, {"admin"}),
+    ("GET", "/v1/exports/purchase-orders", None, {"admin"}),
 ]
 
 
@@ -78,7 +92,7 @@ def test_only_the_roles_an_operation_is_for_may_call_it(
     role: str,
     method: str,
     template: str,
-    body: dict[str, Any] | None,
+    body: dict[str, Any] | str | None,
     allowed: set[str],
 ) -> None:
     on_hand(ctx, "MUG", "W1", 10)
@@ -89,7 +103,10 @@ def test_only_the_roles_an_operation_is_for_may_call_it(
     path = template.format(po=po, draft=draft, order=placed.id)
     key = {"admin": keys.admin, "warehouse": keys.warehouse, "web": keys.web, "market": keys.market}[role]
     before = snapshot(client, keys)
-    response = client.request(method, path, json=body, headers=bearer(key))
+    if isinstance(body, str):
+        response = client.request(method, path, content=body, headers={**bearer(key), "Content-Type": "text/csv"})
+    else:
+        response = client.request(method, path, json=body, headers=bearer(key))
     if role in allowed:
         assert response.status_code in (200, 201), response.text
     else:

@@ -14,6 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from restock.database_errors import first_line, trouble_of
 from restock.domain.errors import Conflict, InvalidInput, NotFound, OrderRefused, OutcomeUnknown, RestockError
+from restock.domain.imports import ImportRefused
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +65,8 @@ def response_for(error: RestockError) -> JSONResponse:
     status = next((s for cls, s in STATUS_OF.items() if isinstance(error, cls)), 400)
     if isinstance(error, OrderRefused):
         return problem(status, error.code, str(error), short_lines=[vars(s) for s in error.short_lines])
+    if isinstance(error, ImportRefused):  # every error of the file, each with its line and column
+        return problem(status, error.code, str(error), errors=[e.to_json() for e in error.errors])
     if isinstance(error, OutcomeUnknown):  # not a refusal: a fault; the client retries with its key
         return problem(503, error.code, str(error), headers={"Retry-After": "5"})
     return problem(status, error.code, str(error))

@@ -23,6 +23,7 @@ from restock.cli import (
     replenishment,
     server,
     stock,
+    transfer,
     webhooks,
 )
 
@@ -49,6 +50,8 @@ app.command("outbox")(notify.outbox)
 app.command("subscribe")(notify.subscribe)
 app.command("plan")(replenishment.plan)
 app.command("radar")(replenishment.radar)
+app.command("import")(transfer.import_file)
+app.command("export")(transfer.export_file)
 
 warehouse_app = _group("warehouse", "Stock locations.")
 warehouse_app.command("add")(catalog.warehouse_add)

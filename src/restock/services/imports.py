@@ -1,0 +1,305 @@
+"""Importing a CSV file of SKUs, a stock count or purchase orders: all of it, in one transaction, or none of it.
+
+The file is checked whole first (`restock.domain.imports` for each row, then here what only the database can
+tell: unknown codes, counts below what is allocated, POs that the file contradicts); a file with any error raises
+`ImportRefused` listing every error and changes nothing. Then it is applied through the same use cases the API
+and the CLI call, joined to this transaction (`services.context.joining`): new SKUs through `catalog.add_sku`,
+counts through `stock.adjust_stock` (reason `count`: a positive one fills waiting backorders as any arrival
+does), POs through `purchasing.create_po`, `send_po`, `confirm_po` and `change_eta`, so their guards, locks,
+promises and availability events are the ones every other path has. Importing the same file again changes
+nothing more: a SKU with the file's values is left alone, a count equal to the books moves nothing, a PO is
+found by its reference.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from restock.domain import validation as valid
+from restock.domain.errors import Conflict, InvalidInput
+from restock.domain.imports import (
+    COUNT_REASON,
+    CellRules,
+    Checked,
+    CountRow,
+    CsvRow,
+    ImportKind,
+    ImportRefused,
+    PoImport,
+    PoStep,
+    RowError,
+    SkuFields,
+    SkuRow,
+    adjustment_for_count,
+    count_row,
+    group_purchase_orders,
+    imported_sku,
+    new_sku_fields,
+    once_each,
+    po_row,
+    read_table,
+    sku_row,
+    steps_to_file_state,
+)
+from restock.services import catalog, purchasing, stock
+from restock.services.availability_watch import watching_availability
+from restock.services.context import Context, joining, use_case
+from restock.services.views import ReadModel
+from restock.store import imports as store
+from restock.store import repo
+from restock.store.schema import Sku, Supplier, Warehouse
+
+Progress = Callable[[int, int], None]
+"""Told (rows applied, rows to apply) as the import goes: the CLI's progress bar."""
+
+RULES = CellRules(price=catalog.parse_price, policy=catalog.parse_policy)
+
+
+class ImportOut(ReadModel):
+    """What an import did: rows read, things created, updated and left as they were, ledger movements written."""
+
+    kind: str
+    rows: int
+    created: int
+    updated: int
+    unchanged: int
+    movements: int
+
+
+def _quiet(done: int, total: int) -> None:
+    """No one watches the progress."""
+
+
+@use_case()
+def import_csv(
+    session: Session, ctx: Context, kind: ImportKind, text: str, progress: Progress | None = None
+) -> ImportOut:
+    """Check the whole file, then apply it; a file with any error raises `ImportRefused` and changes nothing."""
+    checked = read_table(text, kind)
+    if kind is ImportKind.SKUS:
+        return _import_skus(session, ctx, checked, progress or _quiet)
+    if kind is ImportKind.STOCK:
+        return _import_counts(session, ctx, checked, progress or _quiet)
+    return _import_purchase_orders(session, ctx, checked, progress or _quiet)
+
+
+def _refuse_if_any(errors: Sequence[RowError]) -> None:
+    if errors:
+        raise ImportRefused(errors)
+
+
+def _known_codes(
+    session: Session,
+    rows: Sequence[CsvRow],
+    column: str,
+    model: type[Sku | Warehouse | Supplier],
+    errors: list[RowError],
+) -> dict[str, int]:
+    """The ids of the codes in `column`; each well-formed code that names nothing is an error on its row, also on a
+    row with other errors (every error of the file is named at once)."""
+    codes = {row.cell(column) for row in rows if valid.CODE_PATTERN.fullmatch(row.cell(column))}
+    known = store.ids_by_code(session, model, codes)
+    what = {Sku: "SKU", Warehouse: "warehouse", Supplier: "supplier"}[model]
+    for row in rows:
+        code = row.cell(column)
+        if code in codes and code not in known:
+            errors.append(RowError(row.line, column, f"unknown {what} {code!r}"))
+    return known
+
+
+# ---------------------------------------------------------------- SKUs
+
+
+@dataclass(frozen=True)
+class _SkuPlan:
+    created: list[SkuRow]
+    updated: list[tuple[int, SkuFields]]
+    unchanged: int
+
+
+def _import_skus(session: Session, ctx: Context, checked: Checked, progress: Progress) -> ImportOut:
+    errors = checked.errors
+    parsed = [row for row in (sku_row(r, RULES, errors) for r in checked.rows) if row is not None]
+    rows = once_each(parsed, lambda row: row.code, "code", "SKU", errors)
+    _refuse_if_any(errors)
+    repo.lock_skus(session, store.ids_by_code(session, Sku, [row.code for row in rows]).values())
+    plan = _plan_skus(rows, store.sku_fields_by_code(session, [row.code for row in rows]))
+    total = len(plan.created) + len(plan.updated)
+    with joining(session), watching_availability(session, ctx, [sku_id for sku_id, _ in plan.updated]):
+        for done, row in enumerate(plan.created, 1):
+            _create_sku(session, ctx, row)
+            progress(done, total)
+        for done, (sku_id, fields) in enumerate(plan.updated, len(plan.created) + 1):
+            store.update_sku(session, sku_id, fields)
+            progress(done, total)
+    return ImportOut(
+        kind=ImportKind.SKUS.value,
+        rows=len(rows),
+        created=len(plan.created),
+        updated=len(plan.updated),
+        unchanged=plan.unchanged,
+        movements=0,
+    )
+
+
+def _plan_skus(rows: Sequence[SkuRow], existing: dict[str, tuple[int, SkuFields]]) -> _SkuPlan:
+    created, updated, unchanged = [], [], 0
+    for row in rows:
+        found = existing.get(row.code)
+        if found is None:
+            created.append(row)
+            continue
+        sku_id, current = found
+        after = imported_sku(current, row)
+        if after == current:
+            unchanged += 1
+        else:
+            updated.append((sku_id, after))
+    return _SkuPlan(created, updated, unchanged)
+
+
+def _create_sku(session: Session, ctx: Context, row: SkuRow) -> None:
+    """A new SKU through the catalog's own use case; what `add_sku` does not take is set after."""
+    fields = imported_sku(new_sku_fields(row.code), row)
+    sku_id = catalog.add_sku(
+        ctx,
+        row.code,
+        fields.name,
+        fields.price,
+        fields.backorder.value,
+        fields.max_wait_days,
+        fields.backorder_limit_pct,
+    )
+    if fields.release_date is not None or fields.product_url is not None:
+        store.update_sku(session, sku_id, fields)
+
+
+# ---------------------------------------------------------------- stock counts
+
+
+def _import_counts(session: Session, ctx: Context, checked: Checked, progress: Progress) -> ImportOut:
+    errors = checked.errors
+    parsed = [row for row in (count_row(r, errors) for r in checked.rows) if row is not None]
+    rows = once_each(parsed, lambda row: (row.sku, row.warehouse), "sku", "SKU and warehouse", errors)
+    skus = _known_codes(session, checked.rows, "sku", Sku, errors)
+    warehouses = _known_codes(session, checked.rows, "warehouse", Warehouse, errors)
+    known = [row for row in rows if row.sku in skus and row.warehouse in warehouses]
+    repo.lock_skus(session, skus.values())  # before the balances are read: nothing moves them until commit
+    changes = _count_changes(session, known, skus, warehouses, errors)
+    _refuse_if_any(errors)
+    first = store.newest_movement_id(session)
+    with joining(session):
+        for done, (row, delta) in enumerate(changes, 1):
+            stock.adjust_stock(ctx, row.sku, row.warehouse, delta, COUNT_REASON)
+            progress(done, len(changes))
+    return ImportOut(
+        kind=ImportKind.STOCK.value,
+        rows=len(rows),
+        created=0,
+        updated=len(changes),
+        unchanged=len(rows) - len(changes),
+        movements=store.movements_after(session, first, skus.values()),
+    )
+
+
+def _count_changes(
+    session: Session,
+    rows: Sequence[CountRow],
+    skus: dict[str, int],
+    warehouses: dict[str, int],
+    errors: list[RowError],
+) -> list[tuple[CountRow, int]]:
+    """Each count that differs from the books, with its adjustment; a count the rules refuse is an error."""
+    balances = store.balances_of(session, [(skus[row.sku], warehouses[row.warehouse]) for row in rows])
+    changes = []
+    for row in rows:
+        on_hand, allocated = balances.get((skus[row.sku], warehouses[row.warehouse]), (0, 0))
+        try:
+            delta = adjustment_for_count(on_hand, allocated, row.counted)
+            if delta:
+                changes.append((row, valid.delta(delta)))
+        except (ValueError, InvalidInput) as error:
+            errors.append(RowError(row.line, "counted", str(error)))
+    return changes
+
+
+# ---------------------------------------------------------------- purchase orders
+
+
+@dataclass(frozen=True)
+class _PoPlan:
+    po: PoImport
+    po_id: int | None
+    """None: a new PO."""
+    steps: tuple[PoStep, ...]
+
+
+def _import_purchase_orders(session: Session, ctx: Context, checked: Checked, progress: Progress) -> ImportOut:
+    errors = checked.errors
+    pos = group_purchase_orders([row for row in (po_row(r, errors) for r in checked.rows) if row is not None], errors)
+    firsts = list({row.cell("reference"): row for row in reversed(checked.rows)}.values())  # each PO's first row
+    _known_codes(session, firsts, "supplier", Supplier, errors)
+    _known_codes(session, firsts, "warehouse", Warehouse, errors)
+    _known_codes(session, checked.rows, "sku", Sku, errors)
+    stored = store.pos_by_reference(session, [po.reference for po in pos])
+    plans = []
+    for po in pos:
+        found = stored.get(po.reference)
+        steps = steps_to_file_state(po, found[1] if found else None, errors)
+        if po.eta is not None and {PoStep.CONFIRM, PoStep.MOVE_ETA} & set(steps):
+            _check_eta(po, ctx, errors)
+        plans.append(_PoPlan(po, found[0] if found else None, steps))
+    _refuse_if_any(errors)
+    with joining(session):
+        for done, plan in enumerate(plans, 1):
+            _apply_po(session, ctx, plan)
+            progress(done, len(plans))
+    created = sum(plan.po_id is None for plan in plans)
+    updated = sum(plan.po_id is not None and bool(plan.steps) for plan in plans)
+    return ImportOut(
+        kind=ImportKind.PURCHASE_ORDERS.value,
+        rows=sum(len(po.lines) for po in pos),
+        created=created,
+        updated=updated,
+        unchanged=len(plans) - created - updated,
+        movements=0,
+    )
+
+
+def _check_eta(po: PoImport, ctx: Context, errors: list[RowError]) -> None:
+    """The purchasing rule for an ETA (not past, not beyond two years), checked before anything is written."""
+    assert po.eta is not None
+    try:
+        purchasing._check_eta(po.eta, ctx.clock.today())
+    except InvalidInput as error:
+        errors.append(RowError(po.line, "eta", str(error)))
+
+
+def _apply_po(session: Session, ctx: Context, plan: _PoPlan) -> None:
+    po, po_id = plan.po, plan.po_id
+    if po_id is None:
+        po_id = purchasing.create_po(ctx, po.supplier, po.warehouse, [(item.sku, item.ordered) for item in po.lines]).id
+        _set_reference(session, po_id, po.reference)
+    for step in plan.steps:
+        if step is PoStep.SEND:
+            purchasing.send_po(ctx, po_id)
+        elif step is PoStep.CONFIRM:
+            assert po.eta is not None
+            purchasing.confirm_po(ctx, po_id, po.eta)
+        else:
+            assert po.eta is not None
+            purchasing.change_eta(ctx, po_id, po.eta)
+
+
+def _set_reference(session: Session, po_id: int, reference: str) -> None:
+    try:
+        store.set_reference(session, po_id, reference)
+    except IntegrityError:
+        raise Conflict(
+            f"another request gave a purchase order the reference {reference!r} at the same time; "
+            "nothing was imported: import the file again (that PO will be found by its reference)"
+        ) from None

@@ -1,0 +1,146 @@
+"""The rows a CSV import reads and writes beside the use cases it calls: SKUs by code, balances, POs by reference.
+
+`restock.services.imports` decides; every statement of an import that is not a use case of its own is here.
+Look-ups take the codes of a whole file at once, in slices that stay below every driver's parameter limit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from typing import TypeVar
+
+from sqlalchemy import func, select, tuple_, update
+from sqlalchemy.orm import Session
+
+from restock.domain.imports import SkuFields, StoredPo
+from restock.domain.model import BackorderPolicy, POStatus
+from restock.store.schema import Movement, POLine, PurchaseOrder, Sku, Stock, Supplier, Warehouse
+
+SLICE = 2000
+"""Codes per IN list: far below SQLite's 32,766 and PostgreSQL's 65,535 bound parameters."""
+
+K = TypeVar("K")
+
+
+def _slices(values: Iterable[K]) -> Iterator[list[K]]:
+    pending = sorted(set(values))  # type: ignore[type-var]
+    for start in range(0, len(pending), SLICE):
+        yield pending[start : start + SLICE]
+
+
+def ids_by_code(session: Session, model: type[Sku | Warehouse | Supplier], codes: Iterable[str]) -> dict[str, int]:
+    """The ids of the codes that exist; a code missing from the answer is unknown."""
+    found: dict[str, int] = {}
+    for part in _slices(codes):
+        found.update(
+            (code, row_id) for code, row_id in session.execute(select(model.code, model.id).where(model.code.in_(part)))
+        )
+    return found
+
+
+def _fields(sku: Sku) -> SkuFields:
+    return SkuFields(
+        name=sku.name,
+        price=sku.price,
+        backorder=BackorderPolicy(sku.backorder_policy),
+        max_wait_days=sku.max_wait_days,
+        backorder_limit_pct=sku.backorder_limit_pct,
+        release_date=sku.release_date,
+        product_url=sku.product_url,
+    )
+
+
+def sku_fields_by_code(session: Session, codes: Iterable[str]) -> dict[str, tuple[int, SkuFields]]:
+    """(id, importable fields) of each existing SKU among `codes`."""
+    found: dict[str, tuple[int, SkuFields]] = {}
+    for part in _slices(codes):
+        for sku in session.scalars(select(Sku).where(Sku.code.in_(part))):
+            found[sku.code] = (sku.id, _fields(sku))
+    return found
+
+
+def update_sku(session: Session, sku_id: int, fields: SkuFields) -> None:
+    """Set every importable field of a SKU (name, price, backorder policy, max wait, backorder limit,
+    release date, product URL) to `fields`."""
+    session.execute(
+        update(Sku)
+        .where(Sku.id == sku_id)
+        .values(
+            name=fields.name,
+            price=fields.price,
+            backorder_policy=fields.backorder.value,
+            max_wait_days=fields.max_wait_days,
+            backorder_limit_pct=fields.backorder_limit_pct,
+            release_date=fields.release_date,
+            product_url=fields.product_url,
+        )
+        .execution_options(synchronize_session=False)
+    )
+
+
+def balances_of(session: Session, pairs: Sequence[tuple[int, int]]) -> dict[tuple[int, int], tuple[int, int]]:
+    """(on hand, allocated) per (SKU id, warehouse id); a pair without a balance row is missing (it holds 0, 0)."""
+    found: dict[tuple[int, int], tuple[int, int]] = {}
+    for part in _slices(pairs):
+        rows = session.execute(
+            select(Stock.sku_id, Stock.warehouse_id, Stock.on_hand, Stock.allocated).where(
+                tuple_(Stock.sku_id, Stock.warehouse_id).in_(part)
+            )
+        )
+        found.update(((s, w), (on_hand, allocated)) for s, w, on_hand, allocated in rows)
+    return found
+
+
+def pos_by_reference(session: Session, references: Iterable[str]) -> dict[str, tuple[int, StoredPo]]:
+    """(id, what an import compares) of each existing PO among `references`."""
+    found: dict[str, tuple[int, StoredPo]] = {}
+    for part in _slices(references):
+        pos = session.execute(
+            select(PurchaseOrder, Supplier.code, Warehouse.code)
+            .join(Supplier, Supplier.id == PurchaseOrder.supplier_id)
+            .join(Warehouse, Warehouse.id == PurchaseOrder.warehouse_id)
+            .where(PurchaseOrder.reference.in_(part))
+        ).all()
+        lines = _lines_of(session, [po.id for po, _, _ in pos])
+        for po, supplier, warehouse in pos:
+            assert po.reference is not None
+            stored = StoredPo(supplier, warehouse, POStatus(po.status), po.eta, po.eta_confirmed, lines.get(po.id, {}))
+            found[po.reference] = (po.id, stored)
+    return found
+
+
+def _lines_of(session: Session, po_ids: Sequence[int]) -> dict[int, dict[str, tuple[int, int]]]:
+    lines: dict[int, dict[str, tuple[int, int]]] = {}
+    if po_ids:
+        rows = session.execute(
+            select(POLine.po_id, Sku.code, POLine.ordered, POLine.received)
+            .join(Sku, Sku.id == POLine.sku_id)
+            .where(POLine.po_id.in_(po_ids))
+        )
+        for po_id, code, ordered, received in rows:
+            lines.setdefault(po_id, {})[code] = (ordered, received)
+    return lines
+
+
+def set_reference(session: Session, po_id: int, reference: str) -> None:
+    """Give a PO the seller's number for it (unique: a second PO with the same one fails the transaction)."""
+    session.execute(
+        update(PurchaseOrder)
+        .where(PurchaseOrder.id == po_id)
+        .values(reference=reference)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def newest_movement_id(session: Session) -> int:
+    return session.scalar(select(func.coalesce(func.max(Movement.id), 0))) or 0
+
+
+def movements_after(session: Session, movement_id: int, sku_ids: Iterable[int]) -> int:
+    """How many movements of these SKUs were written after `movement_id`: with their rows locked (see
+    `store.repo.lock_skus`), the ones this transaction wrote."""
+    written = 0
+    for part in _slices(sku_ids):
+        query = select(func.count()).select_from(Movement).where(Movement.id > movement_id, Movement.sku_id.in_(part))
+        written += session.scalar(query) or 0
+    return written
