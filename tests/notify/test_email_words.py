@@ -262,3 +262,20 @@ def test_a_merchant_adds_a_sentence_about_payment_through_a_template_override(
     assert sentence in text
     assert "cancel these 2 late units" in text
     assert sentence not in html  # the HTML part is still the built-in one
+
+
+def test_shipped_and_cancelled_subjects_name_the_shops_order_number(mail_ctx: Context, smtp: SmtpServer) -> None:
+    standard_catalog(mail_ctx)
+    on_hand(mail_ctx, "MUG", "W1", 5)
+    shipped = order(mail_ctx, "MUG", 2, email="ann@example.com")
+    _set_external_ref(mail_ctx, shipped.id, "1001")
+    orders.ship_order(mail_ctx, shipped.id)
+    deliver(mail_ctx)
+    cancelled = order(mail_ctx, "MUG", 1, email="ann@example.com")
+    with unit_of_work(mail_ctx.engine) as session:
+        session.execute(update(Order).where(Order.id == cancelled.id).values(external_ref="1002"))
+    orders.cancel_order(mail_ctx, cancelled.id)
+    deliver(mail_ctx)
+    subjects = smtp.inbox.subjects()
+    assert f"{SHOP}: order #1001 has shipped" in subjects
+    assert f"{SHOP}: cancelled in order #1002" in subjects

@@ -200,12 +200,16 @@ def order_shipped(x: Expansion, m: Claimed, e: OrderShipped) -> list[NewMessage]
     names = notices.sku_names(x.session, [line.sku for line in e.lines])
     today = m.created_at.date()
     waiting = [_waiting_line(line, names, today) for line in e.lines if line.status is LineStatus.BACKORDERED]
-    context = {"order_id": e.id, "shipped": notices.ended_lines(x.session, e.lines_ended), "waiting": waiting}
+    context = {
+        **_order(e.id, e.external_ref),
+        "shipped": notices.ended_lines(x.session, e.lines_ended),
+        "waiting": waiting,
+    }
     return [x.email(m, EmailKind.ORDER_SHIPPED, e.email, context), *x.webhooks(m, "order.shipped", payload_of(e))]
 
 
 def order_cancelled(x: Expansion, m: Claimed, e: OrderCancelled) -> list[NewMessage]:
-    context = {"order_id": e.id, "cancelled": notices.ended_lines(x.session, e.lines_ended)}
+    context = {**_order(e.id, e.external_ref), "cancelled": notices.ended_lines(x.session, e.lines_ended)}
     return [x.email(m, EmailKind.ORDER_CANCELLED, e.email, context), *x.webhooks(m, "order.cancelled", payload_of(e))]
 
 
