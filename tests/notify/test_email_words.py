@@ -85,6 +85,7 @@ def test_a_line_with_an_undated_part_has_no_date_in_its_confirmation(mail_ctx: C
     assert "5 x Mug (MUG): no confirmed date yet; we write to you when it arrives" in words
     assert not ISO_DATE.search(words)
     assert "confirmed delivery" not in words  # never beside "no confirmed date yet"
+    assert "If a date moves" not in words  # it has none to move
 
 
 def test_a_still_waiting_update_gives_no_date_to_a_line_with_an_unpromised_part(
