@@ -76,6 +76,9 @@ class NotifySettings:
     templates_dir: str | None = None
     """A folder whose templates override the built-in ones, file by file (RESTOCK_MAIL_TEMPLATES)."""
     shop_name: str = "Our shop"
+    shop_url: str | None = None
+    """The shop's storefront (RESTOCK_SHOP_URL): where a back-in-stock e-mail sends a shopper when the SKU has
+    no product URL of its own. Unset: such an e-mail has no product link (never one to restock's API)."""
     public_url: str = "http://127.0.0.1:8000"
     """Base of the links in e-mails (cancel, unsubscribe)."""
     secret_key: str | None = None
@@ -115,6 +118,7 @@ class NotifySettings:
             mail_dir=env.get("RESTOCK_MAIL_DIR") or "mail-outbox",
             templates_dir=env.get("RESTOCK_MAIL_TEMPLATES") or None,
             shop_name=env.get("RESTOCK_SHOP_NAME") or "Our shop",
+            shop_url=env.get("RESTOCK_SHOP_URL") or None,
             public_url=(env.get("RESTOCK_PUBLIC_URL") or "http://127.0.0.1:8000").rstrip("/"),
             secret_key=env.get("RESTOCK_SECRET_KEY") or None,
             cancel_link_days=_int(env, "RESTOCK_CANCEL_LINK_DAYS", 14),

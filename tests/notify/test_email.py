@@ -79,8 +79,8 @@ def test_a_slipped_eta_sends_one_delay_notice_with_both_windows_and_a_cancel_lin
     assert "We are sorry" in text
     old = f"({(TODAY + timedelta(days=12)).isoformat()} to {(TODAY + timedelta(days=16)).isoformat()})"
     new = f"({(TODAY + timedelta(days=17)).isoformat()} to {(TODAY + timedelta(days=21)).isoformat()})"
-    assert f"We told you: shipping in 12-16 days {old}" in text
-    assert f"Now:         shipping in 17-21 days {new}" in text
+    assert f"We told you on {TODAY.isoformat()}: shipping in 12-16 days {old}" in text
+    assert f"Now: shipping in 17-21 days {new}" in text
     cancel_url = _link(text, "/links/cancel/")
     assert cancel_url in html
     token = urlsplit(cancel_url).path.rsplit("/", 1)[1]
@@ -140,7 +140,7 @@ def test_filled_and_shipped_backorders_are_announced(mail_ctx: Context, smtp: Sm
     assert smtp.inbox.subjects() == [
         f"{SHOP}: order {placed.id} confirmed (part on backorder)",
         f"{SHOP}: order {placed.id} has shipped",
-        f"{SHOP}: your Mug has arrived and is ready to ship",
+        f"{SHOP}: your Mug for order {placed.id} has arrived",
         f"{SHOP}: order {placed.id} has shipped",
     ]
     first_shipment = text_and_html(smtp.inbox.messages[1])[0]
@@ -149,7 +149,7 @@ def test_filled_and_shipped_backorders_are_announced(mail_ctx: Context, smtp: Sm
     assert "2 x Mug (MUG): shipping in 12-16 days" in first_shipment
     filled = text_and_html(smtp.inbox.messages[2])[0]
     assert "2 x Mug (MUG)" in filled
-    assert "ready to ship" in filled
+    assert "reserved for you" in filled
     second_shipment = text_and_html(smtp.inbox.messages[3])[0]
     assert "2 x Mug (MUG)" in second_shipment
     assert "Still on backorder" not in second_shipment

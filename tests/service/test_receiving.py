@@ -83,7 +83,14 @@ def test_a_filled_backorder_is_announced_in_the_outbox(ctx: Context) -> None:
     placed = order(ctx, "MUG", 2, email="bo@example.com")
     purchasing.receive_po(ctx, po, [("MUG", 2)])
     [message] = outbox_payloads(ctx, "backorder_filled")
-    assert message == {"order": placed.id, "line": message["line"], "sku": "MUG", "quantity": 2, "warehouse": "W1"}
+    assert message == {
+        "order": placed.id,
+        "line": message["line"],
+        "sku": "MUG",
+        "quantity": 2,
+        "warehouse": "W1",
+        "external_ref": None,
+    }
 
 
 def test_filled_backorders_ship_and_the_ledger_agrees(ctx: Context) -> None:

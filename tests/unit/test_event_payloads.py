@@ -136,7 +136,14 @@ def test_the_order_placed_payload_is_the_order_as_the_api_shows_it_with_the_emai
 def test_a_filled_backorder_is_the_message_the_fill_always_wrote() -> None:
     row = event_row(EVENTS[3], NOW)
     assert (row["topic"], row["dedup_key"]) == ("backorder_filled", "backorder_filled:9")
-    assert json.loads(row["payload"]) == {"order": "o1", "line": 7, "sku": "A-1", "quantity": 2, "warehouse": "W1"}
+    assert json.loads(row["payload"]) == {
+        "order": "o1",
+        "line": 7,
+        "sku": "A-1",
+        "quantity": 2,
+        "warehouse": "W1",
+        "external_ref": None,
+    }
 
 
 def test_each_event_knows_its_deduplication_key() -> None:

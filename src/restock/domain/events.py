@@ -132,6 +132,8 @@ class BackorderFilled(_AboutALine):
 
     topic: ClassVar[Topic] = Topic.BACKORDER_FILLED
     warehouse: str
+    external_ref: str | None = None
+    """The shop's order number, where it sent one (the e-mail names the order by it)."""
     part: int | None = field(default=None, metadata=_KEY_ONLY)
 
     @property
@@ -149,6 +151,14 @@ class BackorderDelayed(_AboutALine):
     old_window: ShipWindow | None
     new_window: ShipWindow | None
     first_promised_latest: date | None
+    external_ref: str | None = None
+    """The shop's order number, where it sent one (the e-mail names the order by it)."""
+    told_on: date | None = None
+    """The day the customer was given `old_window` (the order's placement or the last news about the line), so
+    the notice repeats that promise as it was worded then; None in notices written before it was kept."""
+    line_undated: bool = False
+    """Another waiting part of the line has no date: the line has none (`domain.lines.line_window`), the customer
+    was told none for it, and the notice gives none either, old or new."""
     part: int | None = field(default=None, metadata=_KEY_ONLY)
     notice: str | None = field(default=None, metadata=_KEY_ONLY)
     """Random: a date can slip to the same day twice, and each notice is a message of its own."""
@@ -172,12 +182,14 @@ def delay_notice_type(new_window: ShipWindow | None) -> type[BackorderDelayed]:
 
 @dataclass(frozen=True, kw_only=True)
 class BackorderStillWaiting(_AboutALine):
-    """The periodic "still on its way" update of a line quiet for a while."""
+    """The periodic "still on its way" update of a line quiet for a while; `quantity` is what still waits."""
 
     topic: ClassVar[Topic] = Topic.BACKORDER_STILL_WAITING
     email: str
     placed_at: datetime
     ship_window: ShipWindow | None
+    external_ref: str | None = None
+    """The shop's order number, where it sent one (the e-mail names the order by it)."""
     on: date | None = field(default=None, metadata=_KEY_ONLY)
     """The day the update is sent: at most one per line per day."""
 

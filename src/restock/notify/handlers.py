@@ -33,7 +33,8 @@ from restock.domain.events import (
     RestockAlertDue,
     Topic,
 )
-from restock.domain.model import AvailabilityState, LineStatus, ShipWindow
+from restock.domain.model import AvailabilityState, LineStatus
+from restock.domain.wording import order_words, window_words
 from restock.notify.mail import EmailKind, Outgoing, Templates
 from restock.services import email_links as links
 from restock.services.context import Context
@@ -42,7 +43,7 @@ from restock.services.subscriptions import take_alert_batch
 from restock.services.updates import record_news
 from restock.services.webhooks import Event as WebhookEvent
 from restock.services.webhooks import endpoints_for
-from restock.store import notices
+from restock.store import line_news, notices
 from restock.store.delivery import Claimed, NewMessage
 from restock.store.outbox import payload_of
 
@@ -90,23 +91,20 @@ class Expansion:
         ]
 
 
-def window_phrase(window: ShipWindow | None, today: date) -> str:
-    """A ship window the way the seed says it: "shipping in 7-10 days (2026-12-04 to 2026-12-07)"."""
-    if window is None:
-        return "no confirmed date yet: we write as soon as we have one"
-    first, last = (max(0, days) for days in window.days_from(today))
-    days = f"{first} days" if first == last else f"{first}-{last} days"
-    return f"shipping in {days} ({window.earliest.isoformat()} to {window.latest.isoformat()})"
-
-
 def _waiting_line(line: LineSnapshot, names: dict[str, str], today: date) -> dict[str, Any]:
-    """A backordered line as the e-mails show it: what, how many, and its ship window in words."""
+    """A backordered line as the e-mails show it: what, how many, and its window in words (undated: no date)."""
     return {
         "sku": line.sku,
         "name": names.get(line.sku, line.sku),
         "quantity": line.backordered,
-        "window": window_phrase(line.ship_window, today),
+        "window": window_words(line.ship_window, today),
+        "dated": line.ship_window is not None,
     }
+
+
+def _order(order_id: str, external_ref: str | None) -> dict[str, str]:
+    """How every order e-mail names the order: `order_ref` is the shop's number where it sent one."""
+    return {"order_id": order_id, "order_ref": order_words(order_id, external_ref)}
 
 
 # ---------------------------------------------------------------- one handler per event
@@ -147,7 +145,12 @@ def order_placed(x: Expansion, m: Claimed, e: OrderPlaced) -> list[NewMessage]:
         if line.allocated
     ]
     backordered = [_waiting_line(line, names, today) for line in e.waiting_lines]
-    context = {"order_id": e.id, "ships_now": ships_now, "backordered": backordered}
+    context = {
+        **_order(e.id, e.external_ref),
+        "ships_now": ships_now,
+        "backordered": backordered,
+        "wholly_backordered": not any(line.allocated for line in e.lines),  # not "part on backorder"
+    }
     out = [x.email(m, EmailKind.ORDER_CONFIRMATION, e.email, context), *x.webhooks(m, "order.placed", payload_of(e))]
     if backordered:
         waiting = [payload_of(line) for line in e.waiting_lines]
@@ -157,7 +160,7 @@ def order_placed(x: Expansion, m: Claimed, e: OrderPlaced) -> list[NewMessage]:
 
 def backorder_filled(x: Expansion, m: Claimed, e: BackorderFilled) -> list[NewMessage]:
     email = notices.order_email(x.session, e.order)
-    context = {"order_id": e.order, "sku": e.sku, "name": x.name_of(e.sku), "quantity": e.quantity}
+    context = {**_order(e.order, e.external_ref), "sku": e.sku, "name": x.name_of(e.sku), "quantity": e.quantity}
     return [
         x.email(m, EmailKind.BACKORDER_FILLED, email, context),
         *x.webhooks(m, "backorder.filled", {**payload_of(e), "email": email}),
@@ -165,18 +168,26 @@ def backorder_filled(x: Expansion, m: Claimed, e: BackorderFilled) -> list[NewMe
 
 
 def backorder_delayed(x: Expansion, m: Claimed, e: BackorderDelayed) -> list[NewMessage]:
-    """A delay notice: old and new window, an apology, and a link that cancels this line only."""
-    record_news(x.session, [e.line], x.ctx.clock.now(), delay_notice=True)
+    """A delay notice: the promise as it was given then, the new one, an apology, and a link that cancels the
+    late units only.
+
+    The old window is worded as of the day the customer was told it, so it reads as they read it then; a line
+    with another undated part had no date to tell, and gets none now either (`BackorderDelayed.line_undated`).
+    """
+    told_on = e.told_on or line_news.last_told_on(x.session, e.line)  # a notice written before it was kept
+    record_news(x.session, [e.line], m.created_at, delay_notice=True)  # what the next notice repeats as told
     days = x.ctx.settings.notify.cancel_link_days
     today = m.created_at.date()
     issued = x.ctx.clock.now()  # the link's life starts when the e-mail is written, even for a late backlog
     context = {
-        "order_id": e.order,
+        **_order(e.order, e.external_ref),
         "sku": e.sku,
         "name": x.name_of(e.sku),
         "quantity": e.quantity,
-        "old_window": window_phrase(e.old_window, today),
-        "new_window": window_phrase(e.new_window, today) if e.new_window else None,
+        "told_on": told_on.isoformat(),
+        "old_window": None if e.line_undated else window_words(e.old_window, told_on),
+        "new_window": window_words(None if e.line_undated else e.new_window, today),
+        "date_moved": e.new_window is not None,
         "notice_number": notices.delay_notices_sent(x.session, e.line),
         "cancel_url": x.url("/links/cancel/" + cancel_link_token(e.line, issued, x.secret, days)),
         "cancel_until": (issued.date() + timedelta(days=days)).isoformat(),
@@ -189,24 +200,29 @@ def order_shipped(x: Expansion, m: Claimed, e: OrderShipped) -> list[NewMessage]
     names = notices.sku_names(x.session, [line.sku for line in e.lines])
     today = m.created_at.date()
     waiting = [_waiting_line(line, names, today) for line in e.lines if line.status is LineStatus.BACKORDERED]
-    context = {"order_id": e.id, "shipped": notices.ended_lines(x.session, e.lines_ended), "waiting": waiting}
+    context = {
+        **_order(e.id, e.external_ref),
+        "shipped": notices.ended_lines(x.session, e.lines_ended),
+        "waiting": waiting,
+    }
     return [x.email(m, EmailKind.ORDER_SHIPPED, e.email, context), *x.webhooks(m, "order.shipped", payload_of(e))]
 
 
 def order_cancelled(x: Expansion, m: Claimed, e: OrderCancelled) -> list[NewMessage]:
-    context = {"order_id": e.id, "cancelled": notices.ended_lines(x.session, e.lines_ended)}
+    context = {**_order(e.id, e.external_ref), "cancelled": notices.ended_lines(x.session, e.lines_ended)}
     return [x.email(m, EmailKind.ORDER_CANCELLED, e.email, context), *x.webhooks(m, "order.cancelled", payload_of(e))]
 
 
 def still_waiting(x: Expansion, m: Claimed, e: BackorderStillWaiting) -> list[NewMessage]:
     """The periodic update; it is not about news, so the customer may stop it with one click."""
     context = {
-        "order_id": e.order,
+        **_order(e.order, e.external_ref),
         "sku": e.sku,
         "name": x.name_of(e.sku),
         "quantity": e.quantity,
         "placed_on": e.placed_at.date().isoformat(),
-        "window": window_phrase(e.ship_window, m.created_at.date()) if e.ship_window else None,
+        "window": window_words(e.ship_window, m.created_at.date()),
+        "dated": e.ship_window is not None,
     }
     stop = x.url("/links/stop-updates/" + stop_updates_token(e.order, x.secret))
     return [x.email(m, EmailKind.STILL_WAITING, e.email, context, unsubscribe_url=stop)]
@@ -230,13 +246,14 @@ def availability_changed(x: Expansion, m: Claimed, e: AvailabilityChanged) -> li
 def _back_in_stock(x: Expansion, sku: str, channel: str) -> list[NewMessage]:
     """Still buyable (now, not when the change happened): the next subscribers in line hear."""
     out = []
+    product_url = notices.product_url(x.session, sku) or x.ctx.settings.notify.shop_url  # the shop's, never the API
     for alert in take_alert_batch(x.session, x.ctx, sku, channel):
         unsubscribe = links.sign(links.Claims(links.UNSUBSCRIBE, str(alert.subscription_id)), x.secret)
         context = {
             "sku": alert.sku,
             "name": alert.sku_name,
             "state_text": STATE_TEXT.get(alert.state, "it can be ordered now"),
-            "product_url": x.ctx.settings.notify.public_url,
+            "product_url": product_url,
         }
         out.append(
             x.email_keyed(

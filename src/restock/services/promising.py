@@ -13,13 +13,14 @@ from restock.domain.allocation import WaitingPart, queue_key
 from restock.domain.availability import promisable_supply
 from restock.domain.cover import Peg, cover_plan
 from restock.domain.events import delay_notice_type
-from restock.domain.lines import PartKind
-from restock.domain.model import BackorderPolicy, InboundSupply, ShipWindow
+from restock.domain.lines import PartKind, line_window
+from restock.domain.model import BackorderPolicy, InboundSupply, ShipWindow, part_window
 from restock.domain.placed import Backorder, waiting_part
 from restock.domain.promise import is_delay, is_delayed
 from restock.services.catalog import sku_policy
 from restock.services.context import Context
 from restock.services.supply import supply_for
+from restock.store import line_news
 from restock.store.outbox import emit
 from restock.store.parts import insert_parts_returning_ids, waiting_parts_pegged_to
 from restock.store.placed import part_row
@@ -121,10 +122,20 @@ def announce_if_delayed(session: Session, part: LinePart, old: ShipWindow | None
         old_window=old,
         new_window=new,
         first_promised_latest=part.promised_latest,
+        external_ref=order.external_ref,
+        told_on=line_news.last_told_on(session, line.id),
+        line_undated=_line_undated(session, line.id, part.id),
         part=part.id,
         notice=uuid.uuid4().hex,  # a date can slip to the same day twice: one key per notice
     )
     emit(session, notice, now)
+
+
+def _line_undated(session: Session, line_id: int, part_id: int) -> bool:
+    """Another waiting part of the line is undated, so the line has no window (`domain.lines.line_window`) and
+    the customer was told none for it (at placement, or by that part's own notice)."""
+    others = [p for p in line_news.waiting_parts(session, [line_id]).get(line_id, []) if p.id != part_id]
+    return bool(others) and line_window([part_window(p.earliest, p.latest) for p in others]) is None
 
 
 def waiting_parts_on(session: Session, po_line_ids: list[int]) -> list[LinePart]:

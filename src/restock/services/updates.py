@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from restock.domain.events import BackorderStillWaiting
 from restock.domain.lines import line_window
-from restock.domain.model import ShipWindow, part_window
+from restock.domain.model import part_window
 from restock.services.context import Context, use_case
 from restock.store import line_news as news
 from restock.store.outbox import emit
@@ -34,26 +34,20 @@ def send_still_waiting_updates(session: Session, ctx: Context) -> int:
     now = ctx.clock.now()
     quiet_since = now - timedelta(days=ctx.settings.notify.still_waiting_days)
     rows = news.quiet_backordered_lines(session, quiet_since, BATCH)
-    windows = _line_windows(session, [row.line_id for row in rows])
+    waiting = news.waiting_parts(session, [row.line_id for row in rows])
     for row in rows:
+        parts = waiting.get(row.line_id, [])
         update = BackorderStillWaiting(
             order=row.order_id,
             line=row.line_id,
             email=row.email,
             sku=row.sku,
-            quantity=row.quantity,
+            quantity=sum(part.quantity for part in parts) or row.quantity,  # what waits, not the whole line
             placed_at=row.placed_at,
-            ship_window=windows.get(row.line_id),
+            ship_window=line_window([part_window(part.earliest, part.latest) for part in parts]),
+            external_ref=row.external_ref,
             on=now.date(),
         )
         emit(session, update, now)
     record_news(session, [row.line_id for row in rows], now)
     return len(rows)
-
-
-def _line_windows(session: Session, line_ids: list[int]) -> dict[int, ShipWindow | None]:
-    """Each line's promise over its waiting parts (`domain.lines.line_window`): undated if any part is."""
-    return {
-        line_id: line_window([part_window(earliest, latest) for earliest, latest in stored])
-        for line_id, stored in news.waiting_windows(session, line_ids).items()
-    }

@@ -29,6 +29,7 @@ from restock.store.queue import fill_order_by
 from restock.store.schema import (
     ChannelWarehouse,
     LinePart,
+    Order,
     OrderLine,
     POLine,
     Sku,
@@ -222,8 +223,9 @@ def _write_filled_messages(session: Session, batch: str, now: datetime) -> None:
     """One `backorder_filled` outbox message per filled part, all in one bulk insert."""
     filled = session.execute(
         select(LinePart.id, OrderLine.order_id, OrderLine.id.label("line_id"), Sku.code, LinePart.quantity)
-        .add_columns(Warehouse.code.label("warehouse"))
+        .add_columns(Warehouse.code.label("warehouse"), Order.external_ref)
         .join_from(LinePart, OrderLine, LinePart.order_line_id == OrderLine.id)
+        .join(Order, Order.id == OrderLine.order_id)
         .join(Sku, Sku.id == LinePart.sku_id)
         .join(Warehouse, Warehouse.id == LinePart.warehouse_id)
         .where(LinePart.filled_by == batch)
@@ -236,6 +238,7 @@ def _write_filled_messages(session: Session, batch: str, now: datetime) -> None:
             sku=part.code,
             quantity=part.quantity,
             warehouse=part.warehouse,
+            external_ref=part.external_ref,
             part=part.id,
         )
         for part in filled

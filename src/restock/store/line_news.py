@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -32,9 +33,23 @@ def record_news(session: Session, line_ids: Sequence[int], now: datetime, delay_
     )
 
 
+def last_told_on(session: Session, line_id: int) -> date:
+    """The day the line's customer last heard about it: the last news (confirmation, delay notice, update),
+    else the order's placement, when the confirmation told them."""
+    row = session.execute(
+        select(LineNews.last_news_at, Order.placed_at)
+        .select_from(OrderLine)
+        .join(Order, Order.id == OrderLine.order_id)
+        .outerjoin(LineNews, LineNews.order_line_id == OrderLine.id)
+        .where(OrderLine.id == line_id)
+    ).one()
+    told: datetime = row.last_news_at or row.placed_at
+    return told.date()
+
+
 def quiet_backordered_lines(session: Session, quiet_since: datetime, limit: int) -> list[Row[Any]]:
     """Backordered lines with no news since `quiet_since` whose order did not opt out, by name: line_id,
-    order_id, email, placed_at, sku, quantity."""
+    order_id, external_ref, email, placed_at, sku, quantity (the line's, not what still waits)."""
     last_news = func.coalesce(LineNews.last_news_at, Order.placed_at)
     opted_out = exists().where(UpdateOptOut.order_id == Order.id)
     return list(
@@ -42,6 +57,7 @@ def quiet_backordered_lines(session: Session, quiet_since: datetime, limit: int)
             select(
                 OrderLine.id.label("line_id"),
                 Order.id.label("order_id"),
+                Order.external_ref,
                 Order.email,
                 Order.placed_at,
                 Sku.code.label("sku"),
@@ -57,13 +73,23 @@ def quiet_backordered_lines(session: Session, quiet_since: datetime, limit: int)
     )
 
 
-def waiting_windows(session: Session, line_ids: Sequence[int]) -> dict[int, list[tuple[date | None, date | None]]]:
-    """The stored windows (earliest, latest) of each line's waiting parts."""
-    waiting: dict[int, list[tuple[date | None, date | None]]] = defaultdict(list)
-    for line_id, earliest, latest in session.execute(
-        select(LinePart.order_line_id, LinePart.window_earliest, LinePart.window_latest).where(
-            LinePart.order_line_id.in_(line_ids), LinePart.kind == PartKind.BACKORDERED.value
-        )
+@dataclass(frozen=True)
+class WaitingPart:
+    """A waiting part of a line as the customer hears of it: how many units, and its stored window."""
+
+    id: int
+    quantity: int
+    earliest: date | None
+    latest: date | None
+
+
+def waiting_parts(session: Session, line_ids: Sequence[int]) -> dict[int, list[WaitingPart]]:
+    """The waiting parts of each line (a line with none is left out)."""
+    waiting: dict[int, list[WaitingPart]] = defaultdict(list)
+    for line_id, part_id, quantity, earliest, latest in session.execute(
+        select(LinePart.order_line_id, LinePart.id, LinePart.quantity, LinePart.window_earliest, LinePart.window_latest)
+        .where(LinePart.order_line_id.in_(line_ids), LinePart.kind == PartKind.BACKORDERED.value)
+        .order_by(LinePart.id)
     ):
-        waiting[line_id].append((earliest, latest))
+        waiting[line_id].append(WaitingPart(part_id, quantity, earliest, latest))
     return waiting

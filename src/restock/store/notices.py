@@ -29,6 +29,11 @@ def sku_names(session: Session, codes: Sequence[str]) -> dict[str, str]:
     return {row.code: row.name for row in rows}
 
 
+def product_url(session: Session, code: str) -> str | None:
+    """The SKU's page on the shop, where the merchant set one."""
+    return session.scalar(select(Sku.product_url).where(Sku.code == code))
+
+
 def order_email(session: Session, order_id: str) -> str:
     return session.get_one(Order, order_id).email
 

@@ -110,7 +110,8 @@ def _hints(cls: type) -> dict[str, Any]:
 
 def _build(cls: type[Any], data: Mapping[str, Any]) -> Any:
     hints = _hints(cls)
-    return cls(**{f.name: _typed(hints[f.name], data[f.name]) for f in _payload_fields(cls)})
+    # A field added to an event later has a default: a message written before it was added lacks it.
+    return cls(**{f.name: _typed(hints[f.name], data[f.name]) for f in _payload_fields(cls) if f.name in data})
 
 
 def _typed(hint: Any, value: Any) -> Any:
