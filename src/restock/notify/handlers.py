@@ -165,11 +165,12 @@ def backorder_filled(x: Expansion, m: Claimed, e: BackorderFilled) -> list[NewMe
 
 
 def backorder_delayed(x: Expansion, m: Claimed, e: BackorderDelayed) -> list[NewMessage]:
-    """A delay notice: old and new window, an apology, and a link that cancels this line only."""
+    """A delay notice: old and new window, an apology, and a link that cancels only the late units it names."""
     record_news(x.session, [e.line], x.ctx.clock.now(), delay_notice=True)
     days = x.ctx.settings.notify.cancel_link_days
     today = m.created_at.date()
     issued = x.ctx.clock.now()  # the link's life starts when the e-mail is written, even for a late backlog
+    part = e.part if e.part is not None else BackorderDelayed.part_in_key(m.dedup_key)  # the link cancels it only
     context = {
         "order_id": e.order,
         "sku": e.sku,
@@ -178,7 +179,8 @@ def backorder_delayed(x: Expansion, m: Claimed, e: BackorderDelayed) -> list[New
         "old_window": window_phrase(e.old_window, today),
         "new_window": window_phrase(e.new_window, today) if e.new_window else None,
         "notice_number": notices.delay_notices_sent(x.session, e.line),
-        "cancel_url": x.url("/links/cancel/" + cancel_link_token(e.line, issued, x.secret, days)),
+        "late_quantity": e.quantity,
+        "cancel_url": x.url("/links/cancel/" + cancel_link_token(e.line, issued, x.secret, days, part, e.quantity)),
         "cancel_until": (issued.date() + timedelta(days=days)).isoformat(),
     }
     return [x.email(m, EmailKind.DELAY_NOTICE, e.email, context), *x.webhooks(m, "backorder.delayed", payload_of(e))]
@@ -194,7 +196,35 @@ def order_shipped(x: Expansion, m: Claimed, e: OrderShipped) -> list[NewMessage]
 
 
 def order_cancelled(x: Expansion, m: Claimed, e: OrderCancelled) -> list[NewMessage]:
-    context = {"order_id": e.id, "cancelled": notices.ended_lines(x.session, e.lines_ended)}
+    """How many units of what were cancelled, by whom (the customer asked, or the shop had to), and what of the
+    order still ships or waits, each with its window. Nothing about payment: restock cannot know it."""
+    names = notices.sku_names(x.session, [u.sku for u in e.cancelled] + [u.sku for u in e.to_come])
+    today = m.created_at.date()
+    cancelled: list[Any] = [
+        {"sku": units.sku, "name": names.get(units.sku, units.sku), "quantity": units.quantity} for units in e.cancelled
+    ] or notices.ended_lines(x.session, e.lines_ended)  # an event from before partial cancels: whole lines
+    held = [
+        {"sku": units.sku, "name": names.get(units.sku, units.sku), "quantity": units.held}
+        for units in e.to_come
+        if units.held
+    ]
+    waiting = [
+        {
+            "sku": units.sku,
+            "name": names.get(units.sku, units.sku),
+            "quantity": units.waiting,
+            "window": window_phrase(units.ship_window, today),
+        }
+        for units in e.to_come
+        if units.waiting
+    ]
+    context = {
+        "order_id": e.id,
+        "cancelled_by": e.cancelled_by.value,
+        "cancelled": cancelled,
+        "held": held,
+        "waiting": waiting,
+    }
     return [x.email(m, EmailKind.ORDER_CANCELLED, e.email, context), *x.webhooks(m, "order.cancelled", payload_of(e))]
 
 
