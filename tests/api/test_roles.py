@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from restock.services import orders, purchasing
+from restock.services import catalog, orders, purchasing
 from restock.services.context import Context
 from tests.api.conftest import Keys, bearer
 from tests.builders import confirmed_po, on_hand
@@ -18,7 +18,8 @@ ETA = {"eta": "2026-12-20"}
 LINE = {"lines": [{"sku": "MUG", "quantity": 1}]}
 PO_CSV = "reference,supplier,warehouse,sku,ordered\nPO-9,ACME,W1,MUG,3\n"
 
-# (method, path template, body, roles allowed). {po} is a confirmed PO with room, {order} a web order in stock.
+# (method, path template, body, roles allowed). {po} is a confirmed PO with room, {order} a web order in stock,
+# {waiting} a web order of 2 backordered bowls.
 MATRIX: list[tuple[str, str, dict[str, Any] | str | None, set[str]]] = [
     ("GET", "/v1/availability/MUG?channel=web", None, {"admin", "web"}),
     ("GET", "/v1/availability/MUG?channel=market", None, {"admin", "market"}),
@@ -26,7 +27,10 @@ MATRIX: list[tuple[str, str, dict[str, Any] | str | None, set[str]]] = [
     ("POST", "/v1/orders", {"channel": "web", "customer": {"email": "a@example.com"}, **LINE}, {"admin", "web"}),
     ("GET", "/v1/orders/{order}", None, {"admin", "web"}),
     ("POST", "/v1/orders/{order}/ship", None, {"admin", "warehouse"}),
-    ("POST", "/v1/orders/{order}/lines/MUG/cancel", None, {"admin"}),
+    ("POST", "/v1/orders/{order}/lines/MUG/cancel", None, {"admin"}),  # allocated units: the merchant's to cancel
+    ("POST", "/v1/orders/{order}/lines/MUG/cancel", {"quantity": 1}, {"admin"}),
+    ("POST", "/v1/orders/{waiting}/lines/BOWL/cancel", {"quantity": 1}, {"admin", "web"}),  # backordered units
+    ("POST", "/v1/orders/{waiting}/lines/BOWL/cancel", None, {"admin", "web"}),
     ("POST", "/v1/orders/{order}/cancel", None, {"admin"}),
     ("GET", "/v1/backorders", None, {"admin", "warehouse"}),
     ("GET", "/v1/stock", None, {"admin", "warehouse"}),
@@ -100,7 +104,10 @@ def test_only_the_roles_an_operation_is_for_may_call_it(
     po = confirmed_po(ctx, "MUG", 10, eta_in_days=8)
     draft = purchasing.create_po(ctx, "ACME", "W1", [("MUG", 4)]).id
     placed = orders.place_order(ctx, orders.OrderRequest("web", "o@example.com", (orders.LineRequest("MUG", 1),)))
-    path = template.format(po=po, draft=draft, order=placed.id)
+    catalog.add_sku(ctx, "BOWL", "Bowl", "8.00", "confirmed", 30, 100)
+    confirmed_po(ctx, "BOWL", 5, eta_in_days=8)
+    waiting = orders.place_order(ctx, orders.OrderRequest("web", "w@example.com", (orders.LineRequest("BOWL", 2),)))
+    path = template.format(po=po, draft=draft, order=placed.id, waiting=waiting.id)
     key = {"admin": keys.admin, "warehouse": keys.warehouse, "web": keys.web, "market": keys.market}[role]
     before = snapshot(client, keys)
     if isinstance(body, str):

@@ -13,7 +13,15 @@ from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from restock.database_errors import first_line, trouble_of
-from restock.domain.errors import Conflict, InvalidInput, NotFound, OrderRefused, OutcomeUnknown, RestockError
+from restock.domain.errors import (
+    Conflict,
+    InvalidInput,
+    NotAllowed,
+    NotFound,
+    OrderRefused,
+    OutcomeUnknown,
+    RestockError,
+)
 from restock.domain.imports import ImportRefused
 
 log = logging.getLogger(__name__)
@@ -26,6 +34,7 @@ STATUS_OF: dict[type[RestockError], int] = {
     InvalidInput: 422,
     Conflict: 409,
     OrderRefused: 409,
+    NotAllowed: 403,
 }
 
 

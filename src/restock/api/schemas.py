@@ -225,5 +225,14 @@ class AvailabilityBatchIn(Strict):
     skus: list[Code] = Field(min_length=1, max_length=500)
 
 
+class LineCancelIn(Strict):
+    """How many open units of a line to cancel: waiting ones first, then allocated ones. No body, or no quantity,
+    cancels every open unit of the line."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"quantity": 2}]})
+
+    quantity: Quantity | None = None
+
+
 def dump(model: BaseModel) -> dict[str, Any]:
     return model.model_dump(mode="json")

@@ -8,7 +8,7 @@ import typer
 from rich.table import Table
 
 from restock.cli.once import IdempotencyKey, Printed, run_changing, unknown_outcome
-from restock.cli.shared import JsonFlag, Lines, context, emit_json, out, parse_lines, user_errors
+from restock.cli.shared import JsonFlag, Lines, context, emit_json, fail, out, parse_lines, user_errors
 from restock.services import orders
 from restock.services.context import Context
 
@@ -68,15 +68,24 @@ def order_show(order: str, as_json: JsonFlag = False) -> None:
 
 def order_cancel(
     order: str,
-    sku: Annotated[str | None, typer.Option(help="Cancel only this SKU's line.")] = None,
+    line: Annotated[str | None, typer.Option("--line", "--sku", help="Cancel only this SKU's line.")] = None,
+    quantity: Annotated[
+        int | None,
+        typer.Option(help="Cancel only this many units of the line: backordered ones first, then allocated ones."),
+    ] = None,
     as_json: JsonFlag = False,
     idempotency_key: IdempotencyKey = None,
 ) -> None:
+    """Cancel the whole order, a line (--line SKU), or part of a line (--line SKU --quantity N)."""
+    if quantity is not None and line is None:
+        fail("--quantity cancels part of one line: name it with --line SKU")
+
     def work(ctx: Context) -> Printed:
-        view = orders.cancel_line(ctx, order, sku) if sku else orders.cancel_order(ctx, order)
+        view = orders.cancel_line(ctx, order, line, quantity) if line else orders.cancel_order(ctx, order)
         return Printed(_order_table(view), view.to_json())
 
-    run_changing(idempotency_key, as_json, ("order cancel", order, sku), work)
+    part = () if quantity is None else (quantity,)  # without one, a key means what it meant before --quantity
+    run_changing(idempotency_key, as_json, ("order cancel", order, line, *part), work)
 
 
 def order_ship(order: str, as_json: JsonFlag = False, idempotency_key: IdempotencyKey = None) -> None:

@@ -25,6 +25,12 @@ class Conflict(RestockError):
     code = "conflict"
 
 
+class NotAllowed(RestockError):
+    """The caller may not make this change (a shop cancelling allocated units): 403 through the API."""
+
+    code = "forbidden"
+
+
 class OutcomeUnknown(RestockError):
     """The database went away while committing, and whether the change was made could not be read back.
 

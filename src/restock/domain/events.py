@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import ClassVar
 
+from restock.domain.cancelling import CancelledBy
 from restock.domain.model import AvailabilityState, LineStatus, OrderStatus, Reason, ShipWindow
 
 KEY_ONLY = "key_only"
@@ -112,8 +113,42 @@ class OrderShipped(_LinesEnded):
 
 
 @dataclass(frozen=True, kw_only=True)
+class CancelledUnits:
+    """How many units of one line a cancellation took."""
+
+    sku: str
+    quantity: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class UnitsToCome:
+    """What is still on an order after a cancellation, per line: units held for it, units still waiting."""
+
+    sku: str
+    held: int
+    """Allocated and not shipped yet."""
+    waiting: int
+    ship_window: ShipWindow | None
+
+
+@dataclass(frozen=True, kw_only=True)
 class OrderCancelled(_LinesEnded):
+    """Units of an order were cancelled: whole lines (`lines_ended`) or part of one (then no line may end)."""
+
     topic: ClassVar[Topic] = Topic.ORDER_CANCELLED
+    cancelled_by: CancelledBy = CancelledBy.MERCHANT
+    cancelled: tuple[CancelledUnits, ...] = ()
+    """The units this cancellation took, per line (an event written before partial cancels has none)."""
+    to_come: tuple[UnitsToCome, ...] = ()
+    """The order's open lines after it: what still ships or waits."""
+    released_parts: tuple[int, ...] | None = field(default=None, metadata=_KEY_ONLY)
+    """The parts that now hold the cancelled units: a partial cancel ends no line, so these make its key."""
+
+    @property
+    def dedup_key(self) -> str:
+        if self.lines_ended or self.released_parts is None:
+            return super().dedup_key
+        return _key(self.topic, self.id, "", ",".join(map(str, self.released_parts)))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -166,6 +201,13 @@ class BackorderDelayed(_AboutALine):
     @property
     def dedup_key(self) -> str:
         return _key(self.topic, self.part, self.notice)
+
+    @staticmethod
+    def part_in_key(dedup_key: str) -> int | None:
+        """The part a stored notice is about (`part` is key-only: an event read back has it only in its key)."""
+        _, _, rest = dedup_key.partition(":")
+        part, _, _ = rest.partition(":")
+        return int(part) if part.isdigit() else None
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -179,6 +179,7 @@ def backorder_delayed(x: Expansion, m: Claimed, e: BackorderDelayed) -> list[New
     days = x.ctx.settings.notify.cancel_link_days
     today = m.created_at.date()
     issued = x.ctx.clock.now()  # the link's life starts when the e-mail is written, even for a late backlog
+    part = e.part if e.part is not None else BackorderDelayed.part_in_key(m.dedup_key)  # the link cancels it only
     context = {
         **_order(e.order, e.external_ref),
         "sku": e.sku,
@@ -189,7 +190,8 @@ def backorder_delayed(x: Expansion, m: Claimed, e: BackorderDelayed) -> list[New
         "new_window": window_words(None if e.line_undated else e.new_window, today),
         "date_moved": e.new_window is not None,
         "notice_number": notices.delay_notices_sent(x.session, e.line),
-        "cancel_url": x.url("/links/cancel/" + cancel_link_token(e.line, issued, x.secret, days)),
+        "late_quantity": e.quantity,
+        "cancel_url": x.url("/links/cancel/" + cancel_link_token(e.line, issued, x.secret, days, part, e.quantity)),
         "cancel_until": (issued.date() + timedelta(days=days)).isoformat(),
     }
     return [x.email(m, EmailKind.DELAY_NOTICE, e.email, context), *x.webhooks(m, "backorder.delayed", payload_of(e))]
@@ -209,7 +211,35 @@ def order_shipped(x: Expansion, m: Claimed, e: OrderShipped) -> list[NewMessage]
 
 
 def order_cancelled(x: Expansion, m: Claimed, e: OrderCancelled) -> list[NewMessage]:
-    context = {**_order(e.id, e.external_ref), "cancelled": notices.ended_lines(x.session, e.lines_ended)}
+    """How many units of what were cancelled, by whom (the customer asked, or the shop had to), and what of the
+    order still ships or waits, each with its window. Nothing about payment: restock cannot know it."""
+    names = notices.sku_names(x.session, [u.sku for u in e.cancelled] + [u.sku for u in e.to_come])
+    today = m.created_at.date()
+    cancelled: list[Any] = [
+        {"sku": units.sku, "name": names.get(units.sku, units.sku), "quantity": units.quantity} for units in e.cancelled
+    ] or notices.ended_lines(x.session, e.lines_ended)  # an event from before partial cancels: whole lines
+    held = [
+        {"sku": units.sku, "name": names.get(units.sku, units.sku), "quantity": units.held}
+        for units in e.to_come
+        if units.held
+    ]
+    waiting = [
+        {
+            "sku": units.sku,
+            "name": names.get(units.sku, units.sku),
+            "quantity": units.waiting,
+            "window": window_words(units.ship_window, today),
+        }
+        for units in e.to_come
+        if units.waiting
+    ]
+    context = {
+        **_order(e.id, e.external_ref),
+        "cancelled_by": e.cancelled_by.value,
+        "cancelled": cancelled,
+        "held": held,
+        "waiting": waiting,
+    }
     return [x.email(m, EmailKind.ORDER_CANCELLED, e.email, context), *x.webhooks(m, "order.cancelled", payload_of(e))]
 
 

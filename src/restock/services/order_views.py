@@ -32,6 +32,7 @@ def _line_view(line: OrderLine, sku_code: str, parts: Sequence[LinePart]) -> Lin
         status=cast(LineStatusName, line.status),
         ship_window=window_of(line_window([part_window(p.window_earliest, p.window_latest) for p in waiting])),
         delayed=any(p.delayed for p in waiting),
+        cancelled=line.quantity - sum(p.quantity for p in parts if p.kind != PartKind.RELEASED),
     )
 
 

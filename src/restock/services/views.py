@@ -153,6 +153,9 @@ class OrderLineOut(ReadModel):
     status: LineStatusName
     ship_window: Window | None
     delayed: bool
+    cancelled: int = Field(default=0, exclude=True)
+    """Units cancelled: the line's quantity less what is allocated, shipped or waiting (inside the services, like
+    `shipped`: order events and answers keep their shape)."""
 
 
 class OrderOut(ReadModel):

@@ -109,6 +109,7 @@ def _hints(cls: type) -> dict[str, Any]:
 
 
 def _build(cls: type[Any], data: Mapping[str, Any]) -> Any:
+    """A field missing from a payload written before the field existed takes its default."""
     hints = _hints(cls)
     # A field added to an event later has a default: a message written before it was added lacks it.
     return cls(**{f.name: _typed(hints[f.name], data[f.name]) for f in _payload_fields(cls) if f.name in data})

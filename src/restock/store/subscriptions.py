@@ -82,6 +82,20 @@ def unsubscribe_address(session: Session, email: str, now: datetime) -> int:
     return int(done.rowcount)  # type: ignore[attr-defined]
 
 
+def waiting_count_of_address(session: Session, email: str) -> int:
+    """Alerts still to be sent to an address (not told, not unsubscribed): what its unsubscribe link would stop."""
+    return int(
+        session.scalar(
+            select(func.count()).where(
+                RestockSubscription.email == email,
+                RestockSubscription.notified_at.is_(None),
+                RestockSubscription.unsubscribed_at.is_(None),
+            )
+        )
+        or 0
+    )
+
+
 def told_before_with_others_waiting(session: Session, before: datetime) -> list[tuple[str, str]]:
     """(SKU code, channel code) whose last batch was told before `before` and that still have subscribers waiting."""
     told = aliased(RestockSubscription)

@@ -1,122 +1,204 @@
 """The pages behind the links in e-mails: no API key, and nothing shown beyond the one thing the link is about.
 
-Cancelling asks for a confirmation (a POST from the page's button): mail scanners open links, and must not
-cancel anything. Unsubscribing and stopping updates happen on the first click (GET), and also answer the
-one-click POST that mail clients send (RFC 8058): being unsubscribed by a scanner harms nobody.
+Every answer is a page of the shop (its name, a small template with inline CSS, no external assets), an invalid
+or expired link included: a customer never sees problem+json here. Cancelling and unsubscribing ask for a
+confirmation (a POST from the page's button): mail scanners open links, and must not act on them. The
+unsubscribe POST is also the one-click POST mail clients send (RFC 8058). Stopping periodic updates happens on
+the first click (GET) and answers the one-click POST too: being opted out of them by a scanner harms nobody.
 """
 
 from __future__ import annotations
 
-import html
-from typing import Annotated
+import re
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from starlette.concurrency import run_in_threadpool
 
 from restock.api.security import Ctx
 from restock.domain.errors import RestockError
+from restock.domain.lines import CancelLinkState
 from restock.services import selfservice, subscriptions
+from restock.services.context import Context
 
 router = APIRouter(prefix="/links", include_in_schema=False)
-Token = Annotated[str, Path(min_length=10, max_length=600, pattern=r"^[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+$")]
+TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_\-]{4,600}\.[A-Za-z0-9_\-]{4,600}")
+"""What a signed token looks like; anything else gets the invalid-link page without a database round trip (checked
+here rather than by the path's schema, whose refusal would be problem+json)."""
+
+_PAGES = Environment(
+    loader=PackageLoader("restock.api", "templates"), autoescape=select_autoescape(["html"]), undefined=StrictUndefined
+)
 
 
-def page(title: str, body: str, status: int = 200) -> HTMLResponse:
-    """A minimal page; `body` is already escaped by the caller."""
+def page(
+    ctx: Context,
+    title: str,
+    paragraphs: list[str],
+    *,
+    action: str | None = None,
+    button: str = "",
+    status: int = 200,
+) -> HTMLResponse:
+    """A page of the shop; the template escapes every text it is given."""
+    body = _PAGES.get_template("link_page.html").render(
+        shop_name=ctx.settings.notify.shop_name, title=title, paragraphs=paragraphs, action=action, button=button
+    )
     return HTMLResponse(
-        f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><meta name='robots' content='noindex'>"
-        f"<title>{html.escape(title)}</title></head><body style='font-family:sans-serif;max-width:36em;margin:auto'>"
-        f"<h1>{html.escape(title)}</h1>{body}</body></html>",
-        status_code=status,
-        headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"},
+        body, status_code=status, headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
     )
 
 
-def invalid() -> HTMLResponse:
-    return page("Link not valid", "<p>This link is not valid or has expired. Please contact us.</p>", 400)
+def invalid(ctx: Context) -> HTMLResponse:
+    return page(
+        ctx,
+        "Link not valid",
+        [f"This link is not valid or has expired. Please contact {ctx.settings.notify.shop_name}."],
+        status=400,
+    )
 
 
-def _what(view: selfservice.CancelLinkView) -> str:
-    return f"{view.quantity} &times; {html.escape(view.sku_name)}"
+# ---------------------------------------------------------------- cancelling the late units of a delay notice
 
 
-CANCEL_STATES = {
-    "cancelled": ("Cancelled", "<p>{what} is cancelled. You are not charged for it.</p>"),
-    "ready_to_ship": (
-        "Already on its way",
-        "<p>{what} has arrived and is ready to ship: it can no longer be "
-        "cancelled here. Please contact us if you do not want it.</p>",
-    ),
-    "shipped": ("Already shipped", "<p>{what} has shipped.</p>"),
-}
+def _units(quantity: int, name: str) -> str:
+    return f"{quantity} × {name}"
 
 
-def _cancel_page(view: selfservice.CancelLinkView, token: str) -> HTMLResponse:
-    if view.state == "can_cancel":
-        form = (
-            f"<p>Cancel {_what(view)} from your order? Only this item is cancelled; you are not charged for it.</p>"
-            f"<form method='post' action='/links/cancel/{html.escape(token)}'>"
-            "<button type='submit'>Cancel this item</button></form>"
+def _are(quantity: int) -> str:
+    return "is" if quantity == 1 else "are"
+
+
+def _staying(view: selfservice.CancelLinkView) -> list[str]:
+    if not view.staying:
+        return []
+    return [
+        f"The other {_units(view.staying, view.sku_name)} on your order {'stays' if view.staying == 1 else 'stay'}."
+    ]
+
+
+def _cancel_page(ctx: Context, view: selfservice.CancelLinkView, token: str) -> HTMLResponse:
+    units, name = view.units, view.sku_name
+    if view.state is CancelLinkState.CAN_CANCEL:
+        late = _units(units.cancellable, name)
+        text = [f"Cancel the {late} that {_are(units.cancellable)} late from your order?"]
+        if units.cancellable < units.named:
+            text.append(
+                f"Only {units.cancellable} of the {_units(units.named, name)} named in our e-mail still "
+                "wait for stock; that is what this cancels."
+            )
+        return page(
+            ctx,
+            "Cancel the late items",
+            [*text, *_staying(view)],
+            action=f"/links/cancel/{token}",
+            button=f"Cancel the {units.cancellable} late × {name}",
         )
-        return page("Cancel a backordered item", form)
-    title, text = CANCEL_STATES[view.state]
-    return page(title, text.format(what=_what(view)))
+    if view.state is CancelLinkState.CANCELLED:
+        done = f"The late {_units(view.quantity, name)} {_are(view.quantity)} cancelled."
+        return page(ctx, "Cancelled", [done, *_staying(view)])
+    if view.state is CancelLinkState.READY_TO_SHIP:
+        return page(
+            ctx,
+            "Already on its way",
+            [
+                f"The {_units(units.named, name)} arrived and {_are(units.named)} ready to ship: no longer "
+                f"cancellable here. Please contact {ctx.settings.notify.shop_name} if you do not want "
+                f"{'it' if units.named == 1 else 'them'}."
+            ],
+        )
+    return page(
+        ctx, "Already shipped", [f"The {_units(units.named, name)} {'has' if units.named == 1 else 'have'} shipped."]
+    )
 
 
 @router.get("/cancel/{token}", response_class=HTMLResponse)
-async def cancel_form(token: Token, ctx: Ctx) -> HTMLResponse:
+async def cancel_form(token: str, ctx: Ctx) -> HTMLResponse:
+    if not TOKEN_SHAPE.fullmatch(token):
+        return invalid(ctx)
     try:
         view = await run_in_threadpool(selfservice.cancel_link, ctx, token)
     except RestockError:
-        return invalid()
-    return _cancel_page(view, token)
+        return invalid(ctx)
+    return _cancel_page(ctx, view, token)
 
 
 @router.post("/cancel/{token}", response_class=HTMLResponse)
-async def cancel(token: Token, ctx: Ctx) -> HTMLResponse:
+async def cancel(token: str, ctx: Ctx) -> HTMLResponse:
+    if not TOKEN_SHAPE.fullmatch(token):
+        return invalid(ctx)
     try:
         view = await run_in_threadpool(selfservice.cancel_by_link, ctx, token)
     except RestockError:
-        return invalid()
-    return _cancel_page(view, token)
+        return invalid(ctx)
+    return _cancel_page(ctx, view, token)
 
 
-async def _unsubscribe(token: str, ctx: Ctx) -> HTMLResponse:
-    try:
-        await run_in_threadpool(subscriptions.unsubscribe_by_link, ctx, token)
-    except RestockError:
-        return invalid()
-    return page("Unsubscribed", "<p>You will get no more restock alerts at this address.</p>")
+# ---------------------------------------------------------------- restock alerts
 
 
 @router.get("/unsubscribe/{token}", response_class=HTMLResponse)
-async def unsubscribe(token: Token, ctx: Ctx) -> HTMLResponse:
-    return await _unsubscribe(token, ctx)
+async def unsubscribe_form(token: str, ctx: Ctx) -> HTMLResponse:
+    """Asks first: the link stops every restock alert to the address, not only this product's."""
+    if not TOKEN_SHAPE.fullmatch(token):
+        return invalid(ctx)
+    try:
+        view = await run_in_threadpool(selfservice.unsubscribe_link, ctx, token)
+    except RestockError:
+        return invalid(ctx)
+    if view.waiting_alerts == 0:
+        return page(ctx, "No alerts waiting", ["No restock alerts are waiting for this address: we will send none."])
+    others = view.waiting_alerts - 1
+    scope = (
+        f"This stops every restock alert to this address: the one for {view.sku_name} and {others} other"
+        f"{'' if others == 1 else 's'}."
+        if others > 0
+        else f"This stops the restock alert for {view.sku_name}, the only one waiting for this address."
+    )
+    return page(
+        ctx,
+        "Stop restock alerts?",
+        [scope],
+        action=f"/links/unsubscribe/{token}",
+        button="Stop restock alerts",
+    )
 
 
 @router.post("/unsubscribe/{token}", response_class=HTMLResponse)
-async def unsubscribe_one_click(token: Token, ctx: Ctx) -> HTMLResponse:
-    return await _unsubscribe(token, ctx)
+async def unsubscribe(token: str, ctx: Ctx) -> HTMLResponse:
+    """The page's button, and the RFC 8058 one-click POST of mail clients."""
+    if not TOKEN_SHAPE.fullmatch(token):
+        return invalid(ctx)
+    try:
+        await run_in_threadpool(subscriptions.unsubscribe_by_link, ctx, token)
+    except RestockError:
+        return invalid(ctx)
+    return page(ctx, "Unsubscribed", ["You will get no more restock alerts at this address."])
 
 
-async def _stop_updates(token: str, ctx: Ctx) -> HTMLResponse:
+# ---------------------------------------------------------------- periodic updates
+
+
+async def _stop_updates(token: str, ctx: Context) -> HTMLResponse:
+    if not TOKEN_SHAPE.fullmatch(token):
+        return invalid(ctx)
     try:
         await run_in_threadpool(selfservice.stop_updates_by_link, ctx, token)
     except RestockError:
-        return invalid()
+        return invalid(ctx)
     return page(
+        ctx,
         "Updates stopped",
-        "<p>You will get no more periodic updates about this order. "
-        "We still write when its date moves or it ships.</p>",
+        ["You will get no more periodic updates about this order. We still write when its date moves or it ships."],
     )
 
 
 @router.get("/stop-updates/{token}", response_class=HTMLResponse)
-async def stop_updates(token: Token, ctx: Ctx) -> HTMLResponse:
+async def stop_updates(token: str, ctx: Ctx) -> HTMLResponse:
     return await _stop_updates(token, ctx)
 
 
 @router.post("/stop-updates/{token}", response_class=HTMLResponse)
-async def stop_updates_one_click(token: Token, ctx: Ctx) -> HTMLResponse:
+async def stop_updates_one_click(token: str, ctx: Ctx) -> HTMLResponse:
     return await _stop_updates(token, ctx)

@@ -13,8 +13,17 @@ from starlette.concurrency import run_in_threadpool
 
 from restock.api.answers import ANSWERS_FROM_DATABASE, ANSWERS_FROM_MEMORY, AnswerCache
 from restock.api.idempotency import NO_BODY, IdempotencyKey, run_idempotent
-from restock.api.schemas import AvailabilityBatchIn, AvailabilityOut, BackorderOut, Code, OrderIn, OrderOut
+from restock.api.schemas import (
+    AvailabilityBatchIn,
+    AvailabilityOut,
+    BackorderOut,
+    Code,
+    LineCancelIn,
+    OrderIn,
+    OrderOut,
+)
 from restock.api.security import Caller, Ctx, Storefront, Warehouse, forbidden, own_channel
+from restock.domain.cancelling import CancelledBy
 from restock.domain.errors import NotFound
 from restock.services import availability as availability_service
 from restock.services import backorders as backorder_service
@@ -110,19 +119,39 @@ def cancel_order(order_id: OrderId, ctx: Ctx, who: Caller, idempotency_key: Idem
 
 @router.post("/orders/{order_id}/lines/{sku}/cancel", response_model=OrderOut, tags=["orders"])
 def cancel_line(
-    order_id: OrderId, sku: Code, ctx: Ctx, who: Caller, idempotency_key: IdempotencyKey = None
+    order_id: OrderId,
+    sku: Code,
+    ctx: Ctx,
+    who: Caller,
+    body: LineCancelIn | None = None,
+    idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
-    if who.role is not Role.ADMIN:
-        raise forbidden()
+    """Cancel `quantity` open units of the line (all of them without one): the backordered units first, then the
+    allocated ones. An admin key cancels any open unit (the e-mail says the shop had to); a storefront key only
+    backordered units of its own channel's orders, on its customer's behalf (403 if the cancel would touch
+    allocated units)."""
+    by = cancelled_by(who)
+    if by is CancelledBy.SHOP:
+        _readable_order(ctx, who, order_id)
+    wanted = body or LineCancelIn()
     return run_idempotent(
         ctx,
         who,
         idempotency_key,
         f"orders:{order_id}:cancel:{sku}",
-        NO_BODY,
+        wanted,
         200,
-        lambda: order_json(orders.cancel_line(ctx, order_id, sku)),
+        lambda: order_json(orders.cancel_line(ctx, order_id, sku, wanted.quantity, by)),
     )
+
+
+def cancelled_by(who: Principal) -> CancelledBy:
+    """An admin cancels as the merchant, a storefront on its customer's behalf; a warehouse key may not cancel."""
+    if who.role is Role.ADMIN:
+        return CancelledBy.MERCHANT
+    if who.role is Role.STOREFRONT:
+        return CancelledBy.SHOP
+    raise forbidden()
 
 
 @router.post("/orders/{order_id}/ship", response_model=OrderOut, tags=["orders"])

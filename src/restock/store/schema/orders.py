@@ -78,11 +78,18 @@ class LinePart(Base):
     """The fill batch that turned this backorder into an allocation; lets one fill act set-wise."""
     shipment_id: Mapped[str | None] = mapped_column(ForeignKey("shipments.id"), nullable=True, index=True)
     """The shipment that took this (shipped) part."""
+    cancelled_by: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    """Who cancelled these units (merchant, customer, shop); NULL on a part released by re-pegging, whose units
+    live on in new parts (see `domain.cancelling`)."""
     __table_args__ = (
         CheckConstraint("quantity > 0", name="quantity_positive"),
         CheckConstraint("kind IN ('allocated', 'backordered', 'shipped', 'released')", name="kind_known"),
         CheckConstraint(
             "kind IN ('backordered', 'released') OR warehouse_id IS NOT NULL", name="stock_parts_have_warehouse"
+        ),
+        CheckConstraint(
+            "cancelled_by IS NULL OR (kind = 'released' AND cancelled_by IN ('merchant', 'customer', 'shop'))",
+            name="cancelled_by_known",
         ),
         Index("ix_line_parts_queue", "sku_id", "kind", "priority", "placed_at", "id"),
     )
