@@ -101,9 +101,14 @@ def _validation(_: Request, error: Exception) -> JSONResponse:
 
 
 def allowed_methods(request: Request) -> str:
-    """Every method the API documents for this path (Starlette's own Allow names only the first route's)."""
+    """Every method the API documents for this path (Starlette's own Allow names only the first route's). A path
+    documented as it is (`/v1/suppliers/scorecard`) is answered as documented, not with the methods of a template it
+    also matches (`PATCH /v1/suppliers/{code}`)."""
+    paths = request.app.openapi().get("paths", {})
+    if request.url.path in paths:
+        return ", ".join(sorted(method.upper() for method in paths[request.url.path]))
     methods: set[str] = set()
-    for template, operations in request.app.openapi().get("paths", {}).items():
+    for template, operations in paths.items():
         if re.fullmatch(re.sub(r"\{[^/]+\}", "[^/]+", template), request.url.path):
             methods |= {method.upper() for method in operations}
     return ", ".join(sorted(methods))

@@ -58,15 +58,21 @@ warehouse_app.command("add")(catalog.warehouse_add)
 
 channel_app = _group("channel", "Sales channels and the warehouses that serve them.")
 channel_app.command("add")(catalog.channel_add)
+channel_app.command("set")(catalog.channel_set)
 
 supplier_app = _group("supplier", "Suppliers and their lead times.")
 supplier_app.command("add")(catalog.supplier_add)
+supplier_app.command("set")(catalog.supplier_set)
 supplier_app.command("scorecard")(planning.supplier_scorecard)
 supplier_app.command("terms")(planning.supplier_terms)
 supplier_app.command("terms-list")(planning.supplier_terms_list)
 
 sku_app = _group("sku", "Sellable products and their backorder policy.")
 sku_app.command("add")(catalog.sku_add)
+sku_app.command("set")(catalog.sku_set)
+sku_app.command("archive")(catalog.sku_archive)
+sku_app.command("unarchive")(catalog.sku_unarchive)
+sku_app.command("list")(catalog.sku_list)
 sku_app.command("planning")(planning.sku_planning)
 
 stock_app = _group("stock", "Stock balances and the movement ledger.")

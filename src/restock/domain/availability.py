@@ -23,6 +23,7 @@ UNLIMITED_BACKORDER = MAX_QUANTITY
 MSG_IN_STOCK = "In stock."
 MSG_OUT_OF_STOCK = "Out of stock. Notify me when available."
 MSG_BACKORDER_NO_DATE = "Temporarily out of stock. Available for backorder. Shipping date to be confirmed."
+MSG_ARCHIVED = "No longer available."
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,12 @@ class Availability:
     @property
     def purchasable(self) -> int:
         return self.available_now + self.backorderable
+
+
+def an_archived_sku_is_out_of_stock() -> Availability:
+    """An archived SKU is no longer sold: out of stock whatever is on hand or inbound, and its message does not
+    invite the shopper to wait for it."""
+    return Availability(AvailabilityState.OUT_OF_STOCK, 0, 0, None, MSG_ARCHIVED, Reason.ARCHIVED)
 
 
 def is_overdue(supply: InboundSupply, today: date) -> bool:

@@ -152,6 +152,8 @@ class Reason(enum.StrEnum):
     WAIT_EXCEEDS_LIMIT = "wait_exceeds_limit"
     BACKORDER_CAP_REACHED = "backorder_cap_reached"
     BACKORDERS_DISABLED = "backorders_disabled"
+    ARCHIVED = "archived"
+    """The SKU is archived: no longer sold, whatever is on hand or inbound."""
 
 
 @dataclass(frozen=True)

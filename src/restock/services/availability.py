@@ -80,6 +80,8 @@ def decide_many(
     supply = open_supply_for_skus(session, ids, channel.id)
 
     def decide_one(sku: SkuInfo, first_release: bool) -> rules.Availability:
+        if sku.archived:
+            return rules.an_archived_sku_is_out_of_stock()
         now = sum(sellable(free.get((sku.id, w), 0), channel.safety_buffer) for w in warehouse_ids)
         options = [inbound_supply(line, sku.policy, ctx.settings) for line in supply.get(sku.id, [])]
         return rules.decide(sku.policy, now, options, today, never_stocked=first_release)
@@ -96,7 +98,7 @@ def decide_many(
 
 
 def sku_info_of(sku: Sku) -> SkuInfo:
-    return SkuInfo(sku.id, sku.code, sku_policy(sku))
+    return SkuInfo(sku.id, sku.code, sku_policy(sku), sku.archived_at is not None)
 
 
 def channel_info_of(session: Session, channel: Channel) -> ChannelInfo:

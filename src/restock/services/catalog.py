@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from restock.domain import validation as valid
 from restock.domain.errors import Conflict, InvalidInput
-from restock.domain.model import BackorderPolicy, SkuPolicy
+from restock.domain.model import BackorderPolicy, ShippingPolicy, SkuPolicy
 from restock.services.context import Context, use_case
 from restock.services.views import ChannelOut, SkuOut, SupplierOut, WarehouseOut
 from restock.store import catalog as store
@@ -120,19 +120,24 @@ def sku_policy(sku: Sku) -> SkuPolicy:
 SkuView = SkuOut
 
 
+def sku_view(sku: Sku) -> SkuView:
+    return SkuView(
+        code=sku.code,
+        name=sku.name,
+        price=sku.price,
+        backorder=sku.backorder_policy,
+        max_wait_days=sku.max_wait_days,
+        backorder_limit=sku.backorder_limit_pct,
+        release_date=sku.release_date,
+        product_url=sku.product_url,
+        archived=sku.archived_at is not None,
+    )
+
+
 @use_case(readonly=True)
-def list_skus(session: Session, ctx: Context) -> list[SkuView]:
-    return [
-        SkuView(
-            code=s.code,
-            name=s.name,
-            price=s.price,
-            backorder=s.backorder_policy,
-            max_wait_days=s.max_wait_days,
-            backorder_limit=s.backorder_limit_pct,
-        )
-        for s in store.skus_by_code(session)
-    ]
+def list_skus(session: Session, ctx: Context, with_archived: bool = False) -> list[SkuView]:
+    """The SKUs on sale, by code; archived ones too when asked for (each says whether it is)."""
+    return [sku_view(s) for s in store.skus_by_code(session, with_archived)]
 
 
 WarehouseView = WarehouseOut
@@ -145,23 +150,32 @@ def list_warehouses(session: Session, ctx: Context) -> list[WarehouseView]:
     return [WarehouseView(code=w.code, name=w.name) for w in store.warehouses_by_code(session)]
 
 
+def channel_view(session: Session, channel: Channel, codes: dict[int, str]) -> ChannelView:
+    """A channel with its warehouses' codes (`codes`: every warehouse's code by id) in allocation order."""
+    return ChannelView(
+        code=channel.code,
+        name=channel.name,
+        warehouses=[codes[w] for w in repo.channel_warehouse_ids(session, channel.id)],
+        safety_buffer=channel.safety_buffer,
+        shipping_policy=ShippingPolicy(channel.shipping_policy).value,
+    )
+
+
 @use_case(readonly=True)
 def list_channels(session: Session, ctx: Context) -> list[ChannelView]:
     codes = store.warehouse_codes(session)
-    return [
-        ChannelView(
-            code=c.code,
-            name=c.name,
-            warehouses=[codes[w] for w in repo.channel_warehouse_ids(session, c.id)],
-            safety_buffer=c.safety_buffer,
-        )
-        for c in store.channels_by_code(session)
-    ]
+    return [channel_view(session, c, codes) for c in store.channels_by_code(session)]
+
+
+def supplier_view(supplier: Supplier) -> SupplierView:
+    return SupplierView(
+        code=supplier.code,
+        name=supplier.name,
+        lead_time_days=supplier.lead_time_days,
+        lateness_p90_days=supplier.lateness_p90_days,
+    )
 
 
 @use_case(readonly=True)
 def list_suppliers(session: Session, ctx: Context) -> list[SupplierView]:
-    return [
-        SupplierView(code=s.code, name=s.name, lead_time_days=s.lead_time_days, lateness_p90_days=s.lateness_p90_days)
-        for s in store.suppliers_by_code(session)
-    ]
+    return [supplier_view(s) for s in store.suppliers_by_code(session)]

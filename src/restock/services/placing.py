@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from restock.domain import validation as valid
 from restock.domain.allocation import Take
 from restock.domain.availability import decide, promisable_supply
+from restock.domain.catalog import an_archived_sku_takes_no_orders
 from restock.domain.cover import CoverPlan, Peg, cover_plan
 from restock.domain.errors import Conflict, InvalidInput, NotFound, OrderRefused, OutcomeUnknown, ShortLine
 from restock.domain.lines import PartKind, line_window
@@ -210,6 +211,7 @@ def _place_order(session: Session, ctx: Context, request: OrderRequest, order_id
     if earlier := _placed_before(session, request):
         return earlier
     channel, skus = store.order_context(session, request.channel, [line.sku for line in request.lines])
+    _refuse_archived(skus)
     placement = _placement_of(ctx, request, channel, order_id)
     lines: list[PlacedLine] = []
     shorts: list[ShortLine] = []
@@ -241,6 +243,7 @@ def _place_in_one_statement(session: Session, ctx: Context, request: OrderReques
         return earlier
     [asked] = request.lines
     channel, skus = store.order_context(session, request.channel, [asked.sku], lock=False)
+    _refuse_archived(skus)
     if not channel.warehouse_ids:
         return None
     placement = _placement_of(ctx, request, channel, order_id)
@@ -253,6 +256,11 @@ def _place_in_one_statement(session: Session, ctx: Context, request: OrderReques
     claim = change_params(**_claim_of(placement, sku.id, warehouse, asked.quantity))
     line_id = store.claim_and_place(session, claim, placed, order_placed(unsaved))
     return None if line_id is None else placed_view(placed, channel.code, codes, {sku.id: line_id})
+
+
+def _refuse_archived(skus: dict[str, store.SkuInfo]) -> None:
+    """Archived SKUs take no new orders; the SKUs' locks (or the one statement's guard) settle a race with archiving."""
+    an_archived_sku_takes_no_orders([code for code, sku in skus.items() if sku.archived])
 
 
 def _cover_line(

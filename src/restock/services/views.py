@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, StringConstraints
 
-from restock.domain.model import LineStatusName, OrderStatusName, ShipWindow
+from restock.domain.model import LineStatusName, OrderStatusName, ShippingPolicyName, ShipWindow
 
 Email = Annotated[str, StringConstraints(min_length=3, max_length=254, pattern=r"^[\x21-\x7e]+@[\x21-\x7e]+$")]
 
@@ -67,6 +67,8 @@ class ChannelOut(ReadModel):
     name: str
     warehouses: list[str]
     safety_buffer: int
+    shipping_policy: ShippingPolicyName = "as_available"
+    """`complete`: an order ships only once it is wholly allocated (an order may override it)."""
 
 
 class SupplierOut(ReadModel):
@@ -83,6 +85,12 @@ class SkuOut(ReadModel):
     backorder: str
     max_wait_days: int
     backorder_limit: int
+    release_date: date | None = None
+    """A product not yet released is a pre-order while this date is ahead and it has never been sold."""
+    product_url: str | None = None
+    """The product's page on the shop."""
+    archived: bool = False
+    """Archived: no new orders, hidden from lists unless asked for; its history stays."""
 
 
 # ---------------------------------------------------------------- stock

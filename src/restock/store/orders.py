@@ -33,6 +33,7 @@ _ORDER_CONTEXT_UNLOCKED = (
         _sku.c.backorder_policy,
         _sku.c.max_wait_days,
         _sku.c.backorder_limit_pct,
+        _sku.c.archived_at,
         _channel.c.id.label("channel_id"),
         _channel.c.safety_buffer,
         _serves.c.warehouse_id,
@@ -50,6 +51,7 @@ _READ_CONTEXT = (
         _sku.c.backorder_policy,
         _sku.c.max_wait_days,
         _sku.c.backorder_limit_pct,
+        _sku.c.archived_at,
         _channel.c.id.label("channel_id"),
         _channel.c.safety_buffer,
         _serves.c.warehouse_id,
@@ -80,6 +82,8 @@ class SkuInfo:
     id: int
     code: str
     policy: SkuPolicy
+    archived: bool = False
+    """Archived: no new orders, out of stock for shoppers (`restock.domain.catalog`)."""
 
 
 def order_context(
@@ -94,7 +98,7 @@ def order_context(
     first = rows[0]
     warehouses = tuple(r.warehouse_id for r in rows if r.sku_id == first.sku_id and r.warehouse_id)
     channel = ChannelInfo(first.channel_id, channel_code, first.safety_buffer, warehouses)
-    skus = {row.code: SkuInfo(row.sku_id, row.code, _policy_of(row)) for row in rows}
+    skus = {row.code: SkuInfo(row.sku_id, row.code, _policy_of(row), row.archived_at is not None) for row in rows}
     missing = [code for code in sku_codes if code not in skus]
     if missing:
         raise NotFound(f"unknown SKU {missing[0]!r}" if len(missing) == 1 else f"unknown SKUs {missing!r}")
@@ -115,7 +119,7 @@ def read_context(
     if not rows:
         _raise_what_is_missing(session, channel_code, [sku_code])
     first = rows[0]
-    sku = SkuInfo(first.sku_id, sku_code, _policy_of(first))
+    sku = SkuInfo(first.sku_id, sku_code, _policy_of(first), first.archived_at is not None)
     served = [row for row in rows if row.warehouse_id is not None]
     channel = ChannelInfo(first.channel_id, channel_code, first.safety_buffer, tuple(r.warehouse_id for r in served))
     free = {(sku.id, r.warehouse_id): int(r.free) for r in served if r.free is not None}
@@ -173,7 +177,10 @@ def _claim_and_place_statement(
 ) -> Select[Any]:
     # The SKU's lock first, as every use case takes it (see restock.store.repo.lock_skus): the change waits for it.
     sku_locked = (
-        select(_sku.c.id).where(_sku.c.id == bindparam("sku")).with_for_update(key_share=True).cte("sku_locked")
+        select(_sku.c.id)
+        .where(_sku.c.id == bindparam("sku"), _sku.c.archived_at.is_(None))  # archived meanwhile: no claim
+        .with_for_update(key_share=True)
+        .cte("sku_locked")
     )
     moved = guarded_change(exists(select(sku_locked.c.id)))
     movement = record_of(moved).cte("movement")

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 from fastapi.responses import JSONResponse
 
-from restock.api.idempotency import IdempotencyKey, run_idempotent
+from restock.api.catalog_schemas import ChannelPatch, SkuPatch, SupplierPatch
+from restock.api.idempotency import NO_BODY, IdempotencyKey, run_idempotent
 from restock.api.schemas import (
     AdjustmentIn,
     BalanceOut,
@@ -24,9 +25,10 @@ from restock.api.schemas import (
 )
 from restock.api.security import Admin, Ctx, Warehouse
 from restock.domain.validation import MAX_ID
-from restock.services import catalog, stock
+from restock.services import catalog, catalog_edits, stock
 
 router = APIRouter(prefix="/v1")
+CodePath = Annotated[Code, Path()]
 
 
 @router.get("/warehouses", response_model=list[WarehouseOut], tags=["catalog"])
@@ -77,8 +79,13 @@ def add_supplier(body: SupplierIn, ctx: Ctx, who: Admin, idempotency_key: Idempo
 
 
 @router.get("/skus", response_model=list[SkuOut], tags=["catalog"])
-def list_skus(ctx: Ctx, who: Warehouse) -> list[SkuOut]:
-    return catalog.list_skus(ctx)
+def list_skus(
+    ctx: Ctx,
+    who: Warehouse,
+    archived: Annotated[bool, Query(description="Also list archived SKUs (each says whether it is).")] = False,
+) -> list[SkuOut]:
+    """The SKUs on sale, by code; archived ones are left out unless `archived=true`."""
+    return catalog.list_skus(ctx, archived)
 
 
 @router.post("/skus", status_code=201, response_model=SkuOut, tags=["catalog"])
@@ -88,6 +95,85 @@ def add_sku(body: SkuIn, ctx: Ctx, who: Admin, idempotency_key: IdempotencyKey =
         return SkuOut.model_validate({**body.model_dump(), "name": body.name or body.code}).to_json()
 
     return run_idempotent(ctx, who, idempotency_key, "skus", body, 201, produce)
+
+
+@router.patch("/channels/{code}", response_model=ChannelOut, tags=["catalog"])
+def edit_channel(
+    code: CodePath, body: ChannelPatch, ctx: Ctx, who: Admin, idempotency_key: IdempotencyKey = None
+) -> JSONResponse:
+    """Change the fields sent: the warehouses (the whole ordered list), the safety buffer, the shipping policy.
+    New orders follow at once; what is allocated or promised stays."""
+    return run_idempotent(
+        ctx,
+        who,
+        idempotency_key,
+        f"channels/{code}:patch",
+        body,
+        200,
+        lambda: catalog_edits.edit_channel(ctx, code, body.edit()).to_json(),
+    )
+
+
+@router.patch("/suppliers/{code}", response_model=SupplierOut, tags=["catalog"])
+def edit_supplier(
+    code: CodePath, body: SupplierPatch, ctx: Ctx, who: Admin, idempotency_key: IdempotencyKey = None
+) -> JSONResponse:
+    """Change the supplier's name or usual lead time; confirmed POs keep their ETAs, backorders their windows."""
+    return run_idempotent(
+        ctx,
+        who,
+        idempotency_key,
+        f"suppliers/{code}:patch",
+        body,
+        200,
+        lambda: catalog_edits.edit_supplier(ctx, code, body.edit()).to_json(),
+    )
+
+
+@router.patch("/skus/{code}", response_model=SkuOut, tags=["catalog"])
+def edit_sku(
+    code: CodePath, body: SkuPatch, ctx: Ctx, who: Admin, idempotency_key: IdempotencyKey = None
+) -> JSONResponse:
+    """Change the fields sent (`null` clears `release_date` or `product_url`). The change applies to new orders and
+    availability answers at once; backorders already taken keep their windows."""
+    return run_idempotent(
+        ctx,
+        who,
+        idempotency_key,
+        f"skus/{code}:patch",
+        body,
+        200,
+        lambda: catalog_edits.edit_sku(ctx, code, body.edit()).to_json(),
+    )
+
+
+@router.post("/skus/{code}/archive", response_model=SkuOut, tags=["catalog"])
+def archive_sku(code: CodePath, ctx: Ctx, who: Admin, idempotency_key: IdempotencyKey = None) -> JSONResponse:
+    """Stop selling the SKU: orders for it are refused, availability says out of stock (reason `archived`), lists
+    leave it out. Its movements, orders and POs stay readable, and its open orders still ship."""
+    return run_idempotent(
+        ctx,
+        who,
+        idempotency_key,
+        f"skus/{code}:archive",
+        NO_BODY,
+        200,
+        lambda: catalog_edits.archive_sku(ctx, code).to_json(),
+    )
+
+
+@router.post("/skus/{code}/unarchive", response_model=SkuOut, tags=["catalog"])
+def unarchive_sku(code: CodePath, ctx: Ctx, who: Admin, idempotency_key: IdempotencyKey = None) -> JSONResponse:
+    """Sell the SKU again, with the settings it had."""
+    return run_idempotent(
+        ctx,
+        who,
+        idempotency_key,
+        f"skus/{code}:unarchive",
+        NO_BODY,
+        200,
+        lambda: catalog_edits.unarchive_sku(ctx, code).to_json(),
+    )
 
 
 @router.get("/stock", response_model=list[BalanceOut], tags=["stock"])

@@ -1,0 +1,75 @@
+"""Rules of an editable catalog: what a change may be, what it leaves alone, and what an archived SKU may do.
+
+A catalog change applies to new promises only. A SKU's backorder policy, wait and limit, a channel's
+warehouses and buffer, a supplier's lead time are read when an order is placed or availability is decided;
+the backorders already taken keep their pegs and their ship windows: an edit writes the catalog's own rows
+and nothing else, so it never re-dates what a customer was told. Open orders of an archived SKU still ship.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Sequence
+from datetime import date
+from urllib.parse import urlsplit
+
+from restock.domain.errors import Conflict, InvalidInput
+
+MAX_CHANNEL_WAREHOUSES = 50
+MAX_PRODUCT_URL_LENGTH = 2000
+"""The column's width: a product page's address, never a data blob."""
+EARLIEST_RELEASE = date(2000, 1, 1)
+LATEST_RELEASE = date(2100, 12, 31)
+
+
+class Keep(enum.Enum):
+    """A field a partial update leaves as it is (distinct from None, which clears a nullable field)."""
+
+    KEEP = "keep"
+
+
+KEEP = Keep.KEEP
+
+
+def channel_warehouse_list(codes: Sequence[str]) -> tuple[str, ...]:
+    """A channel sells from at least one warehouse, each listed once, in the order given: the first is used first."""
+    if not codes:
+        raise InvalidInput("a channel needs at least one warehouse")
+    if len(codes) > MAX_CHANNEL_WAREHOUSES:
+        raise InvalidInput(f"a channel may have at most {MAX_CHANNEL_WAREHOUSES} warehouses")
+    if len(set(codes)) != len(codes):
+        raise InvalidInput("a warehouse is listed twice for the channel")
+    return tuple(codes)
+
+
+def product_url(value: str) -> str:
+    """A product page a shopper can open: an absolute http(s) address with a host, printable ASCII, bounded."""
+    shown = value[:80]
+    if not value or len(value) > MAX_PRODUCT_URL_LENGTH or not value.isascii() or not value.isprintable():
+        raise InvalidInput(f"a product URL is 1-{MAX_PRODUCT_URL_LENGTH} printable ASCII characters, got {shown!r}")
+    if any(c.isspace() for c in value):
+        raise InvalidInput(f"a product URL has no spaces, got {shown!r}")
+    try:
+        parts = urlsplit(value)
+        host = parts.hostname
+    except ValueError:
+        raise InvalidInput(f"invalid product URL {shown!r}") from None
+    if parts.scheme not in ("http", "https") or not host:
+        raise InvalidInput(f"a product URL is an absolute http:// or https:// address, got {shown!r}")
+    return value
+
+
+def release_date(value: date) -> date:
+    """A release date within reason: an off-by-a-century typo would make a product a pre-order forever."""
+    if not EARLIEST_RELEASE <= value <= LATEST_RELEASE:
+        raise InvalidInput(f"a release date must be between {EARLIEST_RELEASE} and {LATEST_RELEASE}, got {value}")
+    return value
+
+
+def an_archived_sku_takes_no_orders(archived_codes: Sequence[str]) -> None:
+    """An order naming an archived SKU is refused whole, naming the SKUs: the product is no longer sold."""
+    codes = sorted(set(archived_codes))
+    if len(codes) == 1:
+        raise Conflict(f"SKU {codes[0]} is archived and takes no new orders")
+    if codes:
+        raise Conflict(f"SKUs {', '.join(codes)} are archived and take no new orders"[:500])
