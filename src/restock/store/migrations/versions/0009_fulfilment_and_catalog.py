@@ -36,6 +36,25 @@ WHERE NOT EXISTS (SELECT 1 FROM movements WHERE movements.sku_id = skus.id AND m
 MARK_SOLD = "UPDATE skus SET first_sold_at = (SELECT MIN(orders.placed_at) FROM order_lines JOIN orders ON orders.id = order_lines.order_id WHERE order_lines.sku_id = skus.id)"
 
 
+def _sqlite_triggers() -> list[str]:
+    """The triggers SQLite has now: a batch rebuild of a table (`batch_alter_table`) drops the table's triggers
+    (the availability feed's, migration 0006), so they are recreated after it (`_restore`)."""
+    bind = op.get_bind()
+    if bind.dialect.name != "sqlite":
+        return []
+    return [row[0] for row in bind.execute(sa.text("SELECT sql FROM sqlite_master WHERE type = 'trigger'"))]
+
+
+def _restore(triggers: list[str]) -> None:
+    if not triggers:
+        return
+    bind = op.get_bind()
+    present = {row[0] for row in bind.execute(sa.text("SELECT sql FROM sqlite_master WHERE type = 'trigger'"))}
+    for sql in triggers:
+        if sql not in present:
+            op.execute(sql)
+
+
 def _shipments() -> None:
     op.create_table(
         "shipments",
@@ -75,6 +94,7 @@ def _shipments() -> None:
 
 
 def upgrade() -> None:
+    triggers = _sqlite_triggers()
     _shipments()
     with op.batch_alter_table("channels") as batch:
         batch.add_column(
@@ -100,11 +120,13 @@ def upgrade() -> None:
         batch.add_column(sa.Column("first_sold_at", sa.DateTime(), nullable=True))
         batch.add_column(sa.Column("product_url", sa.String(length=2000), nullable=True))
         batch.add_column(sa.Column("archived_at", sa.DateTime(), nullable=True))
+    _restore(triggers)
     op.execute(KEEP_TODAYS_PREORDERS)
     op.execute(MARK_SOLD)
 
 
 def downgrade() -> None:
+    triggers = _sqlite_triggers()
     with op.batch_alter_table("skus") as batch:
         for column in ("archived_at", "product_url", "first_sold_at", "release_date"):
             batch.drop_column(column)
@@ -130,3 +152,4 @@ def downgrade() -> None:
     op.drop_table("shipment_lines")
     op.drop_index(op.f("ix_shipments_order_id"), table_name="shipments")
     op.drop_table("shipments")
+    _restore(triggers)
