@@ -179,6 +179,7 @@ def test_the_shops_number_with_other_lines_is_refused_and_changes_nothing(ctx: C
     assert order_count(ctx.engine) == 1
 
 
+@pytest.mark.xdist_group("load")  # twelve connections at once: not beside the 60-client load test
 @pytest.mark.parametrize("lines", [(("MUG", 1),), (("MUG", 1), ("CUP", 1))], ids=["one line", "two lines"])
 def test_twelve_orders_with_one_shops_number_at_once_make_one_order(
     postgres: Engine, lines: tuple[tuple[str, int], ...]
