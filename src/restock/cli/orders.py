@@ -31,7 +31,23 @@ def _order_table(view: orders.OrderView) -> Table:
         if li.delayed:
             window += " (delayed)"
         table.add_row(li.sku, str(li.quantity), str(li.allocated), str(li.backordered), li.status, window)
+    table.caption = _shop_details(view)
     return table
+
+
+def _shop_details(view: orders.OrderView) -> str | None:
+    """The shop's number, the customer's name and where the order goes, when the shop sent them."""
+    said = []
+    if view.external_ref is not None:
+        said.append(f"shop order {view.external_ref}")
+    if view.customer.name is not None:
+        said.append(view.customer.name)
+    if (address := view.delivery_address) is not None:
+        place = ", ".join(p for p in (address.line1, address.line2, address.postal_code, address.city) if p)
+        said.append(f"to {address.name + ', ' if address.name else ''}{place}, {address.country}")
+    if view.shipping_policy is not None:
+        said.append(f"ships {view.shipping_policy.replace('_', ' ')}")
+    return " · ".join(said) or None
 
 
 def _show_order(view: orders.OrderView, as_json: bool) -> None:
