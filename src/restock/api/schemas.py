@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
+import re
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
 from restock.domain.model import MAX_QUANTITY, AvailabilityStateName, BackorderPolicyName, ShippingPolicyName
 from restock.domain.validation import CODE_PATTERN
@@ -53,6 +54,18 @@ __all__ = [
 Code = Annotated[str, StringConstraints(pattern=f"^{CODE_PATTERN.pattern}$", min_length=1, max_length=64)]
 Quantity = Annotated[int, Field(ge=1, le=MAX_QUANTITY, strict=True)]
 Name = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+ISO_MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})?")
+
+
+def _iso_moment(value: object) -> object:
+    """Only an ISO 8601 date and time (`2026-11-27T09:30:00Z`; without a zone: UTC), not a number of seconds
+    nor a bare date: a filter on time says which moment it means."""
+    if not isinstance(value, str) or not ISO_MOMENT.fullmatch(value):
+        raise ValueError("expected an ISO 8601 date and time, e.g. 2026-11-27T09:30:00Z")
+    return value
+
+
+Moment = Annotated[datetime, BeforeValidator(_iso_moment)]
 ExternalRef = Annotated[str, StringConstraints(min_length=1, max_length=100, pattern=r"^[^\x00-\x1f\x7f]+$")]
 """The shop's own order number: 1-100 printable characters."""
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request
@@ -20,6 +20,7 @@ from restock.api.schemas import (
     Code,
     Email,
     ExternalRef,
+    Moment,
     OrderIn,
     OrderOut,
     OrderPage,
@@ -135,8 +136,8 @@ def list_orders(
     sku: Annotated[Code | None, Query(description="Orders with a line of this SKU.")] = None,
     email: Annotated[Email | None, Query(description="The customer's e-mail, exact, in any case.")] = None,
     external_ref: Annotated[ExternalRef | None, Query(description="The shop's order number.")] = None,
-    placed_from: Annotated[datetime | None, Query(description="Placed at or after (a time without zone: UTC).")] = None,
-    placed_to: Annotated[datetime | None, Query(description="Placed before (a time without zone: UTC).")] = None,
+    placed_from: Annotated[Moment | None, Query(description="Placed at or after (a time without zone: UTC).")] = None,
+    placed_to: Annotated[Moment | None, Query(description="Placed before (a time without zone: UTC).")] = None,
     delayed: Annotated[bool | None, Query(description="With (true) or without (false) a delayed waiting part.")] = None,
     has_backorder: Annotated[bool | None, Query(description="With (true) or without (false) units waiting.")] = None,
     limit: Annotated[int, Query(ge=1, le=order_search.MAX_LIMIT)] = order_search.DEFAULT_LIMIT,
