@@ -12,7 +12,7 @@ from threading import Barrier
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, event, func, select
 
 from restock.config import Clock
 from restock.domain.address import DeliveryAddress
@@ -342,3 +342,20 @@ def test_every_order_appears_exactly_once_across_pages_in_order(engine: Engine, 
         after = page.next
     expected = sorted(placed, key=lambda v: (v.placed_at, v.id), reverse=True)
     assert [v.id for v in seen] == [v.id for v in expected]
+
+
+def test_a_page_is_two_queries_however_many_orders_and_lines_it_holds(ctx: Context, shop: dict[str, str]) -> None:
+    """The orders, then all their lines with their parts: no query per order or per line."""
+    statements: list[str] = []
+
+    def count(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        if statement.lstrip().upper().startswith("SELECT"):
+            statements.append(statement)
+
+    event.listen(ctx.engine, "before_cursor_execute", count)
+    try:
+        page = search_orders(ctx, OrderQuery(limit=200))
+    finally:
+        event.remove(ctx.engine, "before_cursor_execute", count)
+    assert len(page.items) == 5
+    assert len(statements) == 2, statements
