@@ -25,7 +25,11 @@ MATRIX: list[tuple[str, str, dict[str, Any] | str | None, set[str]]] = [
     ("GET", "/v1/availability/MUG?channel=market", None, {"admin", "market"}),
     ("POST", "/v1/availability", {"channel": "web", "skus": ["MUG"]}, {"admin", "web"}),
     ("POST", "/v1/orders", {"channel": "web", "customer": {"email": "a@example.com"}, **LINE}, {"admin", "web"}),
-    ("GET", "/v1/orders/{order}", None, {"admin", "web"}),
+    ("GET", "/v1/orders/{order}", None, {"admin", "warehouse", "web"}),
+    # the order list: a storefront key sees its own channel's orders (tests/api/test_order_list_api.py)
+    ("GET", "/v1/orders", None, ALL),
+    ("GET", "/v1/orders?channel=web", None, {"admin", "warehouse", "web"}),
+    ("GET", "/v1/orders?channel=market", None, {"admin", "warehouse", "market"}),
     ("POST", "/v1/orders/{order}/ship", None, {"admin", "warehouse"}),
     ("POST", "/v1/orders/{order}/lines/MUG/cancel", None, {"admin"}),  # allocated units: the merchant's to cancel
     ("POST", "/v1/orders/{order}/lines/MUG/cancel", {"quantity": 1}, {"admin"}),

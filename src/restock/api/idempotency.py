@@ -36,13 +36,14 @@ def run_idempotent(
     key: str | None,
     route: str,
     body: BaseModel,
-    status_code: int,
+    status_code: int | Callable[[dict[str, Any]], int],
     produce: Callable[[], dict[str, Any]],
 ) -> JSONResponse:
     """Run `produce` once per (caller, key), in the transaction that records its answer; a retry with the same
-    body gets the first response back."""
+    body gets the first response back. `status_code` may be a function of what `produce` returned."""
     if key is None:
-        return JSONResponse(produce(), status_code=status_code)
+        result = produce()
+        return JSONResponse(result, status_code=status_code(result) if callable(status_code) else status_code)
     if not 1 <= len(key) <= MAX_KEY_LENGTH or not key.isprintable() or not key.isascii():
         raise ApiProblem(422, "invalid_idempotency_key", f"an Idempotency-Key is 1-{MAX_KEY_LENGTH} printable ASCII")
     scope = f"{who.key_id}:{route}:{key}"

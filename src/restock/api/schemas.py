@@ -2,24 +2,27 @@
 
 from __future__ import annotations
 
-from datetime import date
+import re
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
-from restock.domain.model import MAX_QUANTITY, AvailabilityStateName, BackorderPolicyName
+from restock.domain.model import MAX_QUANTITY, AvailabilityStateName, BackorderPolicyName, ShippingPolicyName
 from restock.domain.validation import CODE_PATTERN
 from restock.services.views import (
     BackorderOut,
     BalanceOut,
     ChannelOut,
     Customer,
+    DeliveryAddress,
     Email,
     EtaChangeOut,
     MovementOut,
     OrderLineOut,
     OrderOut,
+    OrderPage,
     PurchaseOrderLineOut,
     PurchaseOrderOut,
     SkuOut,
@@ -33,11 +36,13 @@ __all__ = [
     "BalanceOut",
     "ChannelOut",
     "Customer",
+    "DeliveryAddress",
     "Email",
     "EtaChangeOut",
     "MovementOut",
     "OrderLineOut",
     "OrderOut",
+    "OrderPage",
     "PurchaseOrderLineOut",
     "PurchaseOrderOut",
     "SkuOut",
@@ -49,6 +54,20 @@ __all__ = [
 Code = Annotated[str, StringConstraints(pattern=f"^{CODE_PATTERN.pattern}$", min_length=1, max_length=64)]
 Quantity = Annotated[int, Field(ge=1, le=MAX_QUANTITY, strict=True)]
 Name = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+ISO_MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})?")
+
+
+def _iso_moment(value: object) -> object:
+    """Only an ISO 8601 date and time (`2026-11-27T09:30:00Z`; without a zone: UTC), not a number of seconds
+    nor a bare date: a filter on time says which moment it means."""
+    if not isinstance(value, str) or not ISO_MOMENT.fullmatch(value):
+        raise ValueError("expected an ISO 8601 date and time, e.g. 2026-11-27T09:30:00Z")
+    return value
+
+
+Moment = Annotated[datetime, BeforeValidator(_iso_moment)]
+ExternalRef = Annotated[str, StringConstraints(min_length=1, max_length=100, pattern=r"^[^\x00-\x1f\x7f]+$")]
+"""The shop's own order number: 1-100 printable characters."""
 
 
 class Strict(BaseModel):
@@ -179,6 +198,15 @@ class OrderIn(Strict):
     customer: Customer
     lines: list[SkuQuantity] = Field(min_length=1, max_length=500)
     priority: int = Field(0, ge=0, le=100, description="Higher is filled first from arriving stock.")
+    external_ref: ExternalRef | None = Field(
+        None,
+        description="The shop's order number, unique per channel: sent again with the same lines, the first order "
+        "is answered (200) and nothing new is placed; with other lines, 409 `external_ref_taken`.",
+    )
+    delivery_address: DeliveryAddress | None = None
+    shipping_policy: ShippingPolicyName | None = Field(
+        None, description="Overrides the channel's shipping policy for this order."
+    )
 
     model_config = ConfigDict(
         extra="forbid",

@@ -94,6 +94,7 @@ po_app.command("show")(purchasing.po_show)
 order_app = _group("order", "Customer orders.")
 order_app.command("place")(orders.order_place)
 order_app.command("show")(orders.order_show)
+order_app.command("list")(orders.order_list)
 order_app.command("cancel")(orders.order_cancel)
 order_app.command("ship")(orders.order_ship)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
 import typer
@@ -9,8 +10,9 @@ from rich.table import Table
 
 from restock.cli.once import IdempotencyKey, Printed, run_changing, unknown_outcome
 from restock.cli.shared import JsonFlag, Lines, context, emit_json, fail, out, parse_lines, user_errors
-from restock.services import orders
+from restock.services import order_search, orders
 from restock.services.context import Context
+from restock.services.views import OrderPage
 
 
 def _order_table(view: orders.OrderView) -> Table:
@@ -29,7 +31,23 @@ def _order_table(view: orders.OrderView) -> Table:
         if li.delayed:
             window += " (delayed)"
         table.add_row(li.sku, str(li.quantity), str(li.allocated), str(li.backordered), li.status, window)
+    table.caption = _shop_details(view)
     return table
+
+
+def _shop_details(view: orders.OrderView) -> str | None:
+    """The shop's number, the customer's name and where the order goes, when the shop sent them."""
+    said = []
+    if view.external_ref is not None:
+        said.append(f"shop order {view.external_ref}")
+    if view.customer.name is not None:
+        said.append(view.customer.name)
+    if (address := view.delivery_address) is not None:
+        place = ", ".join(p for p in (address.line1, address.line2, address.postal_code, address.city) if p)
+        said.append(f"to {address.name + ', ' if address.name else ''}{place}, {address.country}")
+    if view.shipping_policy is not None:
+        said.append(f"ships {view.shipping_policy.replace('_', ' ')}")
+    return " · ".join(said) or None
 
 
 def _show_order(view: orders.OrderView, as_json: bool) -> None:
@@ -47,6 +65,10 @@ def order_place(
     idempotency_key: Annotated[str | None, typer.Option("--idempotency-key")] = None,
     priority: Annotated[int, typer.Option(help="Higher is filled first from arriving stock.")] = 0,
     as_json: JsonFlag = False,
+    ref: Annotated[
+        str | None, typer.Option("--ref", help="The shop's order number: placed again, the first order is shown.")
+    ] = None,
+    name: Annotated[str | None, typer.Option("--name", help="The customer's name.")] = None,
 ) -> None:
     request = orders.OrderRequest(
         channel=channel,
@@ -54,6 +76,8 @@ def order_place(
         priority=priority,
         idempotency_key=idempotency_key,
         lines=tuple(orders.LineRequest(sku, qty) for sku, qty in parse_lines(line)),
+        external_ref=ref,
+        customer_name=name,
     )
     with user_errors(), unknown_outcome(idempotency_key):  # the order row itself carries the key
         view = orders.place_order(context(), request)
@@ -94,3 +118,70 @@ def order_ship(order: str, as_json: JsonFlag = False, idempotency_key: Idempoten
         return Printed(_order_table(view), view.to_json())
 
     run_changing(idempotency_key, as_json, ("order ship", order), work)
+
+
+def _moment(raw: str | None, option: str) -> datetime | None:
+    """An ISO date or date and time from the command line (without a zone: UTC), refused as a usage error."""
+    if raw is None:
+        return None
+    try:
+        return datetime.fromisoformat(raw)
+    except ValueError:
+        fail(f"{option} is not a date or time (YYYY-MM-DD or YYYY-MM-DDTHH:MM): {raw!r}", 2)
+
+
+def _page_table(page: OrderPage) -> Table:
+    """A page of orders, newest first: who, what, and what still waits."""
+    table = Table("order", "placed (UTC)", "channel", "ref", "customer", "status", "lines", "waiting", "delayed")
+    for view in page.items:
+        customer = view.customer.email if view.customer.name is None else f"{view.customer.name} <{view.email}>"
+        lines = ", ".join(f"{line.quantity} x {line.sku}" for line in view.lines)
+        waiting = sum(line.backordered for line in view.lines)
+        delayed = "yes" if any(line.delayed for line in view.lines) else ""
+        placed = view.placed_at.strftime("%Y-%m-%d %H:%M")
+        row = (view.id, placed, view.channel, view.external_ref or "", customer, view.status, lines, str(waiting))
+        table.add_row(*row, delayed)
+    return table
+
+
+def order_list(
+    status: Annotated[str | None, typer.Option(help="open, shipped or cancelled.")] = None,
+    channel: Annotated[str | None, typer.Option()] = None,
+    sku: Annotated[str | None, typer.Option(help="Orders with a line of this SKU.")] = None,
+    email: Annotated[str | None, typer.Option(help="The customer's e-mail, exact, in any case.")] = None,
+    ref: Annotated[str | None, typer.Option("--ref", help="The shop's order number.")] = None,
+    placed_from: Annotated[str | None, typer.Option("--from", help="Placed at or after (UTC).")] = None,
+    placed_to: Annotated[str | None, typer.Option("--to", help="Placed before (UTC).")] = None,
+    delayed: Annotated[
+        bool | None, typer.Option("--delayed/--not-delayed", help="With or without a delayed waiting part.")
+    ] = None,
+    has_backorder: Annotated[
+        bool | None, typer.Option("--has-backorder/--no-backorder", help="With or without units waiting.")
+    ] = None,
+    limit: Annotated[int, typer.Option(help=f"Orders per page (1-{order_search.MAX_LIMIT}).")] = (
+        order_search.DEFAULT_LIMIT
+    ),
+    after: Annotated[str | None, typer.Option(help="The cursor the page before printed.")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Orders, newest first, filtered; a page at a time (the next page's cursor is printed after the table)."""
+    query = order_search.OrderQuery(
+        status=status,
+        channel=channel,
+        sku=sku,
+        email=email,
+        external_ref=ref,
+        placed_from=_moment(placed_from, "--from"),
+        placed_to=_moment(placed_to, "--to"),
+        delayed=delayed,
+        has_backorder=has_backorder,
+        limit=limit,
+        after=after,
+    )
+    with user_errors():
+        page = order_search.search_orders(context(), query)
+    if as_json:
+        emit_json(page.model_dump(mode="json"))
+        return
+    out.print(_page_table(page))
+    out.print(f"next page: --after {page.next}" if page.next else "last page", highlight=False)

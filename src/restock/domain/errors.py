@@ -31,6 +31,12 @@ class NotAllowed(RestockError):
     code = "forbidden"
 
 
+class ReferenceTaken(Conflict):
+    """A shop's order number already names another order on the channel (other lines): a mistake, not a retry."""
+
+    code = "external_ref_taken"
+
+
 class OutcomeUnknown(RestockError):
     """The database went away while committing, and whether the change was made could not be read back.
 

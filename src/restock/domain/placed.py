@@ -10,10 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from restock.domain.address import DeliveryAddress
 from restock.domain.allocation import Take
 from restock.domain.cover import Peg
 from restock.domain.lines import PartKind, line_status, order_status
-from restock.domain.model import LineStatus, OrderStatus, ShipWindow
+from restock.domain.model import LineStatus, OrderStatus, ShippingPolicy, ShipWindow
 from restock.domain.promise import is_delayed
 
 
@@ -52,6 +53,12 @@ class PlacedOrder:
     idempotency_key: str | None
     request_hash: str
     lines: tuple[PlacedLine, ...]
+    external_ref: str | None = None
+    """The shop's own order number, unique per channel."""
+    customer_name: str | None = None
+    delivery_address: DeliveryAddress | None = None
+    shipping_policy: ShippingPolicy | None = None
+    """This order's override of its channel's shipping policy; None follows the channel."""
 
     @property
     def status(self) -> OrderStatus:

@@ -64,6 +64,12 @@ def joining(session: Session) -> Iterator[None]:
         _AMBIENT.reset(token)
 
 
+def joined() -> bool:
+    """Whether use cases called now run in a caller's transaction (inside `joining`), so a failed statement would
+    spoil that transaction: then a use case that expects one to fail takes a savepoint first."""
+    return _AMBIENT.get() is not None
+
+
 def use_case(
     readonly: bool = False, autocommit: bool = False
 ) -> Callable[[Callable[Concatenate[Session, Context, P], R]], Callable[Concatenate[Context, P], R]]:

@@ -42,16 +42,25 @@ class Answer:
 
 @use_case()
 def run_once(
-    session: Session, ctx: Context, scope: str, request_hash: str, status_code: int, produce: Callable[[], Any]
+    session: Session,
+    ctx: Context,
+    scope: str,
+    request_hash: str,
+    status_code: int | Callable[[Any], int],
+    produce: Callable[[], Any],
 ) -> Answer:
-    """Do the work once per key scope and record its answer in the same transaction; else say why not."""
+    """Do the work once per key scope and record its answer in the same transaction; else say why not.
+
+    `status_code` may depend on the result (an order found under the shop's number answers 200, a new one 201).
+    """
     earlier = _earlier_answer(session, scope, request_hash)
     if earlier is not None:
         return earlier
     with joining(session):
         result = produce()
-    store.record_answer(session, scope, request_hash, status_code, json.dumps(result), ctx.clock.now())
-    return Answer(Outcome.DONE, status_code, result=result)
+    status = status_code(result) if callable(status_code) else status_code
+    store.record_answer(session, scope, request_hash, status, json.dumps(result), ctx.clock.now())
+    return Answer(Outcome.DONE, status, result=result)
 
 
 @use_case()

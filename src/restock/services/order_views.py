@@ -7,10 +7,12 @@ from typing import cast
 
 from sqlalchemy.orm import Session
 
+from restock.domain.address import DeliveryAddress as Address
+from restock.domain.address import address_from_stored
 from restock.domain.lines import PartKind, line_window
-from restock.domain.model import LineStatusName, OrderStatusName, part_window
+from restock.domain.model import LineStatusName, OrderStatusName, ShippingPolicyName, part_window
 from restock.services.context import Context, use_case
-from restock.services.views import Customer, OrderLineOut, OrderOut, window_of
+from restock.services.views import Customer, DeliveryAddress, OrderLineOut, OrderOut, window_of
 from restock.store import order_reads as reads
 from restock.store import repo
 from restock.store.schema import Channel, LinePart, Order, OrderLine
@@ -36,20 +38,38 @@ def _line_view(line: OrderLine, sku_code: str, parts: Sequence[LinePart]) -> Lin
     )
 
 
+def address_view(address: Address | None) -> DeliveryAddress | None:
+    """The domain's address as the order shows it."""
+    return None if address is None else DeliveryAddress.model_validate(address.present())
+
+
+def view_of(
+    order: Order,
+    channel_code: str,
+    lines: Sequence[tuple[OrderLine, str]],
+    parts: dict[int, list[LinePart]],
+    replayed: bool = False,
+) -> OrderView:
+    """An order as read from its rows: its lines (each with its SKU's code, in the order written) and their parts."""
+    return OrderView(
+        id=order.id,
+        status=cast(OrderStatusName, order.status),
+        channel=channel_code,
+        customer=Customer(email=order.email, name=order.customer_name),
+        external_ref=order.external_ref,
+        delivery_address=address_view(address_from_stored(order.delivery_address)),
+        shipping_policy=cast(ShippingPolicyName | None, order.shipping_policy),
+        placed_at=order.placed_at,
+        lines=[_line_view(line, code, parts.get(line.id, [])) for line, code in lines],
+        replayed=replayed,
+    )
+
+
 def order_view(session: Session, order: Order, replayed: bool = False) -> OrderView:
     rows = reads.lines_with_sku_codes(session, order.id)
     parts = reads.parts_of_lines(session, [line.id for line, _ in rows])
     channel = session.get_one(Channel, order.channel_id)
-    return OrderView(
-        id=order.id,
-        status=cast(OrderStatusName, order.status),
-        channel=channel.code,
-        customer=Customer(email=order.email, name=order.customer_name),
-        external_ref=order.external_ref,
-        placed_at=order.placed_at,
-        lines=[_line_view(line, code, parts[line.id]) for line, code in rows],
-        replayed=replayed,
-    )
+    return view_of(order, channel.code, rows, parts, replayed)
 
 
 @use_case(readonly=True)

@@ -17,25 +17,35 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from restock.domain import validation as valid
+from restock.domain.address import DeliveryAddress, check_delivery_address
 from restock.domain.allocation import Take
 from restock.domain.availability import decide, promisable_supply
 from restock.domain.catalog import an_archived_sku_takes_no_orders
 from restock.domain.cover import CoverPlan, Peg, cover_plan
-from restock.domain.errors import Conflict, InvalidInput, NotFound, OrderRefused, OutcomeUnknown, ShortLine
+from restock.domain.errors import (
+    Conflict,
+    InvalidInput,
+    NotFound,
+    OrderRefused,
+    OutcomeUnknown,
+    ReferenceTaken,
+    ShortLine,
+)
 from restock.domain.lines import PartKind, line_window
-from restock.domain.model import BackorderPolicy, MovementKind
+from restock.domain.model import BackorderPolicy, MovementKind, ShippingPolicy
 from restock.domain.placed import PlacedLine, PlacedOrder, placed_line
+from restock.domain.references import check_external_ref, is_the_same_order
 from restock.services.availability import never_stocked
-from restock.services.context import Context, use_case
+from restock.services.context import Context, joined, use_case
 from restock.services.order_events import order_placed
-from restock.services.order_views import LineView, OrderView, order_view
+from restock.services.order_views import LineView, OrderView, address_view, order_view
 from restock.services.promising import peg_to_supply
 from restock.services.supply import supply_for
 from restock.services.views import Customer, window_of
 from restock.store import orders as store
 from restock.store import repo
 from restock.store.ledger import Change, change_params, free_stock, move
-from restock.store.order_reads import order_by_idempotency_key
+from restock.store.order_reads import order_by_external_ref, order_by_idempotency_key
 from restock.store.together import writes_in_one_statement
 
 MAX_LINES = 500
@@ -55,6 +65,12 @@ class OrderRequest:
     lines: tuple[LineRequest, ...]
     priority: int = 0
     idempotency_key: str | None = None
+    external_ref: str | None = None
+    """The shop's own order number: a second order with it on the same channel answers with the first."""
+    customer_name: str | None = None
+    delivery_address: DeliveryAddress | None = None
+    shipping_policy: ShippingPolicy | None = None
+    """Overrides the channel's shipping policy for this order; None follows the channel."""
 
     def validate(self) -> None:
         valid.code(self.channel, "channel code")
@@ -73,6 +89,16 @@ class OrderRequest:
             raise InvalidInput(f"priority must be between 0 and {MAX_PRIORITY}")
         if self.idempotency_key is not None and not 1 <= len(self.idempotency_key) <= 200:
             raise InvalidInput("an idempotency key must be 1-200 characters")
+        self._validate_details()
+
+    def _validate_details(self) -> None:
+        """The shop's number, the customer's name and the address: each checked by its own rule."""
+        if self.external_ref is not None:
+            check_external_ref(self.external_ref)
+        if self.customer_name is not None:
+            valid.name(self.customer_name, "a customer's name")
+        if self.delivery_address is not None:
+            check_delivery_address(self.delivery_address)
 
     def fingerprint(self) -> str:
         """What makes two requests 'the same request' for idempotency: everything but the key."""
@@ -81,8 +107,20 @@ class OrderRequest:
             "email": self.email,
             "lines": [[line.sku, line.quantity] for line in self.lines],
             "priority": self.priority,
+            **self._details(),
         }
         return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+
+    def _details(self) -> dict[str, object]:
+        """The fields of the shop's details that are set: left out when unset, so that a request without them
+        keeps the fingerprint it had before they existed."""
+        details: dict[str, object] = {
+            "external_ref": self.external_ref,
+            "customer_name": self.customer_name,
+            "delivery_address": None if self.delivery_address is None else self.delivery_address.present(),
+            "shipping_policy": None if self.shipping_policy is None else self.shipping_policy.value,
+        }
+        return {name: value for name, value in details.items() if value is not None}
 
 
 def new_order_id() -> str:
@@ -97,16 +135,39 @@ def place_order(ctx: Context, request: OrderRequest) -> OrderView:
     """
     request.validate()
     order_id = new_order_id()  # one id for every attempt: a lost answer is settled by looking it up
+    if request.external_ref is not None and joined():
+        return _place_under_savepoint(ctx, request, order_id)
     try:
-        if len(request.lines) == 1 and writes_in_one_statement(ctx.engine):
-            placed = _place_in_one_statement_once(ctx, request, order_id)
-            if placed is not None:
-                return placed
-        return _place_order(ctx, request, order_id)
+        return _place(ctx, request, order_id)
     except IntegrityError:
-        if request.idempotency_key is None:
+        if request.idempotency_key is None and request.external_ref is None:
             raise
         return _replay(ctx, request)
+
+
+def _place(ctx: Context, request: OrderRequest, order_id: str) -> OrderView:
+    if len(request.lines) == 1 and writes_in_one_statement(ctx.engine):
+        placed = _place_in_one_statement_once(ctx, request, order_id)
+        if placed is not None:
+            return placed
+    return _place_order(ctx, request, order_id)
+
+
+@use_case()
+def _place_under_savepoint(session: Session, ctx: Context, request: OrderRequest, order_id: str) -> OrderView:
+    """Inside a caller's transaction (an Idempotency-Key's), a twin order with the same shop's number that
+    commits first makes this one's insert fail on `uq_orders_channel_external_ref`: a savepoint takes back only
+    this attempt (its stock claims too), and the caller's transaction goes on with the first order as the answer.
+
+    Only there: on its own, a failed attempt's transaction is rolled back whole and the replay reads afresh.
+    """
+    try:
+        with session.begin_nested():
+            return _place(ctx, request, order_id)  # the use cases below join this session, inside the savepoint
+    except IntegrityError:
+        if (earlier := _placed_before(session, request)) is None:
+            raise
+        return earlier
 
 
 def _place_in_one_statement_once(ctx: Context, request: OrderRequest, order_id: str) -> OrderView | None:
@@ -129,20 +190,38 @@ def _order_if_placed(session: Session, ctx: Context, order_id: str) -> OrderView
 @use_case(readonly=True)
 def _replay(session: Session, ctx: Context, request: OrderRequest) -> OrderView:
     if (earlier := _placed_before(session, request)) is None:
-        raise Conflict("the order with this idempotency key could not be read back; retry")
+        raise Conflict("the order with this idempotency key or external reference could not be read back; retry")
     return earlier
 
 
 def _placed_before(session: Session, request: OrderRequest) -> OrderView | None:
-    """The order an earlier attempt with this idempotency key placed, if any."""
-    if not request.idempotency_key:
+    """The order an earlier attempt with this idempotency key placed, else the order the channel already has
+    under this shop's number, if any."""
+    if request.idempotency_key:
+        existing = order_by_idempotency_key(session, request.idempotency_key)
+        if existing is not None:
+            if existing.request_hash != request.fingerprint():
+                raise Conflict("this idempotency key was already used for a different order")
+            return order_view(session, existing, replayed=True)
+    return _placed_under_reference(session, request)
+
+
+def _placed_under_reference(session: Session, request: OrderRequest) -> OrderView | None:
+    """The channel's order with this shop's number: the answer when the lines are the same (a re-sent order),
+    a refusal when they differ (the number is taken by another order). See `domain.references`."""
+    if request.external_ref is None:
         return None
-    existing = order_by_idempotency_key(session, request.idempotency_key)
+    existing = order_by_external_ref(session, request.channel, request.external_ref)
     if existing is None:
         return None
-    if existing.request_hash != request.fingerprint():
-        raise Conflict("this idempotency key was already used for a different order")
-    return order_view(session, existing, replayed=True)
+    first = order_view(session, existing, replayed=True)
+    asked = [(line.sku, line.quantity) for line in request.lines]
+    if not is_the_same_order([(line.sku, line.quantity) for line in first.lines], asked):
+        raise ReferenceTaken(
+            f"the external reference {request.external_ref!r} on channel {request.channel!r} is already the "
+            f"order {first.id} with other lines"
+        )
+    return first
 
 
 @dataclass(frozen=True)
@@ -170,6 +249,10 @@ def _placed_order(placement: _Placement, request: OrderRequest, lines: list[Plac
         request.idempotency_key,
         request.fingerprint(),
         tuple(lines),
+        request.external_ref,
+        request.customer_name,
+        request.delivery_address,
+        request.shipping_policy,
     )
 
 
@@ -195,7 +278,7 @@ def placed_view(order: PlacedOrder, channel_code: str, codes: dict[int, str], li
     """What placing the order answers, made from what was written (no read back)."""
     lines = [_placed_line_view(line, codes[line.sku_id], line_ids[line.sku_id]) for line in order.lines]
     lines.sort(key=lambda line: line.id)
-    customer = Customer(email=order.email)
+    customer = Customer(email=order.email, name=order.customer_name)
     return OrderView(
         id=order.id,
         status=order.status.value,
@@ -203,6 +286,9 @@ def placed_view(order: PlacedOrder, channel_code: str, codes: dict[int, str], li
         customer=customer,
         placed_at=order.placed_at,
         lines=lines,
+        external_ref=order.external_ref,
+        delivery_address=address_view(order.delivery_address),
+        shipping_policy=None if order.shipping_policy is None else order.shipping_policy.value,
     )
 
 

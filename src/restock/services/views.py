@@ -47,11 +47,28 @@ def window_of(window: ShipWindow | None) -> Window | None:
     return None if window is None else Window(earliest=window.earliest, latest=window.latest)
 
 
+class DeliveryAddress(BaseModel):
+    """Where the order goes, as the shop sent it (see `domain.address` for the rule it is checked against)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = None
+    line1: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    line2: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = None
+    city: Annotated[str, StringConstraints(min_length=1, max_length=100)]
+    postal_code: Annotated[str, StringConstraints(min_length=1, max_length=20)] | None = None
+    region: Annotated[str, StringConstraints(min_length=1, max_length=100)] | None = None
+    country: Annotated[str, StringConstraints(pattern="^[A-Z]{2}$")] = Field(
+        description="ISO 3166-1 alpha-2, upper case: DE, GB, US."
+    )
+    phone: Annotated[str, StringConstraints(min_length=1, max_length=40, pattern=r"^[0-9+\-(). /]+$")] | None = None
+
+
 class Customer(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     email: Email
-    name: str | None = None
+    name: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = None
 
 
 # ---------------------------------------------------------------- catalog
@@ -175,6 +192,10 @@ class OrderOut(ReadModel):
     lines: list[OrderLineOut]
     external_ref: str | None = None
     """The shop's own order number, unique per channel."""
+    delivery_address: DeliveryAddress | None = None
+    shipping_policy: ShippingPolicyName | None = Field(
+        default=None, description="This order's override of its channel's shipping policy; null follows the channel."
+    )
     replayed: bool = Field(default=False, exclude=True)
     """True when an idempotent retry returned the first result instead of placing again."""
 
@@ -183,8 +204,16 @@ class OrderOut(ReadModel):
         return self.customer.email
 
     def to_json(self) -> dict[str, Any]:
-        """The order without its customer: what the CLI prints and the order's outbox payloads carry."""
-        return self.model_dump(mode="json", exclude={"customer"})
+        """The order without its customer (nor where it goes): what the CLI prints and the order's outbox payloads
+        carry."""
+        return self.model_dump(mode="json", exclude={"customer", "delivery_address"})
+
+
+class OrderPage(ReadModel):
+    """A page of orders, newest first, and where the next one starts."""
+
+    items: list[OrderOut]
+    next: str | None = Field(description="Pass as `after` for the next page; null on the last page.")
 
 
 class BackorderOut(ReadModel):

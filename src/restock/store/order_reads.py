@@ -12,11 +12,21 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from restock.domain.lines import OPEN_LINE_STATUSES
-from restock.store.schema import LinePart, Order, OrderLine, Sku
+from restock.store.schema import Channel, LinePart, Order, OrderLine, Sku
 
 
 def order_by_idempotency_key(session: Session, key: str) -> Order | None:
     return session.scalar(select(Order).where(Order.idempotency_key == key))
+
+
+def order_by_external_ref(session: Session, channel_code: str, external_ref: str) -> Order | None:
+    """The channel's order under the shop's own number (`uq_orders_channel_external_ref` makes it one at most)."""
+    query = (
+        select(Order)
+        .join(Channel, Channel.id == Order.channel_id)
+        .where(Channel.code == channel_code, Order.external_ref == external_ref)
+    )
+    return session.scalar(query)
 
 
 def lines_with_sku_codes(session: Session, order_id: str) -> list[tuple[OrderLine, str]]:

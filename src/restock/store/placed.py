@@ -21,6 +21,20 @@ def order_row(order: PlacedOrder) -> dict[str, Any]:
         "placed_at": order.placed_at,
         "idempotency_key": order.idempotency_key,
         "request_hash": order.request_hash,
+        **order_details_row(order),
+    }
+
+
+def order_details_row(order: PlacedOrder) -> dict[str, Any]:
+    """What the shop says about the order besides its lines: its number, the customer's name, where it goes and
+    how it ships. Always every column (both order paths build their statements from one set of columns)."""
+    address = order.delivery_address
+    policy = order.shipping_policy
+    return {
+        "external_ref": order.external_ref,
+        "customer_name": order.customer_name,
+        "delivery_address": None if address is None else address.present(),
+        "shipping_policy": None if policy is None else policy.value,
     }
 
 

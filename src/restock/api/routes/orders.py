@@ -7,7 +7,7 @@ import json
 from datetime import timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
@@ -18,20 +18,29 @@ from restock.api.schemas import (
     AvailabilityOut,
     BackorderOut,
     Code,
+    Email,
+    ExternalRef,
     LineCancelIn,
+    Moment,
     OrderIn,
     OrderOut,
+    OrderPage,
 )
-from restock.api.security import Caller, Ctx, Storefront, Warehouse, forbidden, own_channel
+from restock.api.security import Caller, Ctx, Storefront, Warehouse, forbidden, own_channel, require
+from restock.domain.address import DeliveryAddress as Address
 from restock.domain.cancelling import CancelledBy
 from restock.domain.errors import NotFound
+from restock.domain.model import OrderStatusName, ShippingPolicy
 from restock.services import availability as availability_service
 from restock.services import backorders as backorder_service
-from restock.services import orders
+from restock.services import order_search, orders
 from restock.services.apikeys import Principal, Role
 from restock.services.context import Context
 
 router = APIRouter(prefix="/v1")
+
+OrderReader = Annotated[Principal, Depends(require(Role.STOREFRONT, Role.WAREHOUSE))]
+"""Who reads orders: the warehouse (it ships them, to their address), a storefront (its own channel's), admin."""
 
 SCHEMA_ORG = {
     "in_stock": "https://schema.org/InStock",
@@ -52,8 +61,14 @@ def order_key(who: Principal, key: str | None) -> str | None:
 
 
 def order_json(view: orders.OrderView) -> dict[str, Any]:
-    """The placed order as the idempotent answer stores it (the customer last, as it always was)."""
-    return {**view.to_json(), "customer": view.customer.model_dump(mode="json")}
+    """The placed order as the idempotent answer stores it (the customer last, as it always was, then where it
+    goes)."""
+    address = view.delivery_address
+    return {
+        **view.to_json(),
+        "customer": view.customer.model_dump(mode="json"),
+        "delivery_address": None if address is None else address.model_dump(mode="json"),
+    }
 
 
 def availability_json(view: availability_service.AvailabilityView) -> dict[str, Any]:
@@ -82,22 +97,80 @@ def _readable_order(ctx: Context, who: Principal, order_id: str) -> orders.Order
 @router.post("/orders", status_code=201, response_model=OrderOut, tags=["orders"])
 def place_order(body: OrderIn, ctx: Ctx, who: Storefront, idempotency_key: IdempotencyKey = None) -> JSONResponse:
     """Allocate from stock, backorder against confirmed supply where allowed, or refuse the whole order (409)
-    listing every short line."""
+    listing every short line.
+
+    With an `external_ref` (the shop's order number) the channel already has an order under: that order, 200, when
+    the lines are the same (a re-sent order places nothing); 409 `external_ref_taken` when they differ."""
     own_channel(who, body.channel)
-    request = orders.OrderRequest(
+    request = _order_request(body, order_key(who, idempotency_key))
+    replayed = False
+
+    def place() -> dict[str, Any]:
+        nonlocal replayed
+        view = orders.place_order(ctx, request)
+        replayed = view.replayed
+        return order_json(view)
+
+    return run_idempotent(ctx, who, idempotency_key, "orders", body, lambda _: 200 if replayed else 201, place)
+
+
+def _order_request(body: OrderIn, key: str | None) -> orders.OrderRequest:
+    address = body.delivery_address
+    return orders.OrderRequest(
         channel=body.channel,
         email=body.customer.email,
         lines=tuple(orders.LineRequest(line.sku, line.quantity) for line in body.lines),
         priority=body.priority,
-        idempotency_key=order_key(who, idempotency_key),
+        idempotency_key=key,
+        external_ref=body.external_ref,
+        customer_name=body.customer.name,
+        delivery_address=None if address is None else Address(**address.model_dump()),
+        shipping_policy=None if body.shipping_policy is None else ShippingPolicy(body.shipping_policy),
     )
-    return run_idempotent(
-        ctx, who, idempotency_key, "orders", body, 201, lambda: order_json(orders.place_order(ctx, request))
+
+
+@router.get("/orders", response_model=OrderPage, tags=["orders"])
+def list_orders(
+    ctx: Ctx,
+    who: OrderReader,
+    status: Annotated[OrderStatusName | None, Query()] = None,
+    channel: Annotated[Code | None, Query(description="A storefront key sees its own channel's orders only.")] = None,
+    sku: Annotated[Code | None, Query(description="Orders with a line of this SKU.")] = None,
+    email: Annotated[Email | None, Query(description="The customer's e-mail, exact, in any case.")] = None,
+    external_ref: Annotated[ExternalRef | None, Query(description="The shop's order number.")] = None,
+    placed_from: Annotated[Moment | None, Query(description="Placed at or after (a time without zone: UTC).")] = None,
+    placed_to: Annotated[Moment | None, Query(description="Placed before (a time without zone: UTC).")] = None,
+    delayed: Annotated[bool | None, Query(description="With (true) or without (false) a delayed waiting part.")] = None,
+    has_backorder: Annotated[bool | None, Query(description="With (true) or without (false) units waiting.")] = None,
+    limit: Annotated[int, Query(ge=1, le=order_search.MAX_LIMIT)] = order_search.DEFAULT_LIMIT,
+    after: Annotated[
+        str | None,
+        Query(min_length=1, max_length=order_search.MAX_CURSOR, description="The `next` of the page before."),
+    ] = None,
+) -> OrderPage:
+    """Orders, newest first, filtered; keyset-paged (`next` is the cursor of the next page, null on the last)."""
+    if who.role is Role.STOREFRONT:
+        channel = channel or who.channel
+        own_channel(who, channel or "")
+    query = order_search.OrderQuery(
+        status=status,
+        channel=channel,
+        sku=sku,
+        email=email,
+        external_ref=external_ref,
+        placed_from=placed_from,
+        placed_to=placed_to,
+        delayed=delayed,
+        has_backorder=has_backorder,
+        limit=limit,
+        after=after,
     )
+    return order_search.search_orders(ctx, query)
 
 
 @router.get("/orders/{order_id}", response_model=OrderOut, tags=["orders"])
-def get_order(order_id: OrderId, ctx: Ctx, who: Storefront) -> OrderOut:
+def get_order(order_id: OrderId, ctx: Ctx, who: OrderReader) -> OrderOut:
+    """The order with its customer and delivery address: for the warehouse, admin, and the storefront of its channel."""
     return _readable_order(ctx, who, order_id)
 
 

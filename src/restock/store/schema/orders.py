@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, CheckConstraint, Date, DateTime, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Date, DateTime, ForeignKey, Index, Integer, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from restock.store.schema.base import Base
@@ -23,7 +23,7 @@ class Order(Base):
     external_ref: Mapped[str | None] = mapped_column(String(100), nullable=True)
     """The shop's own order number, unique per channel: a second order with it answers with the first."""
     customer_name: Mapped[str | None] = mapped_column(String(200), nullable=True)
-    delivery_address: Mapped[dict[str, str] | None] = mapped_column(JSON, nullable=True)
+    delivery_address: Mapped[dict[str, str] | None] = mapped_column(JSON(none_as_null=True), nullable=True)
     """Where the order goes (lines, city, postal code, region, country), as the shop sent it."""
     shipping_policy: Mapped[str | None] = mapped_column(String(16), nullable=True)
     """Overrides the channel's shipping policy for this order; NULL follows the channel."""
@@ -34,7 +34,7 @@ class Order(Base):
         ),
         UniqueConstraint("channel_id", "external_ref", name="uq_orders_channel_external_ref"),
         Index("ix_orders_placed", "placed_at", "id"),
-        Index("ix_orders_email", "email"),
+        Index("ix_orders_email", text("lower(email)")),  # the search matches e-mails in any case (0010)
     )
 
 
