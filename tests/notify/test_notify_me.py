@@ -11,7 +11,7 @@ from restock.domain.errors import Conflict, InvalidInput, NotFound
 from restock.domain.model import AvailabilityState as S
 from restock.services import orders, purchasing, stock, subscriptions
 from restock.services.context import Context
-from tests.builders import on_day, on_hand, order, outbox_payloads, standard_catalog
+from tests.builders import on_day, on_hand, order, outbox_payloads, released_on, standard_catalog
 from tests.conftest import TODAY
 from tests.notify.conftest import SmtpServer, deliver
 
@@ -80,6 +80,7 @@ def test_a_sku_that_can_be_bought_now_needs_no_subscription(ctx: Context) -> Non
 
 def test_a_confirmed_po_makes_it_buyable_as_a_backorder(mail_ctx: Context, smtp: SmtpServer) -> None:
     standard_catalog(mail_ctx)
+    released_on(mail_ctx, "MUG", TODAY + timedelta(days=30))  # not yet released: a pre-order
     _sign_up(mail_ctx, 2)
     po = purchasing.create_po(mail_ctx, "ACME", "W1", [("MUG", 10)])
     purchasing.confirm_po(mail_ctx, po.id, TODAY + timedelta(days=10))
