@@ -279,6 +279,8 @@ def test_availability_carries_schema_org_and_availability_date(client: TestClien
     on_hand(ctx, "MUG", "W1", 1)
     body = client.get("/v1/availability/MUG", headers=bearer(keys.web)).json()
     assert (body["schema_org"], body["availability_date"]) == ("https://schema.org/InStock", None)
+    assert body["backorder_window"] == {"earliest": "2026-12-07", "latest": "2026-12-11"}  # more, from the PO
+    assert body["message"] == "In stock (1). More ship in 10-14 days."
 
 
 def test_batch_availability_answers_in_the_order_asked(client: TestClient, ctx: Context, keys: Keys) -> None:
