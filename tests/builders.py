@@ -7,13 +7,13 @@ from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from restock.config import Clock
 from restock.services import catalog, orders, purchasing, stock
 from restock.services.context import Context
 from restock.store.db import unit_of_work
-from restock.store.schema import OutboxMessage
+from restock.store.schema import OutboxMessage, Sku
 
 
 def standard_catalog(ctx: Context, *, backorder: str = "confirmed", max_wait_days: int = 30, limit: int = 100) -> None:
@@ -50,6 +50,14 @@ def order(
 ) -> orders.OrderView:
     request = orders.OrderRequest(channel, email, (orders.LineRequest(sku, quantity),), priority, key)
     return orders.place_order(ctx, request)
+
+
+def released_on(ctx: Context, sku: str, day: date | None) -> None:
+    """Give a SKU a release date (a product not yet released is a pre-order until then).
+
+    Written directly until the catalog's SKU edit lands; then this calls it."""
+    with unit_of_work(ctx.engine) as session:
+        session.execute(update(Sku).where(Sku.code == sku).values(release_date=day))
 
 
 def on_day(ctx: Context, day: date) -> Context:

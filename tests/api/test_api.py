@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from restock.services import terms
 from restock.services.context import Context
 from tests.api.conftest import Keys, bearer
-from tests.builders import balance, confirmed_po, on_day, on_hand, order
+from tests.builders import balance, confirmed_po, on_day, on_hand, order, released_on
 
 PROBLEM = "application/problem+json"
 
@@ -266,11 +266,11 @@ def test_a_refusal_is_replayed_too(client: TestClient, ctx: Context, keys: Keys)
 
 def test_availability_carries_schema_org_and_availability_date(client: TestClient, ctx: Context, keys: Keys) -> None:
     confirmed_po(ctx, "MUG", 10, eta_in_days=8)
+    released_on(ctx, "MUG", date(2026, 12, 10))
     first_release = client.get("/v1/availability/MUG?channel=web", headers=bearer(keys.web)).json()
     assert (first_release["state"], first_release["schema_org"]) == ("preorder", "https://schema.org/PreOrder")
     assert first_release["availability_date"] == "2026-12-07"
-    on_hand(ctx, "MUG", "W1", 1)
-    on_hand(ctx, "MUG", "W1", -1)  # stocked once, sold out: a backorder now, not a pre-order
+    released_on(ctx, "MUG", None)  # no release date: out of stock is a backorder, never a pre-order
     body = client.get("/v1/availability/MUG?channel=web", headers=bearer(keys.web)).json()
     assert body["state"] == "backorder"
     assert body["schema_org"] == "https://schema.org/BackOrder"
@@ -279,6 +279,8 @@ def test_availability_carries_schema_org_and_availability_date(client: TestClien
     on_hand(ctx, "MUG", "W1", 1)
     body = client.get("/v1/availability/MUG", headers=bearer(keys.web)).json()
     assert (body["schema_org"], body["availability_date"]) == ("https://schema.org/InStock", None)
+    assert body["backorder_window"] == {"earliest": "2026-12-07", "latest": "2026-12-11"}  # more, from the PO
+    assert body["message"] == "In stock (1). More ship in 10-14 days."
 
 
 def test_batch_availability_answers_in_the_order_asked(client: TestClient, ctx: Context, keys: Keys) -> None:

@@ -126,7 +126,7 @@ def test_a_confirmed_purchase_order_turns_a_cached_out_of_stock_into_a_backorder
     assert shop.get(MUG_ON_WEB, headers=bearer(keys.web)).json()["state"] == "out_of_stock"
     confirmed_po(ctx, "MUG", 10, eta_in_days=10)
     watcher.poll()
-    assert shop.get(MUG_ON_WEB, headers=bearer(keys.web)).json()["state"] == "preorder"
+    assert shop.get(MUG_ON_WEB, headers=bearer(keys.web)).json()["state"] == "backorder"
 
 
 def test_a_change_to_a_channels_warehouses_drops_every_answer(

@@ -36,7 +36,8 @@ def test_the_seed_story_through_the_cli(restock: Any) -> None:
         "available_now": 3,
         "backorderable": 10,
         "ship_window": None,
-        "message": "In stock.",
+        "backorder_window": {"earliest": "2026-12-07", "latest": "2026-12-11"},
+        "message": "In stock (3). More ship in 10-14 days.",
         "reason": "on_hand",
     }
     placed = as_json(

@@ -99,7 +99,8 @@ def test_no_message_is_written_for_a_change_that_rolls_back(ctx: Context) -> Non
 def test_expanding_an_event_twice_does_not_double_its_e_mails(mail_ctx: Context, smtp: SmtpServer) -> None:
     """What happens when a lease ran out while the first worker was still expanding: one e-mail, not two."""
     standard_catalog(mail_ctx)
-    on_hand(mail_ctx, "MUG", "W1", 1)
+    on_hand(mail_ctx, "MUG", "W1", 2)
+    deliver(mail_ctx)  # the count's availability change: only the order's event is left to claim
     order(mail_ctx, "MUG", 1)
     worker = Worker(mail_ctx)
     with unit_of_work(mail_ctx.engine) as session:
@@ -112,14 +113,14 @@ def test_expanding_an_event_twice_does_not_double_its_e_mails(mail_ctx: Context,
 def test_a_claimed_message_is_left_alone_until_its_lease_runs_out(ctx: Context) -> None:
     standard_catalog(ctx)
     on_hand(ctx, "MUG", "W1", 1)
-    order(ctx, "MUG", 1)
+    order(ctx, "MUG", 1)  # its confirmation, and the availability changes of the count and the sell-out
     now = utc_now()
     with unit_of_work(ctx.engine) as session:
-        assert len(delivery.claim_due(session, now, 10, lease_seconds=30)) == 1
+        assert len(delivery.claim_due(session, now, 10, lease_seconds=30)) == 3
     with unit_of_work(ctx.engine) as session:
         assert delivery.claim_due(session, now + timedelta(seconds=29), 10, 30) == []
     with unit_of_work(ctx.engine) as session:
-        assert len(delivery.claim_due(session, now + timedelta(seconds=31), 10, 30)) == 1  # taken over
+        assert len(delivery.claim_due(session, now + timedelta(seconds=31), 10, 30)) == 3  # taken over
 
 
 def test_a_periodic_job_runs_once_per_period_whatever_the_number_of_workers(ctx: Context) -> None:
@@ -185,11 +186,12 @@ def test_old_delivered_messages_are_purged_but_pending_and_dead_ones_stay(ctx: C
     on_hand(down, "MUG", "W1", 2)
     order(down, "MUG", 1)
     deliver(down)  # the event is delivered (expanded), its e-mail dead
-    order(down, "MUG", 1)  # pending
+    order(down, "MUG", 1)  # pending, with the availability change of its sell-out
     assert outbox_service.purge_delivered(down) == 0  # delivered today: kept
     from tests.builders import on_day
     from tests.conftest import TODAY
 
-    assert outbox_service.purge_delivered(on_day(down, TODAY + timedelta(days=31))) == 1
+    # the count's availability change and the first order's confirmation
+    assert outbox_service.purge_delivered(on_day(down, TODAY + timedelta(days=31))) == 2
     counts = outbox_service.outbox_counts(down)
-    assert (counts["delivered"], counts["dead"], counts["pending"]) == (0, 1, 1)
+    assert (counts["delivered"], counts["dead"], counts["pending"]) == (0, 1, 2)

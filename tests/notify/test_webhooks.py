@@ -126,11 +126,15 @@ def test_an_endpoint_gets_only_the_events_it_asked_for(mail_ctx: Context, receiv
     assert receiver.events() == [
         "availability.changed",
         "backorder.delayed",
+        "availability.changed",  # the re-dated PO moved the backorder's window
         "backorder.filled",
         "availability.changed",
     ]
     first_change = json.loads(receiver.received[0]["body"])["data"]
-    assert (first_change["old_state"], first_change["new_state"]) == ("out_of_stock", "preorder")
+    assert (first_change["old_state"], first_change["new_state"]) == ("out_of_stock", "backorder")
+    moved = json.loads(receiver.received[2]["body"])["data"]
+    assert (moved["old_state"], moved["new_state"]) == ("backorder", "backorder")
+    assert moved["old_ship_window"]["earliest"] < moved["ship_window"]["earliest"]
 
 
 def test_a_failing_endpoint_is_retried_and_every_attempt_is_kept(

@@ -331,9 +331,9 @@ def test_a_listing_page_gets_each_skus_own_decision_in_the_order_asked(ctx: Cont
     views = availability.availability_many(ctx, ["PLATE", "MUG", "CUP", "MUG"], "web")
     assert [(v.sku, v.decision.state.value, v.decision.reason.value) for v in views] == [
         ("PLATE", "out_of_stock", "no_confirmed_supply"),
-        ("MUG", "preorder", "confirmed_inbound"),
+        ("MUG", "backorder", "confirmed_inbound"),
         ("CUP", "in_stock", "on_hand"),
-        ("MUG", "preorder", "confirmed_inbound"),
+        ("MUG", "backorder", "confirmed_inbound"),
     ]
     assert views[2].decision.available_now == 4
     with pytest.raises(NotFound, match="NOPE"):

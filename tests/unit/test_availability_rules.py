@@ -81,8 +81,8 @@ def test_policy_always_sells_without_a_date_when_no_supply_is_confirmed() -> Non
     assert result.backorderable == UNLIMITED_BACKORDER
 
 
-def test_first_release_shows_as_preorder_under_the_same_rules() -> None:
-    result = decide(SkuPolicy(), 0, [supply()], TODAY, never_stocked=True)
+def test_a_product_not_yet_released_shows_as_preorder_under_the_same_rules() -> None:
+    result = decide(SkuPolicy(), 0, [supply()], TODAY, preorder=True)
     assert result.state is AvailabilityState.PREORDER
     assert result.message.startswith("Pre-order. Estimated shipping: 10-14 days")
 

@@ -236,6 +236,10 @@ class AvailabilityOut(BaseModel):
     available_now: int
     backorderable: int
     ship_window: Window | None
+    backorder_window: Window | None = Field(
+        description="In stock, with more backorderable beyond the stock: when those further units ship. "
+        "Null when nothing beyond the stock can be backordered with a date."
+    )
     message: str
     reason: str
     schema_org: SCHEMA_ORG = Field(description="The schema.org `availability` value for product JSON-LD.")

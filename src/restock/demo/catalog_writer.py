@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, timedelta
 from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
 from restock.demo.bulk import Row, insert_returning_ids, insert_rows
 from restock.demo.cast import CHANNELS, QUICKSHIP, SUPPLIERS, WAREHOUSES
-from restock.demo.catalog import SkuPlan
+from restock.demo.catalog import Role, SkuPlan
 from restock.demo.shop import Shop
 from restock.store.schema import Channel, ChannelWarehouse, Sku, Supplier, SupplierSku, Warehouse
 
@@ -46,7 +47,7 @@ def write_catalog(session: Session, shop: Shop) -> Ids:
             for s in SUPPLIERS
         ],
     )
-    skus = insert_returning_ids(session, Sku, [_sku_row(plan) for plan in shop.skus])
+    skus = insert_returning_ids(session, Sku, [_sku_row(plan, shop.calendar.today) for plan in shop.skus])
     insert_rows(session, SupplierSku, _supplier_terms_rows(shop, suppliers, skus))
     return Ids(warehouses, channels, suppliers, skus)
 
@@ -75,7 +76,11 @@ def _terms_row(supplier_id: int, sku_id: int, cost: Decimal, pack: int, moq: int
     }
 
 
-def _sku_row(plan: SkuPlan) -> Row:
+PREORDER_RELEASE_DAYS = 21
+"""A first release comes out three weeks from today, after its first shipment is due (stories.py: 5-14 days)."""
+
+
+def _sku_row(plan: SkuPlan, today: date) -> Row:
     return {
         "code": plan.code,
         "name": plan.name,
@@ -83,4 +88,5 @@ def _sku_row(plan: SkuPlan) -> Row:
         "backorder_policy": plan.policy.value,
         "max_wait_days": plan.max_wait_days,
         "backorder_limit_pct": plan.backorder_limit_pct,
+        "release_date": today + timedelta(days=PREORDER_RELEASE_DAYS) if plan.role is Role.PREORDER else None,
     }

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
+from restock.domain.allocation import sellable
 from restock.domain.model import (
     MAX_QUANTITY,
     AvailabilityState,
@@ -34,6 +35,9 @@ class Availability:
     ship_window: ShipWindow | None
     message: str
     reason: Reason
+    backorder_window: ShipWindow | None = None
+    """In stock, with more than the stock backorderable: the window of those further units ("more ship in
+    9-12 days"). None when nothing beyond the stock can be backordered with a date."""
 
     @property
     def purchasable(self) -> int:
@@ -67,13 +71,77 @@ def promisable_supply(supply: Sequence[InboundSupply], policy: SkuPolicy, today:
     return sorted(usable, key=lambda s: (s.eta, s.po_line_id))
 
 
-def backorder_message(window: ShipWindow, today: date, preorder: bool) -> str:
+def shipping_days(window: ShipWindow, today: date) -> str:
+    """A window as days from today, in words: "10-14 days", or "14 days" when both ends fall on one day."""
     low, high = window.days_from(today)
     low = max(low, 0)
     high = max(high, low)
-    if preorder:
-        return f"Pre-order. Estimated shipping: {low}-{high} days."
-    return f"Temporarily out of stock. Available for backorder. Estimated shipping: {low}-{high} days."
+    return f"{low} days" if low == high else f"{low}-{high} days"
+
+
+def availability_message(
+    state: AvailabilityState, today: date, window: ShipWindow | None = None, available_now: int = 0
+) -> str:
+    """What a shopper reads for an answer: every availability message comes from here.
+
+    `window` is the answer's ship window, or for an in-stock answer the window of what may be backordered
+    beyond the stock.
+    """
+    if state is AvailabilityState.IN_STOCK:
+        if window is None:
+            return MSG_IN_STOCK
+        return f"In stock ({available_now}). More ship in {shipping_days(window, today)}."
+    if state is AvailabilityState.OUT_OF_STOCK:
+        return MSG_OUT_OF_STOCK
+    if window is None:
+        return MSG_BACKORDER_NO_DATE
+    if state is AvailabilityState.PREORDER:
+        return f"Pre-order. Estimated shipping: {shipping_days(window, today)}."
+    return f"Temporarily out of stock. Available for backorder. Estimated shipping: {shipping_days(window, today)}."
+
+
+def backorder_message(window: ShipWindow, today: date, preorder: bool) -> str:
+    state = AvailabilityState.PREORDER if preorder else AvailabilityState.BACKORDER
+    return availability_message(state, today, window)
+
+
+def is_preorder(release_date: date | None, first_sold_at: datetime | None, today: date) -> bool:
+    """A pre-order is a product not yet released: its release date is still ahead and it was never sold as a
+    released product. Without a release date a SKU is never a pre-order (a product merely out of stock is a
+    backorder: Google Merchant Center and schema.org reserve `preorder` for unreleased products)."""
+    return release_date is not None and today < release_date and first_sold_at is None
+
+
+def first_sale_pending(release_date: date | None, first_sold_at: datetime | None) -> bool:
+    """A SKU with a release date that was never sold as a released product: its next order may be that sale."""
+    return release_date is not None and first_sold_at is None
+
+
+def is_first_sale(release_date: date | None, first_sold_at: datetime | None, today: date) -> bool:
+    """An order for a SKU with a release date, placed once that date has come, is its first sale: from then on
+    it is never a pre-order again, even if its release date is moved ahead. Orders taken while it is a
+    pre-order are pre-orders, not sales of a released product: they leave it a pre-order."""
+    return first_sale_pending(release_date, first_sold_at) and not is_preorder(release_date, first_sold_at, today)
+
+
+def answer_changed(old: Availability, new: Availability) -> bool:
+    """An answer counts as changed for integrations when its state changed or one of its windows moved; the
+    units available now change with every order and alone do not count."""
+    return (
+        old.state is not new.state or old.ship_window != new.ship_window or old.backorder_window != new.backorder_window
+    )
+
+
+def an_order_may_change_the_answer(backordered: int, left: Iterable[tuple[int, int]]) -> bool:
+    """Whether an order can have changed a SKU's answer on some channel, decided from what the order did alone.
+
+    `left`: for each warehouse the order took stock from and each channel that warehouse serves, the free
+    units left there and that channel's safety buffer. An order that took only stock changes no supply, so
+    a channel's answer can change only where that stock ran out of sellable units (in stock before and after
+    is the same answer). One that backordered units used up promise capacity (the window or the cap may
+    move). `store.orders` applies the same rule in SQL to the one-statement order.
+    """
+    return backordered > 0 or any(sellable(free, buffer) == 0 for free, buffer in left)
 
 
 def _why_no_promise(supply: Sequence[InboundSupply], policy: SkuPolicy, today: date) -> Reason:
@@ -88,11 +156,18 @@ def _why_no_promise(supply: Sequence[InboundSupply], policy: SkuPolicy, today: d
     return Reason.BACKORDER_CAP_REACHED
 
 
-def _promised(window: ShipWindow, backorderable: int, today: date, never_stocked: bool) -> Availability:
-    """A backorder (a pre-order for a first release) with the window of the earliest usable supply."""
-    state = AvailabilityState.PREORDER if never_stocked else AvailabilityState.BACKORDER
-    message = backorder_message(window, today, never_stocked)
+def _promised(window: ShipWindow, backorderable: int, today: date, preorder: bool) -> Availability:
+    """A backorder (a pre-order for a product not yet released) with the window of the earliest usable supply."""
+    state = AvailabilityState.PREORDER if preorder else AvailabilityState.BACKORDER
+    message = availability_message(state, today, window)
     return Availability(state, 0, backorderable, window, message, Reason.CONFIRMED_INBOUND)
+
+
+def _in_stock(available_now: int, backorderable: int, window: ShipWindow | None, today: date) -> Availability:
+    """On hand; the window of the backorderable units beyond the stock, when there are any with a date."""
+    more = window if backorderable > 0 else None
+    message = availability_message(AvailabilityState.IN_STOCK, today, more, available_now)
+    return Availability(AvailabilityState.IN_STOCK, available_now, backorderable, None, message, Reason.ON_HAND, more)
 
 
 def decide(
@@ -100,12 +175,12 @@ def decide(
     available_now: int,
     supply: Sequence[InboundSupply],
     today: date,
-    never_stocked: bool = False,
+    preorder: bool = False,
 ) -> Availability:
     """Decide what a shopper sees for one SKU on one channel.
 
-    `available_now` is already net of allocations and the channel's buffer. `never_stocked` marks a
-    first release: a backorder then shows as a pre-order, under exactly the same rules.
+    `available_now` is already net of allocations and the channel's buffer. `preorder` (see `is_preorder`)
+    marks a product not yet released: a backorder then shows as a pre-order, under exactly the same rules.
     """
     available_now = max(0, available_now)
     usable = promisable_supply(supply, policy, today) if policy.backorder is not BackorderPolicy.NEVER else []
@@ -115,13 +190,11 @@ def decide(
     window = usable[0].window if usable else None
 
     if available_now > 0:
-        return Availability(
-            AvailabilityState.IN_STOCK, available_now, backorderable, None, MSG_IN_STOCK, Reason.ON_HAND
-        )
+        return _in_stock(available_now, backorderable, window, today)
     if policy.backorder is BackorderPolicy.NEVER:
         return Availability(AvailabilityState.OUT_OF_STOCK, 0, 0, None, MSG_OUT_OF_STOCK, Reason.BACKORDERS_DISABLED)
     if window is not None:
-        return _promised(window, backorderable, today, never_stocked)
+        return _promised(window, backorderable, today, preorder)
     if policy.backorder is BackorderPolicy.ALWAYS:
         return Availability(
             AvailabilityState.BACKORDER,

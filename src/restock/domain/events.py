@@ -242,7 +242,8 @@ class BackorderStillWaiting(_AboutALine):
 
 @dataclass(frozen=True, kw_only=True)
 class AvailabilityChanged:
-    """What shoppers see for a SKU on a channel changed state."""
+    """What shoppers see for a SKU on a channel changed (`domain.availability.answer_changed`): its state, or a
+    window. Carries the new answer and the old one (the `old_...` fields)."""
 
     topic: ClassVar[Topic] = Topic.AVAILABILITY_CHANGED
     sku: str
@@ -253,6 +254,12 @@ class AvailabilityChanged:
     backorderable: int
     ship_window: ShipWindow | None
     reason: Reason
+    backorder_window: ShipWindow | None = None
+    old_available_now: int = 0
+    old_backorderable: int = 0
+    old_ship_window: ShipWindow | None = None
+    old_backorder_window: ShipWindow | None = None
+    old_reason: Reason | None = None
     notice: str | None = field(default=None, metadata=_KEY_ONLY)
     """Random: the same change can happen again, each time a message of its own."""
 

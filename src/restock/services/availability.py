@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from restock.domain import availability as rules
 from restock.domain.allocation import sellable
 from restock.domain.errors import NotFound
-from restock.domain.model import AvailabilityState, ShipWindow
+from restock.domain.model import ShipWindow
 from restock.services.catalog import sku_policy
 from restock.services.context import Context, use_case
 from restock.services.supply import inbound_supply
@@ -22,7 +22,7 @@ from restock.store import repo
 from restock.store.ledger import free_stock_of_skus
 from restock.store.orders import ChannelInfo, SkuInfo
 from restock.store.schema import Channel, Sku
-from restock.store.supply import open_supply_for_skus
+from restock.store.supply import OpenPOLine, open_supply_for_skus
 
 
 def window_json(window: ShipWindow | None) -> dict[str, str] | None:
@@ -46,19 +46,16 @@ class AvailabilityView:
             "available_now": d.available_now,
             "backorderable": d.backorderable,
             "ship_window": window_json(d.ship_window),
+            "backorder_window": window_json(d.backorder_window),
             "message": d.message,
             "reason": d.reason.value,
         }
 
 
-def never_stocked(session: Session, sku_id: int) -> bool:
-    """A SKU that has never had stock arrive is a first release: its backorders are pre-orders."""
-    return sku_id not in ever_stocked(session, [sku_id])
-
-
-def ever_stocked(session: Session, sku_ids: Sequence[int]) -> set[int]:
-    """Which of these SKUs have ever had stock arrive (one query for a whole page)."""
-    return reads.ever_stocked(session, sku_ids)
+Free = dict[tuple[int, int], int]
+"""Free units (on hand - allocated) per (SKU id, warehouse id)."""
+Supply = dict[int, list[OpenPOLine]]
+"""Open PO lines per SKU id, arriving where one channel sells from."""
 
 
 def decide_many(
@@ -67,38 +64,39 @@ def decide_many(
     skus: Sequence[SkuInfo],
     channel: ChannelInfo,
     today: date,
-    free: dict[tuple[int, int], int] | None = None,
+    free: Free | None = None,
+    supply: Supply | None = None,
 ) -> list[AvailabilityView]:
     """The decision for many SKUs on one channel: a fixed number of queries, whatever the number of SKUs.
 
-    `free` (units per SKU and warehouse) may come with the caller's own query; it is read here otherwise.
+    `free` and `supply` may come with the caller's own reads; they are read here otherwise.
     """
     ids = [sku.id for sku in skus]
-    warehouse_ids = channel.warehouse_ids
     if free is None:
-        free = free_stock_of_skus(session, ids, warehouse_ids)
-    supply = open_supply_for_skus(session, ids, channel.id)
+        free = free_stock_of_skus(session, ids, channel.warehouse_ids)
+    if supply is None:
+        supply = open_supply_for_skus(session, ids, channel.id)
+    return [
+        AvailabilityView(sku.code, channel.code, decide_one(ctx, sku, channel, today, free, supply)) for sku in skus
+    ]
 
-    def decide_one(sku: SkuInfo, first_release: bool) -> rules.Availability:
-        if sku.archived:
-            return rules.an_archived_sku_is_out_of_stock()
-        now = sum(sellable(free.get((sku.id, w), 0), channel.safety_buffer) for w in warehouse_ids)
-        options = [inbound_supply(line, sku.policy, ctx.settings) for line in supply.get(sku.id, [])]
-        return rules.decide(sku.policy, now, options, today, never_stocked=first_release)
 
-    decisions = {sku.id: decide_one(sku, False) for sku in skus}
-    # Only a backorder can be a pre-order: ask the ledger about those SKUs alone (most reads are in stock).
-    backordered = [sku.id for sku in skus if decisions[sku.id].state is AvailabilityState.BACKORDER]
-    if backordered:
-        stocked = ever_stocked(session, backordered)
-        for sku in skus:
-            if sku.id in backordered and sku.id not in stocked:
-                decisions[sku.id] = decide_one(sku, True)
-    return [AvailabilityView(sku.code, channel.code, decisions[sku.id]) for sku in skus]
+def decide_one(
+    ctx: Context, sku: SkuInfo, channel: ChannelInfo, today: date, free: Free, supply: Supply
+) -> rules.Availability:
+    """The one decision every answer uses (`domain.availability.decide`), from stock and supply already read."""
+    if sku.archived:
+        return rules.an_archived_sku_is_out_of_stock()
+    now = sum(sellable(free.get((sku.id, w), 0), channel.safety_buffer) for w in channel.warehouse_ids)
+    options = [inbound_supply(line, sku.policy, ctx.settings) for line in supply.get(sku.id, [])]
+    preorder = rules.is_preorder(sku.release_date, sku.first_sold_at, today)
+    return rules.decide(sku.policy, now, options, today, preorder)
 
 
 def sku_info_of(sku: Sku) -> SkuInfo:
-    return SkuInfo(sku.id, sku.code, sku_policy(sku), sku.archived_at is not None)
+    return SkuInfo(
+        sku.id, sku.code, sku_policy(sku), sku.release_date, sku.first_sold_at, archived=sku.archived_at is not None
+    )
 
 
 def channel_info_of(session: Session, channel: Channel) -> ChannelInfo:
@@ -121,8 +119,7 @@ def availability(
         sku, channel, free = store.read_context(session, sku_code, channel_code)
         return decide_many(session, ctx, [sku], channel, today, free)
     sku_info = sku_info_of(repo.sku_by_code(session, sku_code))
-    channels = reads.channels_by_id(session)
-    return [decide_many(session, ctx, [sku_info], channel_info_of(session, c), today)[0] for c in channels]
+    return [decide_many(session, ctx, [sku_info], channel, today)[0] for channel in reads.every_channel(session)]
 
 
 @use_case(readonly=True)

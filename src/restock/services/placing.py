@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from restock.domain import validation as valid
 from restock.domain.address import DeliveryAddress, check_delivery_address
 from restock.domain.allocation import Take
-from restock.domain.availability import decide, promisable_supply
+from restock.domain.availability import decide, first_sale_pending, promisable_supply
 from restock.domain.catalog import an_archived_sku_takes_no_orders
 from restock.domain.cover import CoverPlan, Peg, cover_plan
 from restock.domain.errors import (
@@ -35,7 +35,7 @@ from restock.domain.lines import PartKind, line_window
 from restock.domain.model import BackorderPolicy, MovementKind, ShippingPolicy
 from restock.domain.placed import PlacedLine, PlacedOrder, placed_line
 from restock.domain.references import check_external_ref, is_the_same_order
-from restock.services.availability import never_stocked
+from restock.services.availability_watch import after_an_order
 from restock.services.context import Context, joined, use_case
 from restock.services.order_events import order_placed
 from restock.services.order_views import LineView, OrderView, address_view, order_view
@@ -312,6 +312,7 @@ def _place_order(session: Session, ctx: Context, request: OrderRequest, order_id
     line_ids = store.insert_order(session, placed)
     view = placed_view(placed, channel.code, codes, line_ids)
     store.insert_parts(session, placed, line_ids, order_placed(view))
+    after_an_order(session, ctx, placed, skus.values(), placement.today)
     return view
 
 
@@ -323,17 +324,20 @@ def _place_in_one_statement(session: Session, ctx: Context, request: OrderReques
 
     That statement is atomic by itself and the reads before it are of settings (ids, the first warehouse,
     the safety buffer), so no transaction surrounds them: no BEGIN and COMMIT round trips. None when the
-    first warehouse cannot cover the line: then nothing was written, and the general path decides.
+    first warehouse cannot cover the line, when the order would leave no sellable unit there for a channel it
+    serves (it may change an availability answer: the general path writes that change with the order), or when
+    it may be a released SKU's first sale: then nothing was written, and the general path decides.
     """
     if earlier := _placed_before(session, request):
         return earlier
     [asked] = request.lines
     channel, skus = store.order_context(session, request.channel, [asked.sku], lock=False)
     _refuse_archived(skus)
-    if not channel.warehouse_ids:
-        return None
+    sku = skus[asked.sku]
+    if not channel.warehouse_ids or first_sale_pending(sku.release_date, sku.first_sold_at):
+        return None  # the general path records a first sale (`after_an_order`)
     placement = _placement_of(ctx, request, channel, order_id)
-    sku, warehouse = skus[asked.sku], channel.warehouse_ids[0]
+    warehouse = channel.warehouse_ids[0]
     placed = _placed_order(
         placement, request, [placed_line(sku.id, asked.quantity, (Take(warehouse, asked.quantity),), ())]
     )
@@ -434,5 +438,5 @@ def _short_line(
     if covered_now + pegged > 0:
         return ShortLine(sku.code, quantity, covered_now, pegged, "insufficient_quantity")
     supply = supply_for(session, ctx.settings, sku.id, placement.channel.id, sku.policy)
-    decision = decide(sku.policy, 0, supply, placement.today, never_stocked(session, sku.id))
+    decision = decide(sku.policy, 0, supply, placement.today)  # why nothing is promisable: a pre-order's reason too
     return ShortLine(sku.code, quantity, 0, 0, decision.reason.value)

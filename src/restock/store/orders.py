@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any, NoReturn
 
 from sqlalchemy import CTE, ColumnElement, Insert, Select, Table, bindparam, exists, insert, select, true
@@ -34,6 +35,8 @@ _ORDER_CONTEXT_UNLOCKED = (
         _sku.c.max_wait_days,
         _sku.c.backorder_limit_pct,
         _sku.c.archived_at,
+        _sku.c.release_date,
+        _sku.c.first_sold_at,
         _channel.c.id.label("channel_id"),
         _channel.c.safety_buffer,
         _serves.c.warehouse_id,
@@ -52,6 +55,8 @@ _READ_CONTEXT = (
         _sku.c.max_wait_days,
         _sku.c.backorder_limit_pct,
         _sku.c.archived_at,
+        _sku.c.release_date,
+        _sku.c.first_sold_at,
         _channel.c.id.label("channel_id"),
         _channel.c.safety_buffer,
         _serves.c.warehouse_id,
@@ -82,6 +87,9 @@ class SkuInfo:
     id: int
     code: str
     policy: SkuPolicy
+    release_date: date | None = None
+    first_sold_at: datetime | None = None
+    """With `release_date`: whether it is a pre-order (`domain.availability.is_preorder`)."""
     archived: bool = False
     """Archived: no new orders, out of stock for shoppers (`restock.domain.catalog`)."""
 
@@ -98,7 +106,7 @@ def order_context(
     first = rows[0]
     warehouses = tuple(r.warehouse_id for r in rows if r.sku_id == first.sku_id and r.warehouse_id)
     channel = ChannelInfo(first.channel_id, channel_code, first.safety_buffer, warehouses)
-    skus = {row.code: SkuInfo(row.sku_id, row.code, _policy_of(row), row.archived_at is not None) for row in rows}
+    skus = {row.code: _sku_of(row, row.code) for row in rows}
     missing = [code for code in sku_codes if code not in skus]
     if missing:
         raise NotFound(f"unknown SKU {missing[0]!r}" if len(missing) == 1 else f"unknown SKUs {missing!r}")
@@ -119,11 +127,18 @@ def read_context(
     if not rows:
         _raise_what_is_missing(session, channel_code, [sku_code])
     first = rows[0]
-    sku = SkuInfo(first.sku_id, sku_code, _policy_of(first), first.archived_at is not None)
+    sku = _sku_of(first, sku_code)
     served = [row for row in rows if row.warehouse_id is not None]
     channel = ChannelInfo(first.channel_id, channel_code, first.safety_buffer, tuple(r.warehouse_id for r in served))
     free = {(sku.id, r.warehouse_id): int(r.free) for r in served if r.free is not None}
     return sku, channel, free
+
+
+def _sku_of(row: Any, code: str) -> SkuInfo:
+    """The SKU of a row of either context query, with what tells whether it is a pre-order."""
+    return SkuInfo(
+        row.sku_id, code, _policy_of(row), row.release_date, row.first_sold_at, archived=row.archived_at is not None
+    )
 
 
 def _policy_of(row: Any) -> SkuPolicy:
@@ -182,13 +197,27 @@ def _claim_and_place_statement(
         .with_for_update(key_share=True)
         .cte("sku_locked")
     )
-    moved = guarded_change(exists(select(sku_locked.c.id)))
+    moved = guarded_change(exists(select(sku_locked.c.id)), _leaves_every_channel_something_to_sell())
     movement = record_of(moved).cte("movement")
     new_order = _from_row(_orders, order, moved).cte("new_order")
     new_line = _from_row(_lines, line, moved).returning(_lines.c.id).cte("new_line")
     new_part = _from_row(_parts, part, new_line, {"order_line_id": new_line.c.id}).cte("new_part")
     new_message = _from_row(OUTBOX, message, moved).cte("new_message")
     return select(new_line.c.id).add_cte(sku_locked, moved, movement, new_order, new_line, new_part, new_message)
+
+
+def _leaves_every_channel_something_to_sell() -> ColumnElement[bool]:
+    """The claim leaves sellable units for every channel the warehouse serves: then it cannot change an
+    availability answer (`domain.availability.an_order_may_change_the_answer`, in SQL: sellable is free stock
+    beyond the buffer), and the one statement may place it. Otherwise the general path does, and writes the
+    change with the order."""
+    free_after = (_stock.c.on_hand + bindparam("on_hand_delta")) - (_stock.c.allocated + bindparam("allocated_delta"))
+    runs_out = (
+        select(_serves.c.channel_id)
+        .join(_channel, _channel.c.id == _serves.c.channel_id)
+        .where(_serves.c.warehouse_id == _stock.c.warehouse_id, free_after <= _channel.c.safety_buffer)
+    )
+    return ~exists(runs_out)
 
 
 def _from_row(

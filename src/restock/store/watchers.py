@@ -1,27 +1,13 @@
-"""Who listens for availability changes, and the rows the before/after comparison decides on."""
+"""The rows the before/after comparison of availability answers decides on."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import exists, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from restock.store.schema import Channel, RestockSubscription, Sku, WebhookEndpoint
-
-
-def someone_listens(session: Session, sku_ids: Sequence[int], webhook_event: str) -> bool:
-    """A subscriber waits for one of these SKUs, or an active webhook wants the event: one query."""
-    waiting = exists().where(
-        RestockSubscription.sku_id.in_(sku_ids),
-        RestockSubscription.notified_at.is_(None),
-        RestockSubscription.unsubscribed_at.is_(None),
-    )
-    hooked = exists().where(
-        WebhookEndpoint.disabled_at.is_(None),
-        or_(WebhookEndpoint.events == "*", WebhookEndpoint.events.contains(webhook_event)),
-    )
-    return bool(session.scalar(select(or_(waiting, hooked))))
+from restock.store.schema import Channel, Sku
 
 
 def skus_by_id(session: Session, sku_ids: Sequence[int]) -> list[Sku]:

@@ -33,7 +33,15 @@ UPDATE skus SET release_date = (
 WHERE NOT EXISTS (SELECT 1 FROM movements WHERE movements.sku_id = skus.id AND movements.on_hand_delta > 0)
 """
 
-MARK_SOLD = "UPDATE skus SET first_sold_at = (SELECT MIN(orders.placed_at) FROM order_lines JOIN orders ON orders.id = order_lines.order_id WHERE order_lines.sku_id = skus.id)"
+MARK_SOLD = """
+UPDATE skus SET first_sold_at = (
+    SELECT MIN(orders.placed_at) FROM order_lines JOIN orders ON orders.id = order_lines.order_id
+    WHERE order_lines.sku_id = skus.id
+)
+WHERE release_date IS NULL
+"""
+"""A SKU sold before is never a pre-order again; the orders of a SKU just given its release date (no stock ever
+arrived for it) were pre-orders, not sales (`domain.availability.is_preorder`), so it keeps no mark."""
 
 
 def _sqlite_triggers() -> list[str]:
