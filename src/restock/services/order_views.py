@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from restock.domain.lines import PartKind, line_window
 from restock.domain.model import LineStatusName, OrderStatusName, part_window
+from restock.domain.shipping import effective_shipping_policy
 from restock.services.context import Context, use_case
 from restock.services.views import Customer, OrderLineOut, OrderOut, window_of
 from restock.store import order_reads as reads
@@ -16,7 +17,10 @@ from restock.store import repo
 from restock.store.schema import Channel, LinePart, Order, OrderLine
 
 LineView = OrderLineOut
-"""A line as the customer and the merchant see it; its id and shipped count stay inside the service."""
+"""A line as the customer and the merchant see it; its id stays inside the service.
+
+shipped + cancelled + backordered + allocated == quantity: `allocated` is what is held now (ready to ship), so a
+partly shipped line counts its shipped units once, under `shipped`."""
 OrderView = OrderOut
 
 
@@ -26,7 +30,7 @@ def _line_view(line: OrderLine, sku_code: str, parts: Sequence[LinePart]) -> Lin
         id=line.id,
         sku=sku_code,
         quantity=line.quantity,
-        allocated=sum(p.quantity for p in parts if p.kind in (PartKind.ALLOCATED, PartKind.SHIPPED)),
+        allocated=sum(p.quantity for p in parts if p.kind == PartKind.ALLOCATED),
         backordered=sum(p.quantity for p in waiting),
         shipped=sum(p.quantity for p in parts if p.kind == PartKind.SHIPPED),
         status=cast(LineStatusName, line.status),
@@ -47,6 +51,7 @@ def order_view(session: Session, order: Order, replayed: bool = False) -> OrderV
         external_ref=order.external_ref,
         placed_at=order.placed_at,
         lines=[_line_view(line, code, parts[line.id]) for line, code in rows],
+        shipping_policy=effective_shipping_policy(order.shipping_policy, channel.shipping_policy).value,
         replayed=replayed,
     )
 

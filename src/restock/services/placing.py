@@ -12,6 +12,7 @@ import json
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import cast
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -22,7 +23,7 @@ from restock.domain.availability import decide, promisable_supply
 from restock.domain.cover import CoverPlan, Peg, cover_plan
 from restock.domain.errors import Conflict, InvalidInput, NotFound, OrderRefused, OutcomeUnknown, ShortLine
 from restock.domain.lines import PartKind, line_window
-from restock.domain.model import BackorderPolicy, MovementKind
+from restock.domain.model import BackorderPolicy, MovementKind, ShippingPolicyName
 from restock.domain.placed import PlacedLine, PlacedOrder, placed_line
 from restock.services.availability import never_stocked
 from restock.services.context import Context, use_case
@@ -190,7 +191,13 @@ def _placed_line_view(line: PlacedLine, code: str, line_id: int) -> LineView:
     )
 
 
-def placed_view(order: PlacedOrder, channel_code: str, codes: dict[int, str], line_ids: dict[int, int]) -> OrderView:
+def placed_view(
+    order: PlacedOrder,
+    channel_code: str,
+    codes: dict[int, str],
+    line_ids: dict[int, int],
+    shipping_policy: str = "as_available",
+) -> OrderView:
     """What placing the order answers, made from what was written (no read back)."""
     lines = [_placed_line_view(line, codes[line.sku_id], line_ids[line.sku_id]) for line in order.lines]
     lines.sort(key=lambda line: line.id)
@@ -202,6 +209,7 @@ def placed_view(order: PlacedOrder, channel_code: str, codes: dict[int, str], li
         customer=customer,
         placed_at=order.placed_at,
         lines=lines,
+        shipping_policy=cast(ShippingPolicyName, shipping_policy),
     )
 
 
@@ -222,7 +230,7 @@ def _place_order(session: Session, ctx: Context, request: OrderRequest, order_id
     placed = _placed_order(placement, request, lines)
     codes = {sku.id: sku.code for sku in skus.values()}
     line_ids = store.insert_order(session, placed)
-    view = placed_view(placed, channel.code, codes, line_ids)
+    view = placed_view(placed, channel.code, codes, line_ids, channel.shipping_policy)
     store.insert_parts(session, placed, line_ids, order_placed(view))
     return view
 
@@ -249,10 +257,16 @@ def _place_in_one_statement(session: Session, ctx: Context, request: OrderReques
         placement, request, [placed_line(sku.id, asked.quantity, (Take(warehouse, asked.quantity),), ())]
     )
     codes = {sku.id: sku.code}
-    unsaved = placed_view(placed, channel.code, codes, {sku.id: 0})  # the confirmation does not show line ids
+    unsaved = placed_view(
+        placed, channel.code, codes, {sku.id: 0}, channel.shipping_policy
+    )  # the confirmation does not show line ids
     claim = change_params(**_claim_of(placement, sku.id, warehouse, asked.quantity))
     line_id = store.claim_and_place(session, claim, placed, order_placed(unsaved))
-    return None if line_id is None else placed_view(placed, channel.code, codes, {sku.id: line_id})
+    return (
+        None
+        if line_id is None
+        else placed_view(placed, channel.code, codes, {sku.id: line_id}, channel.shipping_policy)
+    )
 
 
 def _cover_line(

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, StringConstraints
 
-from restock.domain.model import LineStatusName, OrderStatusName, ShipWindow
+from restock.domain.model import LineStatusName, OrderStatusName, ShippingPolicyName, ShipWindow
 
 Email = Annotated[str, StringConstraints(min_length=3, max_length=254, pattern=r"^[\x21-\x7e]+@[\x21-\x7e]+$")]
 
@@ -147,9 +147,9 @@ class OrderLineOut(ReadModel):
     id: int = Field(exclude=True)
     sku: str
     quantity: int
-    allocated: int
+    allocated: int = Field(description="Units held for the line now, ready to ship (shipped units not included).")
     backordered: int
-    shipped: int = Field(exclude=True)
+    shipped: int = Field(default=0, description="Units of the line already shipped.")
     status: LineStatusName
     ship_window: Window | None
     delayed: bool
@@ -164,6 +164,11 @@ class OrderOut(ReadModel):
     lines: list[OrderLineOut]
     external_ref: str | None = None
     """The shop's own order number, unique per channel."""
+    shipping_policy: ShippingPolicyName = Field(
+        default="as_available",
+        description="The order's effective shipping policy (its own, else its channel's): `complete` holds every "
+        "unit until the whole order is allocated.",
+    )
     replayed: bool = Field(default=False, exclude=True)
     """True when an idempotent retry returned the first result instead of placing again."""
 
