@@ -15,6 +15,7 @@ from restock.cli import (
     catalog,
     database,
     forecasts,
+    fulfilment,
     keys,
     notify,
     orders,
@@ -49,6 +50,7 @@ app.command("outbox")(notify.outbox)
 app.command("subscribe")(notify.subscribe)
 app.command("plan")(replenishment.plan)
 app.command("radar")(replenishment.radar)
+app.command("pick-list")(fulfilment.pick_list)
 
 warehouse_app = _group("warehouse", "Stock locations.")
 warehouse_app.command("add")(catalog.warehouse_add)
@@ -86,7 +88,7 @@ order_app = _group("order", "Customer orders.")
 order_app.command("place")(orders.order_place)
 order_app.command("show")(orders.order_show)
 order_app.command("cancel")(orders.order_cancel)
-order_app.command("ship")(orders.order_ship)
+order_app.command("ship")(fulfilment.order_ship)
 
 apikey_app = _group("apikey", "API keys for the REST API.")
 apikey_app.command("create")(keys.apikey_create)

@@ -20,6 +20,7 @@ def _order_table(view: orders.OrderView) -> Table:
         "qty",
         "allocated",
         "backordered",
+        "shipped",
         "status",
         "ship window",
         title=f"order {view.id} · {view.channel} · {view.status}",
@@ -28,7 +29,9 @@ def _order_table(view: orders.OrderView) -> Table:
         window = f"{li.ship_window.earliest} – {li.ship_window.latest}" if li.ship_window else ""
         if li.delayed:
             window += " (delayed)"
-        table.add_row(li.sku, str(li.quantity), str(li.allocated), str(li.backordered), li.status, window)
+        table.add_row(
+            li.sku, str(li.quantity), str(li.allocated), str(li.backordered), str(li.shipped), li.status, window
+        )
     return table
 
 
@@ -77,11 +80,3 @@ def order_cancel(
         return Printed(_order_table(view), view.to_json())
 
     run_changing(idempotency_key, as_json, ("order cancel", order, sku), work)
-
-
-def order_ship(order: str, as_json: JsonFlag = False, idempotency_key: IdempotencyKey = None) -> None:
-    def work(ctx: Context) -> Printed:
-        view = orders.ship_order(ctx, order)
-        return Printed(_order_table(view), view.to_json())
-
-    run_changing(idempotency_key, as_json, ("order ship", order), work)

@@ -14,6 +14,8 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from restock.domain.lines import PartKind
+from restock.domain.model import ShippingPolicy
+from restock.domain.shipping import effective_shipping_policy
 from restock.store.schema import (
     Channel,
     LinePart,
@@ -123,6 +125,18 @@ def filled_by(session: Session, batches: Sequence[str]) -> list[FilledRow]:
         .order_by(first)
     )
     return [FilledRow(order_id, code, int(quantity)) for order_id, code, quantity in rows]
+
+
+def policies_of(session: Session, order_ids: Sequence[str]) -> dict[str, ShippingPolicy]:
+    """The effective shipping policy of these orders (`domain.shipping.effective_shipping_policy`)."""
+    if not order_ids:
+        return {}
+    rows = session.execute(
+        select(Order.id, Order.shipping_policy, Channel.shipping_policy)
+        .join(Channel, Channel.id == Order.channel_id)
+        .where(Order.id.in_(set(order_ids)))
+    )
+    return {order_id: effective_shipping_policy(own, channel) for order_id, own, channel in rows}
 
 
 # ---------------------------------------------------------------- the pick list
