@@ -25,6 +25,10 @@ MATRIX: list[tuple[str, str, dict[str, Any] | None, set[str]]] = [
     ("POST", "/v1/orders", {"channel": "web", "customer": {"email": "a@example.com"}, **LINE}, {"admin", "web"}),
     ("GET", "/v1/orders/{order}", None, {"admin", "web"}),
     ("POST", "/v1/orders/{order}/ship", None, {"admin", "warehouse"}),
+    ("POST", "/v1/orders/{order}/shipments", {"carrier": "DHL"}, {"admin", "warehouse"}),
+    ("GET", "/v1/orders/{order}/shipments", None, {"admin", "warehouse"}),
+    ("GET", "/v1/fulfilment/ready", None, {"admin", "warehouse"}),
+    ("GET", "/v1/fulfilment/ready?warehouse=W1", None, {"admin", "warehouse"}),
     ("POST", "/v1/orders/{order}/lines/MUG/cancel", None, {"admin"}),
     ("POST", "/v1/orders/{order}/cancel", None, {"admin"}),
     ("GET", "/v1/backorders", None, {"admin", "warehouse"}),
@@ -114,6 +118,7 @@ def snapshot(client: TestClient, keys: Keys) -> tuple[Any, ...]:
             "/v1/stock/movements?limit=1000",
             "/v1/suppliers/ACME/skus",
             "/v1/skus/MUG/planning",
+            "/v1/fulfilment/ready",
         )
     )
 
