@@ -25,7 +25,7 @@ from sqlalchemy import Engine, text
 
 from restock.domain.errors import RestockError
 from restock.domain.model import promise_cap
-from restock.services import catalog, orders, purchasing, stock
+from restock.services import catalog, orders, purchasing, shipping, stock
 from restock.services.context import Context
 from restock.store.db import make_engine
 from restock.store.migrate import upgrade
@@ -185,8 +185,11 @@ class ShopMachine(RuleBasedStateMachine):
     @precondition(lambda self: bool(self.order_ids))
     @rule(data=st.data())
     def ship(self, data: st.DataObject) -> None:
+        """Everything allocated, or part of one SKU's units (a partial shipment that splits a part)."""
         order_id = data.draw(st.sampled_from(self.open_orders() or self.order_ids))
-        self.attempt(lambda: orders.ship_order(self.ctx, order_id))
+        part = data.draw(st.none() | st.tuples(st.sampled_from(SKUS), st.integers(1, 4)))
+        request = shipping.ShipmentRequest(lines=() if part is None else (part,))
+        self.attempt(lambda: shipping.ship(self.ctx, order_id, request))
 
     @precondition(lambda self: bool(self.po_ids))
     @rule(data=st.data(), qty=st.integers(1, 5))
@@ -293,6 +296,8 @@ class ShopMachine(RuleBasedStateMachine):
 
     @invariant()
     def every_line_is_covered_exactly_by_its_parts(self) -> None:
+        """shipped + waiting + allocated never pass what was ordered (the rest was cancelled; released parts also keep
+        re-pegged history, so they do not count it), and the status is the rule over the parts."""
         rows = self.sql(
             "SELECT l.id, l.status, l.quantity, "
             "coalesce(sum(CASE WHEN p.kind = 'allocated' THEN p.quantity END), 0), "
@@ -301,13 +306,13 @@ class ShopMachine(RuleBasedStateMachine):
             "FROM order_lines l LEFT JOIN line_parts p ON p.order_line_id = l.id GROUP BY l.id, l.status, l.quantity"
         )
         for line_id, status, quantity, allocated, backordered, shipped in rows:
+            assert allocated + backordered + shipped <= quantity, line_id
             if status == "allocated":
-                assert (allocated, backordered, shipped) == (quantity, 0, 0), line_id
+                assert (allocated > 0, backordered) == (True, 0), line_id
             elif status == "backordered":
                 assert backordered > 0, line_id
-                assert (allocated + backordered, shipped) == (quantity, 0), line_id
             elif status == "shipped":
-                assert (allocated, backordered, shipped) == (0, 0, quantity), line_id
+                assert (allocated, backordered, shipped > 0) == (0, 0, True), line_id
             else:
                 assert (allocated, backordered, shipped) == (0, 0, 0), line_id
 
