@@ -141,6 +141,7 @@ def test_placing_an_order_answers_201_in_the_cli_shape(client: TestClient, ctx: 
             "quantity": 5,
             "allocated": 2,
             "backordered": 3,
+            "shipped": 0,
             "status": "backordered",
             "ship_window": {"earliest": "2026-12-07", "latest": "2026-12-11"},
             "delayed": False,

@@ -31,6 +31,10 @@ MATRIX: list[tuple[str, str, dict[str, Any] | str | None, set[str]]] = [
     ("GET", "/v1/orders?channel=web", None, {"admin", "warehouse", "web"}),
     ("GET", "/v1/orders?channel=market", None, {"admin", "warehouse", "market"}),
     ("POST", "/v1/orders/{order}/ship", None, {"admin", "warehouse"}),
+    ("POST", "/v1/orders/{order}/shipments", {"carrier": "DHL"}, {"admin", "warehouse"}),
+    ("GET", "/v1/orders/{order}/shipments", None, {"admin", "warehouse"}),
+    ("GET", "/v1/fulfilment/ready", None, {"admin", "warehouse"}),
+    ("GET", "/v1/fulfilment/ready?warehouse=W1", None, {"admin", "warehouse"}),
     ("POST", "/v1/orders/{order}/lines/MUG/cancel", None, {"admin"}),  # allocated units: the merchant's to cancel
     ("POST", "/v1/orders/{order}/lines/MUG/cancel", {"quantity": 1}, {"admin"}),
     ("POST", "/v1/orders/{waiting}/lines/BOWL/cancel", {"quantity": 1}, {"admin", "web"}),  # backordered units
@@ -150,6 +154,7 @@ def snapshot(client: TestClient, keys: Keys) -> tuple[Any, ...]:
             "/v1/stock/movements?limit=1000",
             "/v1/suppliers/ACME/skus",
             "/v1/skus/MUG/planning",
+            "/v1/fulfilment/ready",
         )
     )
 

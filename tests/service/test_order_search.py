@@ -98,14 +98,11 @@ def test_an_order_without_the_shops_details_stores_none(ctx: Context) -> None:
     standard_catalog(ctx)
     on_hand(ctx, "MUG", "W1", 5)
     view = orders.show_order(ctx, order(ctx, "MUG", 1).id)
-    assert (view.external_ref, view.customer.name, view.delivery_address, view.shipping_policy) == (
-        None,
-        None,
-        None,
-        None,
-    )
+    assert (view.external_ref, view.customer.name, view.delivery_address) == (None, None, None)
+    assert view.shipping_policy == "as_available"  # it follows its channel's
     with unit_of_work(ctx.engine, readonly=True) as session:  # SQL NULL, not a JSON null
         assert session.scalar(select(Order.id).where(Order.delivery_address.is_(None))) == view.id
+        assert session.scalar(select(Order.shipping_policy).where(Order.id == view.id)) is None
 
 
 @pytest.mark.parametrize(

@@ -270,7 +270,7 @@ def test_a_backordered_line_does_not_ship_until_it_is_filled(ctx: Context) -> No
     standard_catalog(ctx)
     confirmed_po(ctx, "MUG", 10, eta_in_days=8)
     placed = order(ctx, "MUG", 2)
-    with pytest.raises(Conflict, match="no line ready"):
+    with pytest.raises(Conflict, match="nothing allocated"):
         orders.ship_order(ctx, placed.id)
 
 

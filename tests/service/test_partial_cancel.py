@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from restock.domain.cancelling import CancelledBy
 from restock.domain.errors import Conflict, InvalidInput, NotAllowed
-from restock.services import orders, purchasing, selfservice
+from restock.services import orders, purchasing, selfservice, shipping
 from restock.services.context import Context
 from restock.store.db import unit_of_work
 from restock.store.schema import LinePart
@@ -43,7 +43,7 @@ def _parts_add_up(ctx: Context, order_id: str) -> None:
         cancelled = sum(p.quantity for p in parts if p.kind == "released" and p.cancelled_by is not None)
         assert live + cancelled == line.quantity
         assert line.cancelled == cancelled
-        assert line.shipped + line.cancelled + line.backordered + (line.allocated - line.shipped) == line.quantity
+        assert line.shipped + line.cancelled + line.backordered + line.allocated == line.quantity
 
 
 def test_a_partial_cancel_releases_backordered_units_before_allocated_ones(ctx: Context) -> None:
@@ -112,6 +112,17 @@ def test_a_line_whose_waiting_units_were_cancelled_ships_and_ends_shipped(ctx: C
     _parts_add_up(ctx, placed.id)
     with pytest.raises(Conflict):
         orders.cancel_line(ctx, placed.id, "MUG", 1)
+
+
+def test_a_cancel_after_a_partial_shipment_says_what_is_still_held(ctx: Context) -> None:
+    """Of 3 allocated mugs 1 shipped: cancelling the 2 waiting leaves 2 held, not 3 and not 1."""
+    placed = _split_line(ctx)
+    shipping.ship(ctx, placed.id, shipping.ShipmentRequest(lines=(("MUG", 1),)))
+    after = orders.cancel_line(ctx, placed.id, "MUG", 2)
+    [event] = outbox_payloads(ctx, "order_cancelled")
+    assert [(u["held"], u["waiting"]) for u in event["to_come"]] == [(2, 0)]
+    assert (after.lines[0].allocated, after.lines[0].shipped, after.lines[0].cancelled) == (2, 1, 2)
+    _parts_add_up(ctx, placed.id)
 
 
 def test_partial_cancels_of_one_line_are_messages_of_their_own(ctx: Context) -> None:

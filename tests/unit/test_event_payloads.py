@@ -21,6 +21,8 @@ from restock.domain.events import (
     OrderShipped,
     POCancelled,
     RestockAlertDue,
+    ShipmentSnapshot,
+    ShippedLine,
     Topic,
     delay_notice_type,
 )
@@ -60,7 +62,21 @@ DELAY = {
 }
 EVENTS: list[Event] = [
     OrderPlaced(**ORDER),
-    OrderShipped(**ORDER, lines_ended=(3, 4)),
+    OrderShipped(
+        **ORDER,
+        lines_ended=(3, 4),
+        shipments=(
+            ShipmentSnapshot(
+                id="shp_1",
+                warehouse="W1",
+                carrier="DHL",
+                tracking_number="JD0001",
+                tracking_url=None,
+                shipped_at=NOW,
+                lines=(ShippedLine(sku="A-1", quantity=2),),
+            ),
+        ),
+    ),
     OrderCancelled(**ORDER, lines_ended=(5,)),
     BackorderFilled(order="o1", line=7, sku="A-1", quantity=2, warehouse="W1", part=9),
     BackorderDelayed(**DELAY, new_window=ShipWindow(date(2026, 12, 9), date(2026, 12, 12))),
@@ -126,11 +142,19 @@ def test_the_order_placed_payload_is_the_order_as_the_api_shows_it_with_the_emai
                 "status": "backordered",
                 "ship_window": {"earliest": "2026-12-04", "latest": "2026-12-07"},
                 "delayed": False,
+                "shipped": 0,
             }
         ],
         "external_ref": None,
         "customer_name": None,
+        "shipping_policy": "as_available",
     }
+
+
+def test_a_shipped_message_is_keyed_by_its_shipments_each_of_which_ships_once() -> None:
+    row = event_row(EVENTS[1], NOW)
+    assert row["dedup_key"] == "order_shipped:o1:shp_1"
+    assert json.loads(row["payload"])["shipments"][0]["lines"] == [{"sku": "A-1", "quantity": 2}]
 
 
 def test_a_filled_backorder_is_the_message_the_fill_always_wrote() -> None:
@@ -149,7 +173,7 @@ def test_a_filled_backorder_is_the_message_the_fill_always_wrote() -> None:
 def test_each_event_knows_its_deduplication_key() -> None:
     assert [e.dedup_key for e in EVENTS] == [
         "order_placed:o1",
-        "order_shipped:o1:3,4",
+        "order_shipped:o1:shp_1",
         "order_cancelled:o1:5",
         "backorder_filled:9",
         "backorder_delayed:9:abc",

@@ -12,7 +12,7 @@ from fastapi import Depends, FastAPI
 from restock import __version__
 from restock.api import metrics, problems
 from restock.api.answers import AnswerCache, ChangeWatcher, RememberedAnswers
-from restock.api.routes import catalog, imports, links, notify, ops, orders, planning, purchasing
+from restock.api.routes import catalog, fulfilment, imports, links, notify, ops, orders, planning, purchasing
 from restock.api.security import KeyCache, refuse_unknown_query
 from restock.services.context import Context
 
@@ -52,7 +52,14 @@ def create_app(ctx: Context) -> FastAPI:
     app.add_middleware(RememberedAnswers, answers=answers, keys=app.state.key_cache, clock=ctx.clock)
     app.add_middleware(metrics.Observe, max_body_bytes=MAX_BODY_BYTES, on_write=watcher.poll_soon)
     app.include_router(ops.router)
-    for router in (orders.router, catalog.router, purchasing.router, planning.router, imports.router):
+    for router in (
+        orders.router,
+        fulfilment.router,
+        catalog.router,
+        purchasing.router,
+        planning.router,
+        imports.router,
+    ):
         app.include_router(router, responses=problems.DOCUMENTED, dependencies=[Depends(refuse_unknown_query)])
     # notify-me, the outbox and webhooks; then the public pages behind the links in e-mails (no key)
     app.include_router(notify.router, responses=problems.DOCUMENTED, dependencies=[Depends(refuse_unknown_query)])

@@ -15,6 +15,7 @@ from restock.cli import (
     catalog,
     database,
     forecasts,
+    fulfilment,
     keys,
     notify,
     orders,
@@ -52,6 +53,7 @@ app.command("plan")(replenishment.plan)
 app.command("radar")(replenishment.radar)
 app.command("import")(transfer.import_file)
 app.command("export")(transfer.export_file)
+app.command("pick-list")(fulfilment.pick_list)
 
 warehouse_app = _group("warehouse", "Stock locations.")
 warehouse_app.command("add")(catalog.warehouse_add)
@@ -96,7 +98,7 @@ order_app.command("place")(orders.order_place)
 order_app.command("show")(orders.order_show)
 order_app.command("list")(orders.order_list)
 order_app.command("cancel")(orders.order_cancel)
-order_app.command("ship")(orders.order_ship)
+order_app.command("ship")(fulfilment.order_ship)
 
 apikey_app = _group("apikey", "API keys for the REST API.")
 apikey_app.command("create")(keys.apikey_create)

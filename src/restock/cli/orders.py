@@ -22,6 +22,7 @@ def _order_table(view: orders.OrderView) -> Table:
         "qty",
         "allocated",
         "backordered",
+        "shipped",
         "status",
         "ship window",
         title=f"order {view.id} · {view.channel} · {view.status}",
@@ -30,7 +31,9 @@ def _order_table(view: orders.OrderView) -> Table:
         window = f"{li.ship_window.earliest} – {li.ship_window.latest}" if li.ship_window else ""
         if li.delayed:
             window += " (delayed)"
-        table.add_row(li.sku, str(li.quantity), str(li.allocated), str(li.backordered), li.status, window)
+        table.add_row(
+            li.sku, str(li.quantity), str(li.allocated), str(li.backordered), str(li.shipped), li.status, window
+        )
     table.caption = _shop_details(view)
     return table
 
@@ -110,14 +113,6 @@ def order_cancel(
 
     part = () if quantity is None else (quantity,)  # without one, a key means what it meant before --quantity
     run_changing(idempotency_key, as_json, ("order cancel", order, line, *part), work)
-
-
-def order_ship(order: str, as_json: JsonFlag = False, idempotency_key: IdempotencyKey = None) -> None:
-    def work(ctx: Context) -> Printed:
-        view = orders.ship_order(ctx, order)
-        return Printed(_order_table(view), view.to_json())
-
-    run_changing(idempotency_key, as_json, ("order ship", order), work)
 
 
 def _moment(raw: str | None, option: str) -> datetime | None:

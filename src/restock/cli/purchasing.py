@@ -13,6 +13,7 @@ from restock.cli.shared import JsonFlag, Lines, context, emit_json, out, parse_d
 from restock.services import purchasing
 from restock.services.context import Context
 from restock.services.purchasing import POView
+from restock.services.shipment_views import ReceiptOut
 
 
 def _po_change(key: str | None, as_json: bool, said: str, use_case: Callable[..., POView], *args: Any) -> None:
@@ -59,10 +60,26 @@ def po_eta(po: int, eta: str, as_json: JsonFlag = False, idempotency_key: Idempo
     _po_change(idempotency_key, as_json, f"purchase order {{po}}: ETA now {when}", purchasing.change_eta, po, when)
 
 
+def receipt_sentences(receipt: ReceiptOut) -> str:
+    """What a receipt did: the PO's new status, each order it filled (at the dock, ready to ship), the free stock."""
+    said = [f"purchase order {receipt.id}: received, now {receipt.status}"]
+    for f in receipt.filled:
+        ready = "ready to ship from the dock" if f.ready_to_ship else "held: the order ships complete"
+        said.append(f"  filled {f.order}: {f.quantity} x {f.sku} ({ready})")
+    said += [f"  to free stock: {free.quantity} x {free.sku}" for free in receipt.to_free_stock]
+    return "\n".join(said)
+
+
 def po_receive(po: int, line: Lines, as_json: JsonFlag = False, idempotency_key: IdempotencyKey = None) -> None:
-    lines = parse_lines(line)
-    said = "purchase order {po}: received, now {status}"
-    _po_change(idempotency_key, as_json, said, purchasing.receive_po, po, lines)
+    """Book arriving units; says which orders they filled (ready to ship from the dock) and what became free stock."""
+    with user_errors():
+        lines = parse_lines(line)
+
+    def work(ctx: Context) -> Printed:
+        receipt = purchasing.receive_po(ctx, po, lines)
+        return Printed(receipt_sentences(receipt), receipt.to_json())
+
+    run_changing(idempotency_key, as_json, ("receive_po", po, lines), work)
 
 
 def po_cancel(po: int, as_json: JsonFlag = False, idempotency_key: IdempotencyKey = None) -> None:

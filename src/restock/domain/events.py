@@ -15,7 +15,7 @@ from datetime import date, datetime
 from typing import ClassVar
 
 from restock.domain.cancelling import CancelledBy
-from restock.domain.model import AvailabilityState, LineStatus, OrderStatus, Reason, ShipWindow
+from restock.domain.model import AvailabilityState, LineStatus, OrderStatus, Reason, ShippingPolicy, ShipWindow
 
 KEY_ONLY = "key_only"
 """Field metadata: the field makes the deduplication key and stays out of the payload."""
@@ -62,6 +62,8 @@ class LineSnapshot:
     status: LineStatus
     ship_window: ShipWindow | None
     delayed: bool
+    shipped: int = 0
+    """Units of the line already shipped (`allocated` is what is held now, not yet shipped)."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -77,6 +79,8 @@ class OrderSnapshot:
     external_ref: str | None = None
     """The shop's own order number, where it sent one: what the customer knows the order by."""
     customer_name: str | None = None
+    shipping_policy: ShippingPolicy = ShippingPolicy.AS_AVAILABLE
+    """The order's effective policy: under `complete` nothing ships until the whole order is allocated."""
 
     @property
     def waiting_lines(self) -> tuple[LineSnapshot, ...]:
@@ -108,8 +112,40 @@ class _LinesEnded(OrderSnapshot):
 
 
 @dataclass(frozen=True, kw_only=True)
+class ShippedLine:
+    """Units of one order line a shipment took."""
+
+    sku: str
+    quantity: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class ShipmentSnapshot:
+    """One shipment: the units that left one warehouse together, and how the customer can follow them."""
+
+    id: str
+    warehouse: str
+    carrier: str | None
+    tracking_number: str | None
+    tracking_url: str | None
+    shipped_at: datetime
+    lines: tuple[ShippedLine, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
 class OrderShipped(_LinesEnded):
+    """Units of an order shipped: the shipments (one per warehouse), and the order as it now reads (what still
+    waits, with its window). `lines_ended` are the lines that shipped whole with it. A line may ship in several
+    shipments, so the shipments' ids (each ships once) make the key."""
+
     topic: ClassVar[Topic] = Topic.ORDER_SHIPPED
+    shipments: tuple[ShipmentSnapshot, ...] = ()
+
+    @property
+    def dedup_key(self) -> str:
+        if not self.shipments:
+            return super().dedup_key
+        return _key(self.topic, self.id, ",".join(s.id for s in self.shipments))
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -31,9 +31,10 @@ from restock.domain.events import (
     OrderShipped,
     POCancelled,
     RestockAlertDue,
+    ShipmentSnapshot,
     Topic,
 )
-from restock.domain.model import AvailabilityState, LineStatus
+from restock.domain.model import AvailabilityState
 from restock.domain.wording import order_words, window_words
 from restock.notify.mail import EmailKind, Outgoing, Templates
 from restock.services import email_links as links
@@ -151,6 +152,7 @@ def order_placed(x: Expansion, m: Claimed, e: OrderPlaced) -> list[NewMessage]:
         "backordered": backordered,
         "wholly_backordered": not any(line.allocated for line in e.lines),  # not "part on backorder"
     }
+    context["shipping_policy"] = e.shipping_policy.value  # under `complete`, nothing ships before the whole order
     out = [x.email(m, EmailKind.ORDER_CONFIRMATION, e.email, context), *x.webhooks(m, "order.placed", payload_of(e))]
     if backordered:
         waiting = [payload_of(line) for line in e.waiting_lines]
@@ -198,16 +200,39 @@ def backorder_delayed(x: Expansion, m: Claimed, e: BackorderDelayed) -> list[New
 
 
 def order_shipped(x: Expansion, m: Claimed, e: OrderShipped) -> list[NewMessage]:
-    """What shipped now, and what still waits for stock (shipped separately when it comes)."""
+    """What shipped in each parcel (carrier, tracking), what is held and follows in another parcel, and what still
+    waits for stock with its window (the line's window over its waiting parts, `domain.lines.line_window`: a line
+    with an undated part has no date)."""
     names = notices.sku_names(x.session, [line.sku for line in e.lines])
     today = m.created_at.date()
-    waiting = [_waiting_line(line, names, today) for line in e.lines if line.status is LineStatus.BACKORDERED]
+    shipments = [_shipment(shipment, names) for shipment in e.shipments] or [
+        {"lines": notices.ended_lines(x.session, e.lines_ended), **_NO_TRACKING}  # a message from before shipments
+    ]
     context = {
         **_order(e.id, e.external_ref),
-        "shipped": notices.ended_lines(x.session, e.lines_ended),
-        "waiting": waiting,
+        "shipments": shipments,
+        "shipped": [line for shipment in shipments for line in shipment["lines"]],
+        "to_follow": [_held_line(line, names) for line in e.lines if line.allocated],
+        "waiting": [_waiting_line(line, names, today) for line in e.waiting_lines],
     }
     return [x.email(m, EmailKind.ORDER_SHIPPED, e.email, context), *x.webhooks(m, "order.shipped", payload_of(e))]
+
+
+_NO_TRACKING = {"carrier": None, "tracking_number": None, "tracking_url": None}
+
+
+def _shipment(shipment: ShipmentSnapshot, names: dict[str, str]) -> dict[str, Any]:
+    return {
+        "carrier": shipment.carrier,
+        "tracking_number": shipment.tracking_number,
+        "tracking_url": shipment.tracking_url,
+        "lines": [notices.EndedLine(line.sku, names.get(line.sku, line.sku), line.quantity) for line in shipment.lines],
+    }
+
+
+def _held_line(line: LineSnapshot, names: dict[str, str]) -> notices.EndedLine:
+    """Units held for the customer that this shipment did not take: they follow in another parcel."""
+    return notices.EndedLine(line.sku, names.get(line.sku, line.sku), line.allocated)
 
 
 def order_cancelled(x: Expansion, m: Claimed, e: OrderCancelled) -> list[NewMessage]:

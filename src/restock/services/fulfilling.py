@@ -186,7 +186,7 @@ def _cancelled_event(
     to_come = tuple(
         UnitsToCome(
             sku=line.sku,
-            held=line.allocated - line.shipped,
+            held=line.allocated,
             waiting=line.backordered,
             ship_window=ShipWindow(line.ship_window.earliest, line.ship_window.latest) if line.ship_window else None,
         )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from restock.domain.events import LineSnapshot, OrderCancelled, OrderPlaced, OrderShipped
-from restock.domain.model import LineStatus, OrderStatus, ShipWindow
+from restock.domain.model import LineStatus, OrderStatus, ShippingPolicy, ShipWindow
 from restock.services.order_views import LineView, OrderView
 
 
@@ -23,6 +23,7 @@ def _line_snapshot(line: LineView) -> LineSnapshot:
         if line.ship_window is None
         else ShipWindow(line.ship_window.earliest, line.ship_window.latest),
         delayed=line.delayed,
+        shipped=line.shipped,
     )
 
 
@@ -37,6 +38,7 @@ def order_placed(view: OrderView) -> OrderPlaced:
         lines=tuple(map(_line_snapshot, view.lines)),
         external_ref=view.external_ref,
         customer_name=view.customer.name,
+        shipping_policy=ShippingPolicy(view.shipping_policy),
     )
 
 
@@ -53,5 +55,6 @@ def lines_ended(
         lines=tuple(map(_line_snapshot, view.lines)),
         external_ref=view.external_ref,
         customer_name=view.customer.name,
+        shipping_policy=ShippingPolicy(view.shipping_policy),
         lines_ended=tuple(line_ids),
     )

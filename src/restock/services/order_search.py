@@ -120,7 +120,10 @@ def search_orders(session: Session, ctx: Context, query: OrderQuery) -> OrderPag
     found = store.order_page(session, query.filter(), query.limit + 1, after)
     more, page = len(found) > query.limit, found[: query.limit]
     lines = store.lines_of_orders(session, [f.order.id for f in page])
-    items = [view_of(f.order, f.channel_code, lines.by_order.get(f.order.id, []), lines.parts) for f in page]
+    items = [
+        view_of(f.order, f.channel_code, f.channel_shipping_policy, lines.by_order.get(f.order.id, []), lines.parts)
+        for f in page
+    ]
     last = page[-1].order if page else None
     following = cursor_of(After(last.placed_at, last.id)) if more and last is not None else None
     return OrderPage(items=items, next=following)

@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session
 from restock.domain.address import DeliveryAddress as Address
 from restock.domain.address import address_from_stored
 from restock.domain.lines import PartKind, line_window
-from restock.domain.model import LineStatusName, OrderStatusName, ShippingPolicyName, part_window
+from restock.domain.model import LineStatusName, OrderStatusName, part_window
+from restock.domain.shipping import effective_shipping_policy
 from restock.services.context import Context, use_case
 from restock.services.views import Customer, DeliveryAddress, OrderLineOut, OrderOut, window_of
 from restock.store import order_reads as reads
@@ -18,7 +19,10 @@ from restock.store import repo
 from restock.store.schema import Channel, LinePart, Order, OrderLine
 
 LineView = OrderLineOut
-"""A line as the customer and the merchant see it; its id and shipped count stay inside the service."""
+"""A line as the customer and the merchant see it; its id stays inside the service.
+
+shipped + cancelled + backordered + allocated == quantity: `allocated` is what is held now (ready to ship), so a
+partly shipped line counts its shipped units once, under `shipped`."""
 OrderView = OrderOut
 
 
@@ -28,7 +32,7 @@ def _line_view(line: OrderLine, sku_code: str, parts: Sequence[LinePart]) -> Lin
         id=line.id,
         sku=sku_code,
         quantity=line.quantity,
-        allocated=sum(p.quantity for p in parts if p.kind in (PartKind.ALLOCATED, PartKind.SHIPPED)),
+        allocated=sum(p.quantity for p in parts if p.kind == PartKind.ALLOCATED),
         backordered=sum(p.quantity for p in waiting),
         shipped=sum(p.quantity for p in parts if p.kind == PartKind.SHIPPED),
         status=cast(LineStatusName, line.status),
@@ -46,11 +50,13 @@ def address_view(address: Address | None) -> DeliveryAddress | None:
 def view_of(
     order: Order,
     channel_code: str,
+    channel_shipping_policy: str,
     lines: Sequence[tuple[OrderLine, str]],
     parts: dict[int, list[LinePart]],
     replayed: bool = False,
 ) -> OrderView:
-    """An order as read from its rows: its lines (each with its SKU's code, in the order written) and their parts."""
+    """An order as read from its rows: its lines (each with its SKU's code, in the order written) and their parts,
+    and the policy it ships under (its own, else its channel's)."""
     return OrderView(
         id=order.id,
         status=cast(OrderStatusName, order.status),
@@ -58,7 +64,7 @@ def view_of(
         customer=Customer(email=order.email, name=order.customer_name),
         external_ref=order.external_ref,
         delivery_address=address_view(address_from_stored(order.delivery_address)),
-        shipping_policy=cast(ShippingPolicyName | None, order.shipping_policy),
+        shipping_policy=effective_shipping_policy(order.shipping_policy, channel_shipping_policy).value,
         placed_at=order.placed_at,
         lines=[_line_view(line, code, parts.get(line.id, [])) for line, code in lines],
         replayed=replayed,
@@ -69,7 +75,7 @@ def order_view(session: Session, order: Order, replayed: bool = False) -> OrderV
     rows = reads.lines_with_sku_codes(session, order.id)
     parts = reads.parts_of_lines(session, [line.id for line, _ in rows])
     channel = session.get_one(Channel, order.channel_id)
-    return view_of(order, channel.code, rows, parts, replayed)
+    return view_of(order, channel.code, channel.shipping_policy, rows, parts, replayed)
 
 
 @use_case(readonly=True)

@@ -35,6 +35,7 @@ from restock.domain.lines import PartKind, line_window
 from restock.domain.model import BackorderPolicy, MovementKind, ShippingPolicy
 from restock.domain.placed import PlacedLine, PlacedOrder, placed_line
 from restock.domain.references import check_external_ref, is_the_same_order
+from restock.domain.shipping import effective_shipping_policy
 from restock.services.availability_watch import after_an_order
 from restock.services.context import Context, joined, use_case
 from restock.services.order_events import order_placed
@@ -274,7 +275,13 @@ def _placed_line_view(line: PlacedLine, code: str, line_id: int) -> LineView:
     )
 
 
-def placed_view(order: PlacedOrder, channel_code: str, codes: dict[int, str], line_ids: dict[int, int]) -> OrderView:
+def placed_view(
+    order: PlacedOrder,
+    channel_code: str,
+    codes: dict[int, str],
+    line_ids: dict[int, int],
+    shipping_policy: str = "as_available",
+) -> OrderView:
     """What placing the order answers, made from what was written (no read back)."""
     lines = [_placed_line_view(line, codes[line.sku_id], line_ids[line.sku_id]) for line in order.lines]
     lines.sort(key=lambda line: line.id)
@@ -288,7 +295,9 @@ def placed_view(order: PlacedOrder, channel_code: str, codes: dict[int, str], li
         lines=lines,
         external_ref=order.external_ref,
         delivery_address=address_view(order.delivery_address),
-        shipping_policy=None if order.shipping_policy is None else order.shipping_policy.value,
+        shipping_policy=effective_shipping_policy(
+            None if order.shipping_policy is None else order.shipping_policy.value, shipping_policy
+        ).value,
     )
 
 
@@ -310,7 +319,7 @@ def _place_order(session: Session, ctx: Context, request: OrderRequest, order_id
     placed = _placed_order(placement, request, lines)
     codes = {sku.id: sku.code for sku in skus.values()}
     line_ids = store.insert_order(session, placed)
-    view = placed_view(placed, channel.code, codes, line_ids)
+    view = placed_view(placed, channel.code, codes, line_ids, channel.shipping_policy)
     store.insert_parts(session, placed, line_ids, order_placed(view))
     after_an_order(session, ctx, placed, skus.values(), placement.today)
     return view
@@ -342,10 +351,16 @@ def _place_in_one_statement(session: Session, ctx: Context, request: OrderReques
         placement, request, [placed_line(sku.id, asked.quantity, (Take(warehouse, asked.quantity),), ())]
     )
     codes = {sku.id: sku.code}
-    unsaved = placed_view(placed, channel.code, codes, {sku.id: 0})  # the confirmation does not show line ids
+    unsaved = placed_view(
+        placed, channel.code, codes, {sku.id: 0}, channel.shipping_policy
+    )  # the confirmation does not show line ids
     claim = change_params(**_claim_of(placement, sku.id, warehouse, asked.quantity))
     line_id = store.claim_and_place(session, claim, placed, order_placed(unsaved))
-    return None if line_id is None else placed_view(placed, channel.code, codes, {sku.id: line_id})
+    return (
+        None
+        if line_id is None
+        else placed_view(placed, channel.code, codes, {sku.id: line_id}, channel.shipping_policy)
+    )
 
 
 def _refuse_archived(skus: dict[str, store.SkuInfo]) -> None:

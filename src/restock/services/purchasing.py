@@ -6,6 +6,7 @@ backorders pegged to the PO; a cancellation moves them to other confirmed supply
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 
@@ -15,14 +16,16 @@ from restock.domain import validation as valid
 from restock.domain.errors import Conflict, InvalidInput, NotFound
 from restock.domain.events import POCancelled
 from restock.domain.model import OPEN_PO_STATUSES, MovementKind, POStatus
+from restock.domain.shipping import order_may_ship
 from restock.services.availability_watch import watching_availability
 from restock.services.context import Context, use_case
 from restock.services.promising import apply_new_window, repeg_parts, waiting_parts_on
+from restock.services.shipment_views import FilledOut, FreeStockOut, ReceiptOut
 from restock.services.supply import refresh_supplier_lateness, window_for
 from restock.services.views import EtaChangeOut, PurchaseOrderLineOut, PurchaseOrderOut
 from restock.store import purchasing as pos
-from restock.store import repo
-from restock.store.fill import stock_arrives
+from restock.store import repo, shipments
+from restock.store.fill import FillResult, stock_arrives
 from restock.store.outbox import emit
 from restock.store.schema import POLine, PurchaseOrder, Sku, Supplier, Warehouse
 from restock.store.supply import open_for_promises
@@ -156,8 +159,11 @@ def _lock_skus_of(session: Session, po_id: int) -> None:
 
 
 @use_case()
-def receive_po(session: Session, ctx: Context, po_id: int, lines: Sequence[tuple[str, int]]) -> POView:
-    """Book arriving units: each line's units go to waiting backorders (pegged to it first) before they are free."""
+def receive_po(session: Session, ctx: Context, po_id: int, lines: Sequence[tuple[str, int]]) -> ReceiptOut:
+    """Book arriving units: each line's units go to waiting backorders (pegged to it first) before they are free.
+
+    Answers with the PO and what the receipt did: the orders and units it filled (at the dock, ready to ship
+    straight away: they head the pick list) and what became free stock."""
     _check_lines(lines)
     _lock_skus_of(session, po_id)  # SKU locks first, as every use case takes them
     po = repo.purchase_order(session, po_id, for_update=True)
@@ -166,7 +172,7 @@ def receive_po(session: Session, ctx: Context, po_id: int, lines: Sequence[tuple
         return _receive(session, ctx, po, lines)
 
 
-def _receive(session: Session, ctx: Context, po: PurchaseOrder, lines: Sequence[tuple[str, int]]) -> POView:
+def _receive(session: Session, ctx: Context, po: PurchaseOrder, lines: Sequence[tuple[str, int]]) -> ReceiptOut:
     po_id = po.id
     now = ctx.clock.now()
     received = []
@@ -180,8 +186,9 @@ def _receive(session: Session, ctx: Context, po: PurchaseOrder, lines: Sequence[
                 f"cannot receive {quantity} of {sku_code}: only {line.ordered - line.received} are still open"
             )
         received.append((sku, line, quantity))
-    for sku, line, quantity in sorted(received, key=lambda r: r[0].id):
-        _receive_line(session, po, sku, line, quantity, now)
+    fills = [
+        _receive_line(session, po, sku, line, quantity, now) for sku, line, quantity in sorted(received, key=_by_sku)
+    ]
     po.received_at = po.received_at or now
     session.flush()
     open_left = pos.has_open_lines(session, po.id)
@@ -190,12 +197,51 @@ def _receive(session: Session, ctx: Context, po: PurchaseOrder, lines: Sequence[
         open_for_promises(session, po.id, False)  # closed: nothing left to promise from
     refresh_supplier_lateness(session, po.supplier_id, ctx.clock.today())
     session.flush()
-    return po_view(session, po)
+    return _receipt_answer(session, po, [(sku.code, quantity) for sku, _, quantity in received], fills)
 
 
-def _receive_line(session: Session, po: PurchaseOrder, sku: Sku, line: POLine, quantity: int, now: datetime) -> None:
+def _by_sku(received: tuple[Sku, POLine, int]) -> int:
+    return received[0].id
+
+
+def _receipt_answer(
+    session: Session, po: PurchaseOrder, received: Sequence[tuple[str, int]], fills: Sequence[FillResult]
+) -> ReceiptOut:
+    """The PO as it now reads, the units each filled order got (ready to ship unless its order ships complete and
+    still waits for more), and per SKU what no backorder took: free stock."""
+    filled = shipments.filled_by(session, [fill.batch for fill in fills if fill.parts])
+    waiting = shipments.units_waiting(session, [row.order_id for row in filled])
+    policies = shipments.policies_of(session, [row.order_id for row in filled])
+    arrived: dict[str, int] = defaultdict(int)
+    for sku, quantity in received:
+        arrived[sku] += quantity
+    taken: dict[str, int] = defaultdict(int)
+    for row in filled:
+        taken[row.sku] += row.quantity
+    return ReceiptOut(
+        **po_view(session, po).model_dump(),
+        filled=[
+            FilledOut(
+                order=row.order_id,
+                sku=row.sku,
+                quantity=row.quantity,
+                ready_to_ship=order_may_ship(policies[row.order_id], waiting.get(row.order_id, 0)),
+            )
+            for row in filled
+        ],
+        to_free_stock=[
+            FreeStockOut(sku=sku, quantity=quantity - taken[sku])
+            for sku, quantity in arrived.items()
+            if quantity > taken[sku]
+        ],
+    )
+
+
+def _receive_line(
+    session: Session, po: PurchaseOrder, sku: Sku, line: POLine, quantity: int, now: datetime
+) -> FillResult:
     # Stock row first, PO line second: the same lock order as placing an order, so no deadlock.
-    stock_arrives(
+    fill = stock_arrives(
         session,
         sku_id=sku.id,
         warehouse_id=po.warehouse_id,
@@ -209,6 +255,9 @@ def _receive_line(session: Session, po: PurchaseOrder, sku: Sku, line: POLine, q
     # The guard refuses a receipt that a concurrent one has made too large; everything rolls back.
     if not pos.book_receipt(session, line.id, quantity):
         raise Conflict(f"cannot receive {quantity} of {sku.code}: another receipt booked the open quantity first")
+    if fill.parts:
+        shipments.record_receipt_fill(session, fill.batch, po.id, po.warehouse_id, now)
+    return fill
 
 
 @use_case()

@@ -1,52 +1,290 @@
-"""Shipping orders: allocated units leave their warehouse, and the line and order statuses follow from the parts."""
+"""Shipping orders: allocated units leave their warehouse as shipments, and the line and order statuses follow from
+the parts (`domain.lines`).
+
+A shipment takes only what is allocated now (`domain.shipping.units_a_shipment_takes`): by default every allocated
+unit, or the named SKUs' quantities. A part shipped only in part is split: a shipped part for what left, the
+allocated remainder for what stays. A line with units still on backorder ships what it holds and keeps waiting for
+the rest. Units leaving from two warehouses make two shipments. Under the `complete` policy nothing ships until no
+unit of the order waits (`domain.shipping.order_may_ship`).
+"""
 
 from __future__ import annotations
 
+import secrets
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import cast
 
 from sqlalchemy.orm import Session
 
-from restock.domain.errors import Conflict
-from restock.domain.events import OrderShipped
-from restock.domain.lines import PartKind
+from restock.domain import validation as valid
+from restock.domain.errors import InvalidInput
+from restock.domain.events import OrderShipped, ShipmentSnapshot, ShippedLine
+from restock.domain.lines import PartKind, order_status
 from restock.domain.model import LineStatus, MovementKind
+from restock.domain.shipping import (
+    HeldPart,
+    Take,
+    effective_shipping_policy,
+    nothing_to_ship,
+    order_may_ship,
+    shipments_by_warehouse,
+    units_a_shipment_takes,
+)
 from restock.services.context import Context, use_case
-from restock.services.fulfilling import end_line, locked_order, open_lines, settle
-from restock.services.order_views import OrderView
+from restock.services.fulfilling import end_line, locked_order
+from restock.services.order_events import lines_ended
+from restock.services.order_views import OrderView, order_view
+from restock.services.shipment_views import PickLineOut, PickOut, ShipmentLineOut, ShipmentOut, ShippedOut
 from restock.store import order_reads as reads
+from restock.store import repo
+from restock.store import shipments as store
 from restock.store.ledger import must_move
-from restock.store.schema import LinePart, Order, OrderLine
+from restock.store.outbox import emit
+from restock.store.schema import Channel, LinePart, Order, Shipment
+
+MAX_CARRIER = 100
+MAX_TRACKING_NUMBER = 200
+MAX_TRACKING_URL = 2000
 
 
-def _ship_line(session: Session, order: Order, line: OrderLine, parts: list[LinePart], now: datetime) -> None:
-    """Every allocated unit of the line leaves its warehouse."""
-    for part in parts:
-        if part.kind != PartKind.ALLOCATED:
-            continue
-        assert part.warehouse_id is not None
-        must_move(
-            session,
-            sku_id=part.sku_id,
-            warehouse_id=part.warehouse_id,
-            kind=MovementKind.SHIPMENT,
-            now=now,
-            on_hand_delta=-part.quantity,
-            allocated_delta=-part.quantity,
-            ref=f"order:{order.id}",
-        )
-        part.kind = PartKind.SHIPPED.value
-    end_line(line, parts)
+@dataclass(frozen=True)
+class ShipmentRequest:
+    """What to ship: every allocated unit (no lines), or these SKUs' quantities; how the parcel can be followed."""
+
+    lines: tuple[tuple[str, int], ...] = ()
+    carrier: str | None = None
+    tracking_number: str | None = None
+    tracking_url: str | None = None
+
+    def checked(self) -> ShipmentRequest:
+        for sku, quantity in self.lines:
+            valid.code(sku, "SKU code")
+            valid.quantity(quantity)
+        _text(self.carrier, "a carrier", MAX_CARRIER)
+        _text(self.tracking_number, "a tracking number", MAX_TRACKING_NUMBER)
+        _text(self.tracking_url, "a tracking URL", MAX_TRACKING_URL)
+        if self.tracking_url is not None and not self.tracking_url.startswith(("https://", "http://")):
+            raise InvalidInput("a tracking URL starts with https:// (or http://)")
+        return self
+
+    def requested(self) -> dict[str, int] | None:
+        """Units asked per SKU (a SKU named twice: both quantities); None for everything allocated."""
+        if not self.lines:
+            return None
+        asked: dict[str, int] = defaultdict(int)
+        for sku, quantity in self.lines:
+            asked[sku] += quantity
+        return dict(asked)
+
+
+def _text(value: str | None, what: str, longest: int) -> None:
+    if value is not None and (not value.strip() or len(value) > longest or not value.isprintable()):
+        raise InvalidInput(f"{what} is 1-{longest} printable characters")
+
+
+def new_shipment_id() -> str:
+    return "shp_" + secrets.token_hex(12)
 
 
 @use_case()
-def ship_order(session: Session, ctx: Context, order_id: str) -> OrderView:
-    """Ship every fully allocated line; lines still waiting for stock stay open."""
+def ship(session: Session, ctx: Context, order_id: str, request: ShipmentRequest = ShipmentRequest()) -> ShippedOut:
+    """Ship what is allocated now (all of it, or the named lines' quantities): one shipment per warehouse."""
+    request = request.checked()
     order = locked_order(session, order_id)
-    ready = [line for line in open_lines(session, order) if line.status == LineStatus.ALLOCATED.value]
-    if not ready:
-        raise Conflict(f"order {order_id} has no line ready to ship (status {order.status})")
+    rows = reads.lines_with_sku_codes(session, order.id)
+    lines = {line.id: line for line, _ in rows}
+    parts = reads.parts_of_lines(session, list(lines))
+    codes = {line.id: code for line, code in rows}
+    _refuse_unknown_skus(order_id, request.requested(), set(codes.values()))
+    held = [
+        HeldPart(p.id, p.order_line_id, codes[p.order_line_id], cast(int, p.warehouse_id), p.quantity)
+        for line_parts in parts.values()
+        for p in line_parts
+        if p.kind == PartKind.ALLOCATED
+    ]
+    waiting = sum(p.quantity for ps in parts.values() for p in ps if p.kind == PartKind.BACKORDERED)
+    policy = effective_shipping_policy(
+        order.shipping_policy, session.get_one(Channel, order.channel_id).shipping_policy
+    )
+    if refusal := nothing_to_ship(order_id, policy, sum(h.quantity for h in held), waiting):
+        raise refusal
+    takes = units_a_shipment_takes(held, request.requested())
     now = ctx.clock.now()
-    parts = reads.parts_of_lines(session, [line.id for line in ready])
-    for line in ready:
-        _ship_line(session, order, line, parts[line.id], now)
-    return settle(session, order, OrderShipped, ready, now)
+    by_id = {p.id: p for ps in parts.values() for p in ps}
+    made = [
+        _ship_from(session, order, warehouse_id, group, by_id, request, now)
+        for warehouse_id, group in shipments_by_warehouse(takes).items()
+    ]
+    touched = {take.part.line_id for take in takes}
+    for line_id in sorted(touched):
+        end_line(lines[line_id], reads.parts_of_lines(session, [line_id])[line_id])
+    view = _settle(session, order, made, [i for i in sorted(touched) if lines[i].status == LineStatus.SHIPPED], now)
+    return ShippedOut(shipments=[_shipment_out(row) for row in made], order=view)
+
+
+def _refuse_unknown_skus(order_id: str, requested: dict[str, int] | None, skus: set[str]) -> None:
+    unknown = sorted(set(requested or ()) - skus)
+    if unknown:
+        raise InvalidInput(f"order {order_id} has no line for {', '.join(unknown)}")
+
+
+def _ship_from(
+    session: Session,
+    order: Order,
+    warehouse_id: int,
+    takes: Sequence[Take],
+    parts: dict[int, LinePart],
+    request: ShipmentRequest,
+    now: datetime,
+) -> store.ShipmentRow:
+    """One shipment: the taken units leave this warehouse (ledger), their parts become shipped parts of it."""
+    shipment = Shipment(
+        id=new_shipment_id(),
+        order_id=order.id,
+        warehouse_id=warehouse_id,
+        carrier=request.carrier,
+        tracking_number=request.tracking_number,
+        tracking_url=request.tracking_url,
+        shipped_at=now,
+    )
+    session.add(shipment)
+    session.flush()  # the shipped parts point at it
+    per_line: dict[int, int] = defaultdict(int)
+    for take in takes:
+        _ship_part(session, order, parts[take.part.part_id], take, shipment.id, now)
+        per_line[take.part.line_id] += take.quantity
+    store.add_shipment_lines(session, shipment.id, sorted(per_line.items()))
+    session.flush()
+    [row] = store.shipments_of(session, order.id, [shipment.id])
+    return row
+
+
+def _ship_part(session: Session, order: Order, part: LinePart, take: Take, shipment_id: str, now: datetime) -> None:
+    must_move(
+        session,
+        sku_id=part.sku_id,
+        warehouse_id=take.part.warehouse_id,
+        kind=MovementKind.SHIPMENT,
+        now=now,
+        on_hand_delta=-take.quantity,
+        allocated_delta=-take.quantity,
+        ref=f"order:{order.id}",
+    )
+    if take.whole:
+        part.kind, part.shipment_id = PartKind.SHIPPED.value, shipment_id
+        return
+    part.quantity -= take.quantity  # the allocated remainder stays as it was (its fill, its window)
+    session.add(
+        LinePart(
+            order_line_id=part.order_line_id,
+            sku_id=part.sku_id,
+            channel_id=part.channel_id,
+            kind=PartKind.SHIPPED.value,
+            quantity=take.quantity,
+            warehouse_id=part.warehouse_id,
+            po_line_id=part.po_line_id,
+            priority=part.priority,
+            placed_at=part.placed_at,
+            filled_by=part.filled_by,
+            shipment_id=shipment_id,
+        )
+    )
+
+
+def _settle(
+    session: Session, order: Order, made: list[store.ShipmentRow], ended: list[int], now: datetime
+) -> OrderView:
+    """The order's new status, and the shipped message: the shipments, and the order as it now reads."""
+    session.flush()
+    order.status = order_status(reads.line_statuses(session, order.id)).value
+    session.flush()
+    view = order_view(session, order)
+    event = lines_ended(OrderShipped, view, ended)
+    assert isinstance(event, OrderShipped)
+    emit(session, _with_shipments(event, made), now)
+    return view
+
+
+def _with_shipments(event: OrderShipped, made: list[store.ShipmentRow]) -> OrderShipped:
+    snapshots = tuple(
+        ShipmentSnapshot(
+            id=row.id,
+            warehouse=row.warehouse,
+            carrier=row.carrier,
+            tracking_number=row.tracking_number,
+            tracking_url=row.tracking_url,
+            shipped_at=row.shipped_at,
+            lines=tuple(ShippedLine(sku=sku, quantity=quantity) for sku, quantity in row.lines),
+        )
+        for row in made
+    )
+    return replace(event, shipments=snapshots)
+
+
+def _shipment_out(row: store.ShipmentRow) -> ShipmentOut:
+    return ShipmentOut(
+        id=row.id,
+        order=row.order_id,
+        warehouse=row.warehouse,
+        carrier=row.carrier,
+        tracking_number=row.tracking_number,
+        tracking_url=row.tracking_url,
+        shipped_at=row.shipped_at,
+        lines=[ShipmentLineOut(sku=sku, quantity=quantity) for sku, quantity in row.lines],
+    )
+
+
+def ship_order(ctx: Context, order_id: str) -> OrderView:
+    """Ship everything allocated now (the first shipping command, kept): the order as it then reads."""
+    return ship(ctx, order_id).order
+
+
+@use_case(readonly=True)
+def order_shipments(session: Session, ctx: Context, order_id: str) -> list[ShipmentOut]:
+    repo.order(session, order_id)  # an unknown order is a 404, not an empty list
+    return [_shipment_out(row) for row in store.shipments_of(session, order_id)]
+
+
+# ---------------------------------------------------------------- the pick list
+
+
+@use_case(readonly=True)
+def pick_list(session: Session, ctx: Context, warehouse: str | None = None, limit: int = 1000) -> list[PickOut]:
+    """What can ship now, per order and warehouse: units a receipt brought to the dock first (cross-docking), then
+    the oldest orders. An order that ships complete appears only once nothing of it waits."""
+    if warehouse is not None:
+        repo.warehouse_by_code(session, valid.code(warehouse, "warehouse code"))
+    parts = store.ready_parts(session, warehouse)
+    waiting = store.units_waiting(session, [p.order_id for p in parts])
+    picks: dict[tuple[str, str], list[store.ReadyPart]] = {}
+    for part in parts:
+        policy = effective_shipping_policy(part.order_policy, part.channel_policy)
+        if order_may_ship(policy, waiting.get(part.order_id, 0)):
+            picks.setdefault((part.order_id, part.warehouse), []).append(part)
+    entries = [_pick(group) for group in picks.values()]
+    entries.sort(key=lambda e: (not e.cross_dock, e.placed_at, e.order, e.warehouse))
+    return entries[:limit]
+
+
+def _pick(parts: list[store.ReadyPart]) -> PickOut:
+    first = parts[0]
+    per_sku: dict[str, list[int]] = {}
+    for part in parts:
+        units = per_sku.setdefault(part.sku, [0, 0])
+        units[0] += part.quantity
+        units[1] += part.quantity if part.received_at is not None else 0
+    received = [p.received_at for p in parts if p.received_at is not None]
+    policy = effective_shipping_policy(first.order_policy, first.channel_policy)
+    return PickOut(
+        order=first.order_id,
+        external_ref=first.external_ref,
+        warehouse=first.warehouse,
+        placed_at=first.placed_at,
+        shipping_policy=policy.value,
+        cross_dock=bool(received),
+        received_at=max(received) if received else None,
+        lines=[PickLineOut(sku=sku, quantity=q, at_dock=dock) for sku, (q, dock) in per_sku.items()],
+    )

@@ -172,9 +172,9 @@ class OrderLineOut(ReadModel):
     id: int = Field(exclude=True)
     sku: str
     quantity: int
-    allocated: int
+    allocated: int = Field(description="Units held for the line now, ready to ship (shipped units not included).")
     backordered: int
-    shipped: int = Field(exclude=True)
+    shipped: int = Field(default=0, description="Units of the line already shipped.")
     status: LineStatusName
     ship_window: Window | None
     delayed: bool
@@ -193,8 +193,10 @@ class OrderOut(ReadModel):
     external_ref: str | None = None
     """The shop's own order number, unique per channel."""
     delivery_address: DeliveryAddress | None = None
-    shipping_policy: ShippingPolicyName | None = Field(
-        default=None, description="This order's override of its channel's shipping policy; null follows the channel."
+    shipping_policy: ShippingPolicyName = Field(
+        default="as_available",
+        description="The order's effective shipping policy (its own, else its channel's): `complete` holds every "
+        "unit until the whole order is allocated.",
     )
     replayed: bool = Field(default=False, exclude=True)
     """True when an idempotent retry returned the first result instead of placing again."""

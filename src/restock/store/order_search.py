@@ -49,11 +49,14 @@ class After:
 class FoundOrder:
     order: Order
     channel_code: str
+    channel_shipping_policy: str
 
 
 def order_page(session: Session, wanted: OrderFilter, limit: int, after: After | None) -> list[FoundOrder]:
     """Up to `limit` orders matching `wanted`, newest first (placed_at, then id, descending), after `after`."""
-    query = _filtered(select(Order, Channel.code).join(Channel, Channel.id == Order.channel_id), wanted)
+    query = _filtered(
+        select(Order, Channel.code, Channel.shipping_policy).join(Channel, Channel.id == Order.channel_id), wanted
+    )
     if after is not None:
         query = query.where(
             or_(
@@ -62,10 +65,10 @@ def order_page(session: Session, wanted: OrderFilter, limit: int, after: After |
             )
         )
     query = query.order_by(Order.placed_at.desc(), Order.id.desc()).limit(limit)
-    return [FoundOrder(order, code) for order, code in session.execute(query)]
+    return [FoundOrder(order, code, policy) for order, code, policy in session.execute(query)]
 
 
-def _filtered(query: Select[Order, str], wanted: OrderFilter) -> Select[Order, str]:
+def _filtered(query: Select[Order, str, str], wanted: OrderFilter) -> Select[Order, str, str]:
     conditions: list[ColumnElement[bool]] = []
     if wanted.status is not None:
         conditions.append(Order.status == wanted.status)

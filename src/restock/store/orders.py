@@ -39,6 +39,7 @@ _ORDER_CONTEXT_UNLOCKED = (
         _sku.c.first_sold_at,
         _channel.c.id.label("channel_id"),
         _channel.c.safety_buffer,
+        _channel.c.shipping_policy,
         _serves.c.warehouse_id,
     )
     .select_from(_sku.join(_channel, true()).outerjoin(_serves, _serves.c.channel_id == _channel.c.id))
@@ -80,6 +81,8 @@ class ChannelInfo:
     safety_buffer: int
     warehouse_ids: tuple[int, ...]
     """In the order orders take stock from them."""
+    shipping_policy: str = "as_available"
+    """The channel's: what an order placed on it follows unless it has its own."""
 
 
 @dataclass(frozen=True)
@@ -105,7 +108,7 @@ def order_context(
         _raise_what_is_missing(session, channel_code, sku_codes)
     first = rows[0]
     warehouses = tuple(r.warehouse_id for r in rows if r.sku_id == first.sku_id and r.warehouse_id)
-    channel = ChannelInfo(first.channel_id, channel_code, first.safety_buffer, warehouses)
+    channel = ChannelInfo(first.channel_id, channel_code, first.safety_buffer, warehouses, first.shipping_policy)
     skus = {row.code: _sku_of(row, row.code) for row in rows}
     missing = [code for code in sku_codes if code not in skus]
     if missing:

@@ -13,6 +13,7 @@ from restock.api.security import Admin, Ctx, Warehouse
 from restock.domain.model import POStatusName
 from restock.domain.validation import MAX_ID
 from restock.services import purchasing
+from restock.services.shipment_views import ReceiptOut
 
 router = APIRouter(prefix="/v1/purchase-orders", tags=["purchase orders"])
 PoStatus = POStatusName
@@ -79,11 +80,13 @@ def change_eta(po_id: PoId, body: EtaIn, ctx: Ctx, who: Admin, idempotency_key: 
     )
 
 
-@router.post("/{po_id}/receipts", status_code=201, response_model=PurchaseOrderOut)
+@router.post("/{po_id}/receipts", status_code=201, response_model=ReceiptOut)
 def receive(
     po_id: PoId, body: ReceiptIn, ctx: Ctx, who: Warehouse, idempotency_key: IdempotencyKey = None
 ) -> JSONResponse:
-    """Book arriving units: waiting backorders are filled first (pegged, priority, FIFO)."""
+    """Book arriving units: waiting backorders are filled first (pegged, priority, FIFO). Answers with the PO and
+    what the receipt did: `filled`, the orders and units it filled (at the dock, ready to ship: they head the pick
+    list), and `to_free_stock`, what no backorder took."""
     lines = [(line.sku, line.quantity) for line in body.lines]
     return run_idempotent(
         ctx,

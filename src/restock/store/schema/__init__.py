@@ -36,7 +36,7 @@ from restock.store.schema.messages import (
     WebhookAttempt,
     WebhookEndpoint,
 )
-from restock.store.schema.orders import LinePart, Order, OrderLine, Shipment, ShipmentLine
+from restock.store.schema.orders import LinePart, Order, OrderLine, ReceiptFill, Shipment, ShipmentLine
 from restock.store.schema.planning import ORDER_POLICIES, ImportedDemand, SkuPlanning, SupplierSku
 
 __all__ = [
@@ -63,6 +63,7 @@ __all__ = [
     "OutboxMessage",
     "POLine",
     "PurchaseOrder",
+    "ReceiptFill",
     "RestockSubscription",
     "Shipment",
     "ShipmentLine",

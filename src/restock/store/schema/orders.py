@@ -117,3 +117,14 @@ class ShipmentLine(Base):
     order_line_id: Mapped[int] = mapped_column(ForeignKey("order_lines.id"), index=True)
     quantity: Mapped[int] = mapped_column(Integer)
     __table_args__ = (CheckConstraint("quantity > 0", name="quantity_positive"),)
+
+
+class ReceiptFill(Base):
+    """A fill batch a purchase order's receipt made: the parts it allocated (`LinePart.filled_by`) are units at
+    the receiving dock, ready to ship straight away (cross-docking), so they head the pick list."""
+
+    __tablename__ = "receipt_fills"
+    batch: Mapped[str] = mapped_column(String(32), primary_key=True)
+    po_id: Mapped[int] = mapped_column(ForeignKey("purchase_orders.id"))
+    warehouse_id: Mapped[int] = mapped_column(ForeignKey("warehouses.id"))
+    received_at: Mapped[datetime] = mapped_column(DateTime)

@@ -1,0 +1,90 @@
+"""The shipping rules without a database: what a shipment may take, and when an order's policy lets it ship."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from restock.domain.errors import InvalidInput
+from restock.domain.model import ShippingPolicy
+from restock.domain.shipping import (
+    HeldPart,
+    effective_shipping_policy,
+    nothing_to_ship,
+    order_may_ship,
+    shipments_by_warehouse,
+    units_a_shipment_takes,
+)
+
+W1, W2 = 1, 2
+
+
+def held(*parts: tuple[str, int, int]) -> list[HeldPart]:
+    return [HeldPart(i, i, sku, warehouse, quantity) for i, (sku, warehouse, quantity) in enumerate(parts, start=1)]
+
+
+def test_ships_every_held_unit_when_no_line_is_named() -> None:
+    parts = held(("MUG", W1, 2), ("MUG", W2, 3))
+    assert [(t.part.part_id, t.quantity, t.whole) for t in units_a_shipment_takes(parts)] == [
+        (1, 2, True),
+        (2, 3, True),
+    ]
+
+
+def test_a_named_quantity_takes_from_the_held_parts_in_order_and_splits_the_last() -> None:
+    takes = units_a_shipment_takes(held(("MUG", W1, 2), ("MUG", W2, 3)), {"MUG": 4})
+    assert [(t.part.warehouse_id, t.quantity, t.whole) for t in takes] == [(W1, 2, True), (W2, 2, False)]
+
+
+def test_refuses_more_than_is_allocated() -> None:
+    with pytest.raises(InvalidInput, match="only 2 allocated"):
+        units_a_shipment_takes(held(("MUG", W1, 2)), {"MUG": 3})
+    with pytest.raises(InvalidInput, match="only 0 allocated"):
+        units_a_shipment_takes(held(("MUG", W1, 2)), {"CUP": 1})
+
+
+def test_one_shipment_per_warehouse() -> None:
+    takes = units_a_shipment_takes(held(("MUG", W2, 1), ("CUP", W1, 1), ("TEA", W2, 1)))
+    assert {w: [t.part.sku for t in group] for w, group in shipments_by_warehouse(takes).items()} == {
+        W2: ["MUG", "TEA"],
+        W1: ["CUP"],
+    }
+
+
+def test_holds_a_complete_order_until_it_is_whole() -> None:
+    assert not order_may_ship(ShippingPolicy.COMPLETE, units_waiting=1)
+    assert order_may_ship(ShippingPolicy.COMPLETE, units_waiting=0)
+    assert order_may_ship(ShippingPolicy.AS_AVAILABLE, units_waiting=5)
+    refusal = nothing_to_ship("o1", ShippingPolicy.COMPLETE, units_held=3, units_waiting=2)
+    assert "ships complete" in str(refusal)
+    assert nothing_to_ship("o1", ShippingPolicy.AS_AVAILABLE, units_held=3, units_waiting=2) is None
+    assert "nothing allocated" in str(nothing_to_ship("o1", ShippingPolicy.AS_AVAILABLE, 0, 0))
+
+
+def test_an_order_follows_its_own_policy_else_its_channels() -> None:
+    assert effective_shipping_policy(None, "complete") is ShippingPolicy.COMPLETE
+    assert effective_shipping_policy("as_available", "complete") is ShippingPolicy.AS_AVAILABLE
+    assert effective_shipping_policy("complete", "as_available") is ShippingPolicy.COMPLETE
+
+
+SKUS = st.sampled_from(["MUG", "CUP", "TEA"])
+PARTS = st.lists(st.tuples(SKUS, st.sampled_from([W1, W2]), st.integers(1, 20)), max_size=8)
+
+
+@given(PARTS, st.dictionaries(SKUS, st.integers(1, 60), max_size=3))
+def test_a_shipment_never_takes_more_than_is_allocated(
+    parts: list[tuple[str, int, int]], asked: dict[str, int]
+) -> None:
+    holding = held(*parts)
+    try:
+        takes = units_a_shipment_takes(holding, asked)
+    except InvalidInput:
+        assert any(quantity > sum(p.quantity for p in holding if p.sku == sku) for sku, quantity in asked.items())
+        return
+    for take in takes:
+        assert 0 < take.quantity <= take.part.quantity
+    assert len({take.part.part_id for take in takes}) == len(takes)
+    for sku, quantity in asked.items():
+        assert sum(t.quantity for t in takes if t.part.sku == sku) == quantity
+    assert {t.part.sku for t in takes} <= set(asked)
