@@ -8,7 +8,6 @@ from decimal import Decimal
 import pytest
 
 from restock.domain.imports import (
-    CellRules,
     ImportKind,
     PoImport,
     PoLineRow,
@@ -24,9 +23,7 @@ from restock.domain.imports import (
     steps_to_file_state,
 )
 from restock.domain.model import BackorderPolicy, POStatus
-from restock.services.catalog import parse_policy, parse_price
 
-RULES = CellRules(price=parse_price, policy=parse_policy)
 ETA = date(2026, 12, 10)
 
 
@@ -51,7 +48,7 @@ def test_a_count_below_what_is_allocated_is_refused() -> None:
 
 def test_a_sku_row_sets_only_the_fields_the_file_gives() -> None:
     checked = read_table("code,price,name\nMUG,13.00,\n", ImportKind.SKUS)
-    row = sku_row(checked.rows[0], RULES, checked.errors)
+    row = sku_row(checked.rows[0], checked.errors)
     assert row is not None
     current = new_sku_fields("MUG")
     after = imported_sku(current, row)
@@ -61,7 +58,7 @@ def test_a_sku_row_sets_only_the_fields_the_file_gives() -> None:
 
 def test_every_bad_cell_of_a_row_is_an_error_not_only_the_first() -> None:
     checked = read_table("code,price,max_wait_days\nMUG,x,-1\n", ImportKind.SKUS)
-    assert sku_row(checked.rows[0], RULES, checked.errors) is None
+    assert sku_row(checked.rows[0], checked.errors) is None
     assert [(e.line, e.column) for e in checked.errors] == [(2, "price"), (2, "max_wait_days")]
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
 from restock.domain import validation as valid
+from restock.domain.catalog import parse_policy as parse_policy  # re-exported: the catalog's rules, used elsewhere
+from restock.domain.catalog import parse_price as parse_price
 from restock.domain.errors import Conflict, InvalidInput
 from restock.domain.model import BackorderPolicy, ShippingPolicy, SkuPolicy
 from restock.services.context import Context, use_case
@@ -15,8 +17,6 @@ from restock.store import catalog as store
 from restock.store import repo
 from restock.store.catalog import CatalogModel
 from restock.store.schema import Channel, Sku, Supplier, Warehouse
-
-MAX_PRICE = Decimal("9999999999.99")
 
 
 def _refuse_duplicate(session: Session, model: CatalogModel, code: str) -> None:
@@ -72,27 +72,6 @@ def add_supplier(session: Session, ctx: Context, code: str, lead_time_days: int,
         raise InvalidInput("the lead time must be between 0 and 730 days")
     _refuse_duplicate(session, Supplier, code)
     return _created(store.add_supplier(session, code, valid.name(name or code), lead_time_days), Supplier, code)
-
-
-def parse_price(raw: str | Decimal | int | float) -> Decimal:
-    try:
-        price = Decimal(str(raw))
-    except InvalidOperation:
-        raise InvalidInput(f"invalid price {str(raw)[:40]!r}") from None
-    if not price.is_finite() or price < 0 or price > MAX_PRICE or price != price.quantize(Decimal("0.01")):
-        raise InvalidInput(f"a price must be between 0 and {MAX_PRICE} with at most 2 decimals, got {raw}")
-    return price
-
-
-def parse_policy(backorder: str, max_wait_days: int, backorder_limit_pct: int) -> SkuPolicy:
-    try:
-        policy = BackorderPolicy(backorder)
-    except ValueError:
-        raise InvalidInput(f"backorder policy must be never, confirmed or always, got {backorder!r}") from None
-    try:
-        return SkuPolicy(policy, max_wait_days, backorder_limit_pct)
-    except ValueError as error:
-        raise InvalidInput(str(error)) from None
 
 
 @use_case()

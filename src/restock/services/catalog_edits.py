@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from restock.domain import catalog as rules
 from restock.domain import validation as valid
-from restock.domain.catalog import KEEP, Keep
+from restock.domain.catalog import KEEP, Keep, parse_policy, parse_price
 from restock.domain.errors import InvalidInput
 from restock.domain.model import ShippingPolicy
 from restock.services.availability_watch import watching_availability
@@ -27,8 +27,6 @@ from restock.services.catalog import (
     SkuView,
     SupplierView,
     channel_view,
-    parse_policy,
-    parse_price,
     sku_view,
     supplier_view,
 )

@@ -23,7 +23,6 @@ from restock.domain import validation as valid
 from restock.domain.errors import Conflict, InvalidInput
 from restock.domain.imports import (
     COUNT_REASON,
-    CellRules,
     Checked,
     CountRow,
     CsvRow,
@@ -55,8 +54,6 @@ from restock.store.schema import Sku, Supplier, Warehouse
 
 Progress = Callable[[int, int], None]
 """Told (rows applied, rows to apply) as the import goes: the CLI's progress bar."""
-
-RULES = CellRules(price=catalog.parse_price, policy=catalog.parse_policy)
 
 
 class ImportOut(ReadModel):
@@ -123,7 +120,7 @@ class _SkuPlan:
 
 def _import_skus(session: Session, ctx: Context, checked: Checked, progress: Progress) -> ImportOut:
     errors = checked.errors
-    parsed = [row for row in (sku_row(r, RULES, errors) for r in checked.rows) if row is not None]
+    parsed = [row for row in (sku_row(r, errors) for r in checked.rows) if row is not None]
     rows = once_each(parsed, lambda row: row.code, "code", "SKU", errors)
     _refuse_if_any(errors)
     repo.lock_skus(session, store.ids_by_code(session, Sku, [row.code for row in rows]).values())
