@@ -7,6 +7,8 @@ from decimal import Decimal
 
 import pytest
 
+from restock.domain import catalog
+from restock.domain.errors import InvalidInput
 from restock.domain.imports import (
     ImportKind,
     PoImport,
@@ -102,3 +104,26 @@ def test_exported_cells_are_what_the_import_reads() -> None:
         "2027-01-02",
         "7",
     ]
+
+
+def test_a_sku_row_checks_its_product_url_and_release_date_by_the_catalogs_rules() -> None:
+    """The cells the PATCH route refuses (a URL with a space, a release date a century off) are refused alike."""
+    checked = read_table(
+        "code,release_date,product_url\nMUG,2999-01-01,https://shop.example.com/blue mug\n", ImportKind.SKUS
+    )
+    assert sku_row(checked.rows[0], checked.errors) is None
+    whys = {e.column: e.why for e in checked.errors}
+    with pytest.raises(InvalidInput) as url_error:
+        catalog.product_url("https://shop.example.com/blue mug")
+    with pytest.raises(InvalidInput) as date_error:
+        catalog.release_date(date(2999, 1, 1))
+    assert whys == {"product_url": str(url_error.value), "release_date": str(date_error.value)}
+
+
+def test_an_empty_product_url_or_release_date_cell_clears_it() -> None:
+    checked = read_table("code,release_date,product_url\nMUG,,\n", ImportKind.SKUS)
+    row = sku_row(checked.rows[0], checked.errors)
+    assert row is not None
+    assert checked.errors == []
+    assert (row.values.release_date, row.values.product_url) == (None, None)
+    assert row.given == {"release_date", "product_url"}

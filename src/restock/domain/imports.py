@@ -21,7 +21,6 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Protocol, TypeVar
-from urllib.parse import urlsplit
 
 from restock.domain import catalog
 from restock.domain import validation as valid
@@ -86,7 +85,6 @@ REQUIRED: Mapping[ImportKind, tuple[str, ...]] = {
 """The columns a file must have; another listed column may be left out (see each row type for what that means)."""
 
 MAX_REFERENCE_LENGTH = 100
-MAX_URL_LENGTH = 2000
 COUNT_REASON = "count"
 """The reason on every adjustment a stock import writes: the warehouse counted, the books follow."""
 
@@ -271,13 +269,14 @@ def reference(raw: str) -> str:
 
 
 def product_url(raw: str) -> str | None:
-    """Where a shopper finds the product on the shop: an absolute http(s) URL; empty: none."""
-    if not raw:
-        return None
-    parts = urlsplit(raw)
-    if len(raw) > MAX_URL_LENGTH or parts.scheme not in ("http", "https") or not parts.netloc or not raw.isprintable():
-        raise ValueError(f"a product URL is an absolute http(s) URL of at most {MAX_URL_LENGTH} characters")
-    return raw
+    """Where a shopper finds the product on the shop, by the catalog's rule (`domain.catalog.product_url`); empty:
+    none."""
+    return catalog.product_url(raw) if raw else None
+
+
+def release_date(raw: str) -> date | None:
+    """When the product is released, by the catalog's rule (`domain.catalog.release_date`); empty: none."""
+    return catalog.release_date(iso_date(raw)) if raw else None
 
 
 def count(raw: str) -> int:
@@ -345,7 +344,7 @@ def sku_row(row: CsvRow, errors: list[RowError]) -> SkuRow | None:
     setting("backorder_policy", "backorder", lambda v: policy(backorder=v).backorder)
     setting("max_wait_days", "max_wait_days", lambda v: policy(wait=v).max_wait_days)
     setting("backorder_limit_pct", "backorder_limit_pct", lambda v: policy(limit=v).backorder_limit_pct)
-    setting("release_date", "release_date", optional_date)
+    setting("release_date", "release_date", release_date)
     setting("product_url", "product_url", product_url)
     if cells.bad or code is None:
         return None
