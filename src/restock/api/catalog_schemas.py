@@ -10,14 +10,12 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any, ClassVar
 
-from pydantic import ConfigDict, Field, StringConstraints, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
-from restock.api.schemas import Code, Name, Strict
-from restock.domain.catalog import KEEP, MAX_CHANNEL_WAREHOUSES, MAX_PRODUCT_URL_LENGTH
+from restock.api.schemas import Code, Name, ProductUrl, Strict
+from restock.domain.catalog import KEEP, MAX_CHANNEL_WAREHOUSES
 from restock.domain.model import MAX_QUANTITY, BackorderPolicyName, ShippingPolicyName
 from restock.services.catalog_edits import MAX_LEAD_TIME_DAYS, ChannelEdit, SkuEdit, SupplierEdit
-
-ProductUrl = Annotated[str, StringConstraints(min_length=1, max_length=MAX_PRODUCT_URL_LENGTH)]
 
 
 class Patch(Strict):

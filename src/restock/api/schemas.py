@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from restock.domain.catalog import MAX_PRODUCT_URL_LENGTH
 from restock.domain.model import MAX_QUANTITY, AvailabilityStateName, BackorderPolicyName
 from restock.domain.validation import CODE_PATTERN
 from restock.services.views import (
@@ -49,6 +50,8 @@ __all__ = [
 Code = Annotated[str, StringConstraints(pattern=f"^{CODE_PATTERN.pattern}$", min_length=1, max_length=64)]
 Quantity = Annotated[int, Field(ge=1, le=MAX_QUANTITY, strict=True)]
 Name = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+ProductUrl = Annotated[str, StringConstraints(min_length=1, max_length=MAX_PRODUCT_URL_LENGTH)]
+"""The column's bound; the rest of the rule (an absolute http(s) address) is `restock.domain.catalog.product_url`."""
 
 
 class Strict(BaseModel):
@@ -112,6 +115,8 @@ class SkuIn(Strict):
     backorder: BackorderPolicyName = "confirmed"
     max_wait_days: int = Field(30, ge=0, le=3650)
     backorder_limit: int = Field(100, ge=0, le=100, description="Percent of confirmed inbound that may be promised.")
+    release_date: date | None = Field(None, description="Before this day the SKU sells as a pre-order.")
+    product_url: ProductUrl | None = Field(None, description="An http(s) address of the product's page.")
 
 
 # ---------------------------------------------------------------- stock

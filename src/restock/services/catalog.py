@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
+from restock.domain import catalog as rules
 from restock.domain import validation as valid
 from restock.domain.catalog import parse_policy as parse_policy  # re-exported: the catalog's rules, used elsewhere
 from restock.domain.catalog import parse_price as parse_price
@@ -84,12 +86,19 @@ def add_sku(
     backorder: str = "confirmed",
     max_wait_days: int = 30,
     backorder_limit_pct: int = 100,
+    release_date: date | None = None,
+    product_url: str | None = None,
 ) -> int:
+    """A new SKU, every field checked by the catalog's rules (the ones an edit uses); no release date, no page:
+    None."""
     valid.code(code, "SKU code")
     policy = parse_policy(backorder, max_wait_days, backorder_limit_pct)
     amount = parse_price(price)
+    release = None if release_date is None else rules.release_date(release_date)
+    url = None if product_url is None else rules.product_url(product_url)
     _refuse_duplicate(session, Sku, code)
-    return _created(store.add_sku(session, code, valid.name(name or code), amount, policy), Sku, code)
+    sku_id = store.add_sku(session, code, valid.name(name or code), amount, policy, release, url)
+    return _created(sku_id, Sku, code)
 
 
 def sku_policy(sku: Sku) -> SkuPolicy:

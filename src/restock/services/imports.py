@@ -128,7 +128,7 @@ def _import_skus(session: Session, ctx: Context, checked: Checked, progress: Pro
     total = len(plan.created) + len(plan.updated)
     with joining(session), watching_availability(session, ctx, [sku_id for sku_id, _ in plan.updated]):
         for done, row in enumerate(plan.created, 1):
-            _create_sku(session, ctx, row)
+            _create_sku(ctx, row)
             progress(done, total)
         for done, (sku_id, fields) in enumerate(plan.updated, len(plan.created) + 1):
             store.update_sku(session, sku_id, fields)
@@ -159,10 +159,10 @@ def _plan_skus(rows: Sequence[SkuRow], existing: dict[str, tuple[int, SkuFields]
     return _SkuPlan(created, updated, unchanged)
 
 
-def _create_sku(session: Session, ctx: Context, row: SkuRow) -> None:
-    """A new SKU through the catalog's own use case; what `add_sku` does not take is set after."""
+def _create_sku(ctx: Context, row: SkuRow) -> None:
+    """A new SKU through the catalog's own use case, with every field the file gives."""
     fields = imported_sku(new_sku_fields(row.code), row)
-    sku_id = catalog.add_sku(
+    catalog.add_sku(
         ctx,
         row.code,
         fields.name,
@@ -170,9 +170,9 @@ def _create_sku(session: Session, ctx: Context, row: SkuRow) -> None:
         fields.backorder.value,
         fields.max_wait_days,
         fields.backorder_limit_pct,
+        fields.release_date,
+        fields.product_url,
     )
-    if fields.release_date is not None or fields.product_url is not None:
-        store.update_sku(session, sku_id, fields)
 
 
 # ---------------------------------------------------------------- stock counts
