@@ -243,6 +243,21 @@ def test_a_sku_patch_changes_the_remembered_answer_at_the_next_look_at_the_feed(
     assert answer(shop, keys) == ("out_of_stock", "backorders_disabled")
 
 
+def test_an_import_that_changes_a_skus_policy_changes_the_remembered_answer_at_the_next_look_at_the_feed(
+    shop: TestClient, ctx: Context, keys: Keys, watcher: ChangeWatcher
+) -> None:
+    """An import applies a SKU change the way PATCH does: through the same use case, feed included."""
+    confirmed_po(ctx, "MUG", 10, eta_in_days=8)
+    watcher.poll()
+    assert answer(shop, keys)[1] == "confirmed_inbound"
+    assert cached_app_remembers(shop, keys)
+    headers = {**bearer(keys.admin), "Content-Type": "text/csv"}
+    response = shop.post("/v1/imports/skus", content="code,backorder_policy\nMUG,never\n", headers=headers)
+    assert response.json()["updated"] == 1, response.text
+    watcher.poll()
+    assert answer(shop, keys) == ("out_of_stock", "backorders_disabled")
+
+
 def test_archiving_changes_the_remembered_answer_at_the_next_look_at_the_feed(
     shop: TestClient, ctx: Context, keys: Keys, watcher: ChangeWatcher
 ) -> None:

@@ -4,22 +4,24 @@ The file is checked whole first (`restock.domain.imports` for each row, then her
 tell: unknown codes, counts below what is allocated, POs that the file contradicts); a file with any error raises
 `ImportRefused` listing every error and changes nothing. Then it is applied through the same use cases the API
 and the CLI call, joined to this transaction (`services.context.joining`): new SKUs through `catalog.add_sku`,
-counts through `stock.adjust_stock` (reason `count`: a positive one fills waiting backorders as any arrival
-does), POs through `purchasing.create_po`, `send_po`, `confirm_po` and `change_eta`, so their guards, locks,
-promises and availability events are the ones every other path has. Importing the same file again changes
-nothing more: a SKU with the file's values is left alone, a count equal to the books moves nothing, a PO is
-found by its reference.
+changed ones through `catalog_edits.edit_sku` (as PATCH does: the availability feed and events included), counts
+through `stock.adjust_stock` (reason `count`: a positive one fills waiting backorders as any arrival does), POs
+through `purchasing.create_po`, `send_po`, `confirm_po` and `change_eta`, so their guards, locks, promises and
+availability events are the ones every other path has. Importing the same file again changes nothing more: a SKU
+with the file's values is left alone, a count equal to the books moves nothing, a PO is found by its reference.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from restock.domain import validation as valid
+from restock.domain.catalog import KEEP
 from restock.domain.errors import Conflict, InvalidInput
 from restock.domain.imports import (
     COUNT_REASON,
@@ -44,8 +46,9 @@ from restock.domain.imports import (
     sku_row,
     steps_to_file_state,
 )
-from restock.services import catalog, purchasing, stock
-from restock.services.availability_watch import watching_availability
+from restock.domain.model import BackorderPolicy
+from restock.services import catalog, catalog_edits, purchasing, stock
+from restock.services.catalog_edits import SkuEdit
 from restock.services.context import Context, joining, use_case
 from restock.services.views import ReadModel
 from restock.store import imports as store
@@ -114,7 +117,7 @@ def _known_codes(
 @dataclass(frozen=True)
 class _SkuPlan:
     created: list[SkuRow]
-    updated: list[tuple[int, SkuFields]]
+    updated: list[SkuRow]
     unchanged: int
 
 
@@ -126,12 +129,12 @@ def _import_skus(session: Session, ctx: Context, checked: Checked, progress: Pro
     repo.lock_skus(session, store.ids_by_code(session, Sku, [row.code for row in rows]).values())
     plan = _plan_skus(rows, store.sku_fields_by_code(session, [row.code for row in rows]))
     total = len(plan.created) + len(plan.updated)
-    with joining(session), watching_availability(session, ctx, [sku_id for sku_id, _ in plan.updated]):
+    with joining(session):
         for done, row in enumerate(plan.created, 1):
             _create_sku(ctx, row)
             progress(done, total)
-        for done, (sku_id, fields) in enumerate(plan.updated, len(plan.created) + 1):
-            store.update_sku(session, sku_id, fields)
+        for done, row in enumerate(plan.updated, len(plan.created) + 1):
+            catalog_edits.edit_sku(ctx, row.code, _edit_of(row))
             progress(done, total)
     return ImportOut(
         kind=ImportKind.SKUS.value,
@@ -144,19 +147,38 @@ def _import_skus(session: Session, ctx: Context, checked: Checked, progress: Pro
 
 
 def _plan_skus(rows: Sequence[SkuRow], existing: dict[str, tuple[int, SkuFields]]) -> _SkuPlan:
+    """New SKUs, SKUs the file changes, and how many it leaves as they are (so a re-import changes nothing)."""
     created, updated, unchanged = [], [], 0
     for row in rows:
         found = existing.get(row.code)
         if found is None:
             created.append(row)
-            continue
-        sku_id, current = found
-        after = imported_sku(current, row)
-        if after == current:
+        elif imported_sku(found[1], row) == found[1]:
             unchanged += 1
         else:
-            updated.append((sku_id, after))
+            updated.append(row)
     return _SkuPlan(created, updated, unchanged)
+
+
+def _edit_of(row: SkuRow) -> SkuEdit:
+    """A SKU row as the catalog edit PATCH makes: the fields the file gives change, the others are kept (so the
+    import writes the availability feed and its events exactly as an edit does)."""
+
+    def sent(name: str) -> Any:
+        if name not in row.given:
+            return KEEP
+        value = getattr(row.values, name)
+        return value.value if isinstance(value, BackorderPolicy) else value
+
+    return SkuEdit(
+        name=sent("name"),
+        price=sent("price"),
+        backorder=sent("backorder"),
+        max_wait_days=sent("max_wait_days"),
+        backorder_limit_pct=sent("backorder_limit_pct"),
+        release_date=sent("release_date"),
+        product_url=sent("product_url"),
+    )
 
 
 def _create_sku(ctx: Context, row: SkuRow) -> None:
