@@ -47,6 +47,7 @@ from restock.domain.imports import (
     steps_to_file_state,
 )
 from restock.domain.model import BackorderPolicy
+from restock.domain.purchasing import eta_within_reach
 from restock.services import catalog, catalog_edits, purchasing, stock
 from restock.services.catalog_edits import SkuEdit
 from restock.services.context import Context, joining, use_case
@@ -293,7 +294,7 @@ def _check_eta(po: PoImport, ctx: Context, errors: list[RowError]) -> None:
     """The purchasing rule for an ETA (not past, not beyond two years), checked before anything is written."""
     assert po.eta is not None
     try:
-        purchasing._check_eta(po.eta, ctx.clock.today())
+        eta_within_reach(po.eta, ctx.clock.today())
     except InvalidInput as error:
         errors.append(RowError(po.line, "eta", str(error)))
 
