@@ -13,9 +13,9 @@ from typing import Annotated, Any, ClassVar
 from pydantic import ConfigDict, Field, model_validator
 
 from restock.api.schemas import Code, Name, ProductUrl, Strict
-from restock.domain.catalog import KEEP, MAX_CHANNEL_WAREHOUSES
-from restock.domain.model import MAX_QUANTITY, BackorderPolicyName, ShippingPolicyName
-from restock.services.catalog_edits import MAX_LEAD_TIME_DAYS, ChannelEdit, SkuEdit, SupplierEdit
+from restock.domain.catalog import KEEP, MAX_CHANNEL_WAREHOUSES, MAX_LEAD_TIME_DAYS, MAX_SAFETY_BUFFER
+from restock.domain.model import BackorderPolicyName, ShippingPolicyName
+from restock.services.catalog_edits import ChannelEdit, SkuEdit, SupplierEdit
 
 
 class Patch(Strict):
@@ -75,7 +75,7 @@ class ChannelPatch(Patch):
         max_length=MAX_CHANNEL_WAREHOUSES,
         description="The whole list, in allocation order (first used first): it replaces the current one.",
     )
-    safety_buffer: Annotated[int, Field(ge=0, le=MAX_QUANTITY, strict=True)] | None = None
+    safety_buffer: Annotated[int, Field(ge=0, le=MAX_SAFETY_BUFFER, strict=True)] | None = None
     shipping_policy: ShippingPolicyName | None = Field(
         None, description="`as_available` ships what is allocated; `complete` holds an order until it is whole."
     )

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from restock.domain.catalog import MAX_PRODUCT_URL_LENGTH
+from restock.domain.catalog import MAX_CHANNEL_WAREHOUSES, MAX_LEAD_TIME_DAYS, MAX_PRODUCT_URL_LENGTH, MAX_SAFETY_BUFFER
 from restock.domain.model import MAX_QUANTITY, AvailabilityStateName, BackorderPolicyName
 from restock.domain.validation import CODE_PATTERN
 from restock.services.views import (
@@ -77,9 +77,11 @@ class ChannelIn(Strict):
     )
 
     code: Code
-    warehouses: list[Code] = Field(min_length=1, max_length=50, description="Allocation order: first used first.")
+    warehouses: list[Code] = Field(
+        min_length=1, max_length=MAX_CHANNEL_WAREHOUSES, description="Allocation order: first used first."
+    )
     name: Name | None = None
-    safety_buffer: int = Field(0, ge=0, le=MAX_QUANTITY)
+    safety_buffer: int = Field(0, ge=0, le=MAX_SAFETY_BUFFER)
 
 
 class SupplierIn(Strict):
@@ -88,7 +90,7 @@ class SupplierIn(Strict):
     )
 
     code: Code
-    lead_time_days: int = Field(ge=0, le=730)
+    lead_time_days: int = Field(ge=0, le=MAX_LEAD_TIME_DAYS)
     name: Name | None = None
 
 

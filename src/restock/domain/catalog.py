@@ -18,6 +18,8 @@ from restock.domain.errors import Conflict, InvalidInput
 from restock.domain.model import BackorderPolicy, SkuPolicy
 
 MAX_CHANNEL_WAREHOUSES = 50
+MAX_SAFETY_BUFFER = 1_000_000
+MAX_LEAD_TIME_DAYS = 730
 MAX_PRODUCT_URL_LENGTH = 2000
 """The column's width: a product page's address, never a data blob."""
 EARLIEST_RELEASE = date(2000, 1, 1)
@@ -43,6 +45,20 @@ def channel_warehouse_list(codes: Sequence[str]) -> tuple[str, ...]:
     if len(set(codes)) != len(codes):
         raise InvalidInput("a warehouse is listed twice for the channel")
     return tuple(codes)
+
+
+def safety_buffer(value: int) -> int:
+    """The units a channel holds back from what it shows as available: a whole number, 0 up to `MAX_SAFETY_BUFFER`."""
+    if isinstance(value, bool) or not 0 <= value <= MAX_SAFETY_BUFFER:
+        raise InvalidInput(f"the safety buffer must be between 0 and {MAX_SAFETY_BUFFER}, got {value!r}")
+    return value
+
+
+def lead_time_days(value: int) -> int:
+    """A supplier's usual lead time: whole days, 0 up to `MAX_LEAD_TIME_DAYS` (two years)."""
+    if isinstance(value, bool) or not 0 <= value <= MAX_LEAD_TIME_DAYS:
+        raise InvalidInput(f"the lead time must be between 0 and {MAX_LEAD_TIME_DAYS} days, got {value!r}")
+    return value
 
 
 def parse_price(raw: str | Decimal | int | float) -> Decimal:

@@ -11,7 +11,7 @@ from restock.domain import catalog as rules
 from restock.domain import validation as valid
 from restock.domain.catalog import parse_policy as parse_policy  # re-exported: the catalog's rules, used elsewhere
 from restock.domain.catalog import parse_price as parse_price
-from restock.domain.errors import Conflict, InvalidInput
+from restock.domain.errors import Conflict
 from restock.domain.model import BackorderPolicy, ShippingPolicy, SkuPolicy
 from restock.services.context import Context, use_case
 from restock.services.views import ChannelOut, SkuOut, SupplierOut, WarehouseOut
@@ -55,12 +55,8 @@ def add_channel(
 ) -> int:
     """A channel sells from its warehouses in the order given: the first is used first."""
     valid.code(code, "channel code")
-    if not warehouses:
-        raise InvalidInput("a channel needs at least one warehouse")
-    if len(set(warehouses)) != len(warehouses):
-        raise InvalidInput("a warehouse is listed twice for the channel")
-    if safety_buffer < 0 or safety_buffer > 1_000_000:
-        raise InvalidInput("the safety buffer must be between 0 and 1000000")
+    rules.channel_warehouse_list(warehouses)
+    rules.safety_buffer(safety_buffer)
     _refuse_duplicate(session, Channel, code)
     warehouse_ids = [repo.warehouse_by_code(session, w).id for w in warehouses]
     channel_id = store.add_channel(session, code, valid.name(name or code), safety_buffer, warehouse_ids)
@@ -70,8 +66,7 @@ def add_channel(
 @use_case()
 def add_supplier(session: Session, ctx: Context, code: str, lead_time_days: int, name: str | None = None) -> int:
     valid.code(code, "supplier code")
-    if not 0 <= lead_time_days <= 730:
-        raise InvalidInput("the lead time must be between 0 and 730 days")
+    rules.lead_time_days(lead_time_days)
     _refuse_duplicate(session, Supplier, code)
     return _created(store.add_supplier(session, code, valid.name(name or code), lead_time_days), Supplier, code)
 
