@@ -13,8 +13,8 @@ from typing import Annotated, Any, ClassVar
 from pydantic import ConfigDict, Field, model_validator
 
 from restock.api.schemas import Code, Name, ProductUrl, Strict
-from restock.domain.catalog import KEEP, MAX_CHANNEL_WAREHOUSES, MAX_LEAD_TIME_DAYS, MAX_SAFETY_BUFFER
-from restock.domain.model import BackorderPolicyName, ShippingPolicyName
+from restock.domain.catalog import KEEP, MAX_CHANNEL_WAREHOUSES, MAX_LEAD_TIME_DAYS, MAX_PRICE, MAX_SAFETY_BUFFER
+from restock.domain.model import MAX_WAIT_DAYS, BackorderPolicyName, ShippingPolicyName
 from restock.services.catalog_edits import ChannelEdit, SkuEdit, SupplierEdit
 
 
@@ -43,9 +43,9 @@ class SkuPatch(Patch):
     NULLABLE: ClassVar[frozenset[str]] = frozenset({"release_date", "product_url"})
 
     name: Name | None = None
-    price: Decimal | None = Field(None, ge=0, le=Decimal("9999999999.99"), decimal_places=2)
+    price: Decimal | None = Field(None, ge=0, le=MAX_PRICE, decimal_places=2)
     backorder: BackorderPolicyName | None = None
-    max_wait_days: Annotated[int, Field(ge=0, le=3650, strict=True)] | None = None
+    max_wait_days: Annotated[int, Field(ge=0, le=MAX_WAIT_DAYS, strict=True)] | None = None
     backorder_limit: Annotated[int, Field(ge=0, le=100, strict=True)] | None = Field(
         None, description="Percent of confirmed inbound that may be promised."
     )

@@ -8,8 +8,14 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from restock.domain.catalog import MAX_CHANNEL_WAREHOUSES, MAX_LEAD_TIME_DAYS, MAX_PRODUCT_URL_LENGTH, MAX_SAFETY_BUFFER
-from restock.domain.model import MAX_QUANTITY, AvailabilityStateName, BackorderPolicyName
+from restock.domain.catalog import (
+    MAX_CHANNEL_WAREHOUSES,
+    MAX_LEAD_TIME_DAYS,
+    MAX_PRICE,
+    MAX_PRODUCT_URL_LENGTH,
+    MAX_SAFETY_BUFFER,
+)
+from restock.domain.model import MAX_QUANTITY, MAX_WAIT_DAYS, AvailabilityStateName, BackorderPolicyName
 from restock.domain.validation import CODE_PATTERN
 from restock.services.views import (
     BackorderOut,
@@ -113,11 +119,11 @@ class SkuIn(Strict):
 
     code: Code
     name: Name | None = None
-    price: Decimal = Field(Decimal("0"), ge=0, le=Decimal("9999999999.99"), decimal_places=2)
+    price: Decimal = Field(Decimal("0"), ge=0, le=MAX_PRICE, decimal_places=2)
     backorder: BackorderPolicyName = "confirmed"
-    max_wait_days: int = Field(30, ge=0, le=3650)
+    max_wait_days: int = Field(30, ge=0, le=MAX_WAIT_DAYS)
     backorder_limit: int = Field(100, ge=0, le=100, description="Percent of confirmed inbound that may be promised.")
-    release_date: date | None = Field(None, description="Before this day the SKU sells as a pre-order.")
+    release_date: date | None = Field(None, description="Until this day a SKU never sold yet is a pre-order.")
     product_url: ProductUrl | None = Field(None, description="An http(s) address of the product's page.")
 
 
