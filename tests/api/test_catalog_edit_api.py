@@ -61,6 +61,31 @@ def test_patching_a_sku_changes_the_fields_sent_and_answers_with_the_sku(client:
     assert mug(client, keys) == response.json()
 
 
+def test_a_new_sku_is_created_with_its_release_date_and_product_url(client: TestClient, keys: Keys) -> None:
+    body = {"code": "CUP", "price": "4.00", "release_date": "2027-02-01", "product_url": "https://shop.example.com/cup"}
+    response = client.post("/v1/skus", json=body, headers=bearer(keys.admin))
+    assert response.status_code == 201, response.text
+    created = response.json()
+    assert (created["release_date"], created["product_url"]) == ("2027-02-01", "https://shop.example.com/cup")
+    assert next(s for s in skus(client, keys) if s["code"] == "CUP") == created
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"product_url": "javascript:alert(1)"},
+        {"product_url": "https://shop.example.com/blue cup"},
+        {"release_date": "2207-01-01"},
+    ],
+)
+def test_a_new_sku_with_a_bad_release_date_or_product_url_is_a_422_and_not_created(
+    client: TestClient, keys: Keys, bad: dict[str, str]
+) -> None:
+    response = client.post("/v1/skus", json={"code": "CUP", **bad}, headers=bearer(keys.admin))
+    assert_problem(response, 422)
+    assert "CUP" not in [s["code"] for s in skus(client, keys)]
+
+
 def test_null_clears_the_release_date_and_the_product_url(client: TestClient, keys: Keys) -> None:
     url = "https://shop.example.com/mug"
     set_ = patch(client, keys, "/v1/skus/MUG", {"release_date": "2027-02-01", "product_url": url}).json()
@@ -215,6 +240,21 @@ def test_a_sku_patch_changes_the_remembered_answer_at_the_next_look_at_the_feed(
     response = patch(shop, keys, "/v1/skus/MUG", {"backorder": "never"})
     assert response.status_code == 200, response.text
     watcher.poll()  # in a server: within 0.05 s of the write, woken by it
+    assert answer(shop, keys) == ("out_of_stock", "backorders_disabled")
+
+
+def test_an_import_that_changes_a_skus_policy_changes_the_remembered_answer_at_the_next_look_at_the_feed(
+    shop: TestClient, ctx: Context, keys: Keys, watcher: ChangeWatcher
+) -> None:
+    """An import applies a SKU change the way PATCH does: through the same use case, feed included."""
+    confirmed_po(ctx, "MUG", 10, eta_in_days=8)
+    watcher.poll()
+    assert answer(shop, keys)[1] == "confirmed_inbound"
+    assert cached_app_remembers(shop, keys)
+    headers = {**bearer(keys.admin), "Content-Type": "text/csv"}
+    response = shop.post("/v1/imports/skus", content="code,backorder_policy\nMUG,never\n", headers=headers)
+    assert response.json()["updated"] == 1, response.text
+    watcher.poll()
     assert answer(shop, keys) == ("out_of_stock", "backorders_disabled")
 
 

@@ -9,7 +9,17 @@ import pytest
 from sqlalchemy import select, text
 
 from restock.domain.imports import ExportKind, ImportKind, ImportRefused
-from restock.services import catalog, exports, imports, orders, purchasing, stock
+from restock.services import (
+    availability,
+    availability_feed,
+    catalog,
+    exports,
+    imports,
+    orders,
+    purchasing,
+    stock,
+    webhooks,
+)
 from restock.services.context import Context
 from restock.store.db import unit_of_work
 from restock.store.schema import Base, Movement, Sku
@@ -195,6 +205,24 @@ def test_an_empty_release_date_or_product_url_cell_clears_it(ctx: Context) -> No
     with unit_of_work(ctx.engine, readonly=True) as session:
         cup = session.scalars(select(Sku).where(Sku.code == "CUP")).one()
         assert (cup.release_date, cup.product_url, cup.backorder_policy) == (None, None, "always")
+
+
+def test_a_sku_import_changes_a_sku_as_a_catalog_edit_does_feed_and_events_included(ctx: Context) -> None:
+    """One event per state that changed (not one from the import and one from the edit), and the feed names
+    the SKU, so every API worker drops what it remembers of it."""
+    standard_catalog(ctx)
+    webhooks.add_webhook(ctx, "https://erp.example.com/hooks", ["availability.changed"])
+    confirmed_po(ctx, "MUG", 10, eta_in_days=8)
+    cursor = availability_feed.last_change(ctx)
+    before = len(outbox_payloads(ctx, "availability_changed"))
+    done = imports.import_csv(ctx, ImportKind.SKUS, "code,name,backorder_policy\nMUG,Mug,never\nCUP,Cup,never\n")
+    assert (done.created, done.updated) == (1, 1)
+    assert availability_feed.changes_since(ctx, cursor).sku_codes >= {"MUG"}
+    payloads = outbox_payloads(ctx, "availability_changed")[before:]
+    changed = [(p["sku"], p["channel"], p["new_state"], p["reason"]) for p in payloads]
+    assert changed == [("MUG", "web", "out_of_stock", "backorders_disabled")]
+    [view] = availability.availability(ctx, "MUG", "web")
+    assert view.decision.reason.value == "backorders_disabled"
 
 
 # ---------------------------------------------------------------- stock counts

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -10,8 +12,11 @@ from restock.domain.availability import an_archived_sku_is_out_of_stock
 from restock.domain.catalog import (
     an_archived_sku_takes_no_orders,
     channel_warehouse_list,
+    lead_time_days,
+    parse_price,
     product_url,
     release_date,
+    safety_buffer,
 )
 from restock.domain.errors import Conflict, InvalidInput
 from restock.domain.model import AvailabilityState, Reason
@@ -66,3 +71,18 @@ def test_an_archived_sku_is_out_of_stock_and_does_not_invite_waiting() -> None:
     answer = an_archived_sku_is_out_of_stock()
     assert (answer.state, answer.reason, answer.purchasable) == (AvailabilityState.OUT_OF_STOCK, Reason.ARCHIVED, 0)
     assert "notify" not in answer.message.lower()
+
+
+@pytest.mark.parametrize(("rule", "top"), [(safety_buffer, 1_000_000), (lead_time_days, 730)])
+def test_a_safety_buffer_and_a_lead_time_are_whole_numbers_from_0_to_their_bound(rule: Any, top: int) -> None:
+    assert (rule(0), rule(top)) == (0, top)
+    for bad in (-1, top + 1, True):
+        with pytest.raises(InvalidInput, match=f"between 0 and {top}"):
+            rule(bad)
+
+
+def test_a_price_is_a_finite_amount_in_whole_cents() -> None:
+    assert parse_price("12.50") == Decimal("12.50")
+    for bad in ("abc", "-1", "1.234", "NaN", "10000000000"):
+        with pytest.raises(InvalidInput):
+            parse_price(bad)

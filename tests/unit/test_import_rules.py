@@ -7,8 +7,9 @@ from decimal import Decimal
 
 import pytest
 
+from restock.domain import catalog
+from restock.domain.errors import InvalidInput
 from restock.domain.imports import (
-    CellRules,
     ImportKind,
     PoImport,
     PoLineRow,
@@ -24,9 +25,7 @@ from restock.domain.imports import (
     steps_to_file_state,
 )
 from restock.domain.model import BackorderPolicy, POStatus
-from restock.services.catalog import parse_policy, parse_price
 
-RULES = CellRules(price=parse_price, policy=parse_policy)
 ETA = date(2026, 12, 10)
 
 
@@ -51,7 +50,7 @@ def test_a_count_below_what_is_allocated_is_refused() -> None:
 
 def test_a_sku_row_sets_only_the_fields_the_file_gives() -> None:
     checked = read_table("code,price,name\nMUG,13.00,\n", ImportKind.SKUS)
-    row = sku_row(checked.rows[0], RULES, checked.errors)
+    row = sku_row(checked.rows[0], checked.errors)
     assert row is not None
     current = new_sku_fields("MUG")
     after = imported_sku(current, row)
@@ -61,7 +60,7 @@ def test_a_sku_row_sets_only_the_fields_the_file_gives() -> None:
 
 def test_every_bad_cell_of_a_row_is_an_error_not_only_the_first() -> None:
     checked = read_table("code,price,max_wait_days\nMUG,x,-1\n", ImportKind.SKUS)
-    assert sku_row(checked.rows[0], RULES, checked.errors) is None
+    assert sku_row(checked.rows[0], checked.errors) is None
     assert [(e.line, e.column) for e in checked.errors] == [(2, "price"), (2, "max_wait_days")]
 
 
@@ -105,3 +104,26 @@ def test_exported_cells_are_what_the_import_reads() -> None:
         "2027-01-02",
         "7",
     ]
+
+
+def test_a_sku_row_checks_its_product_url_and_release_date_by_the_catalogs_rules() -> None:
+    """The cells the PATCH route refuses (a URL with a space, a release date a century off) are refused alike."""
+    checked = read_table(
+        "code,release_date,product_url\nMUG,2999-01-01,https://shop.example.com/blue mug\n", ImportKind.SKUS
+    )
+    assert sku_row(checked.rows[0], checked.errors) is None
+    whys = {e.column: e.why for e in checked.errors}
+    with pytest.raises(InvalidInput) as url_error:
+        catalog.product_url("https://shop.example.com/blue mug")
+    with pytest.raises(InvalidInput) as date_error:
+        catalog.release_date(date(2999, 1, 1))
+    assert whys == {"product_url": str(url_error.value), "release_date": str(date_error.value)}
+
+
+def test_an_empty_product_url_or_release_date_cell_clears_it() -> None:
+    checked = read_table("code,release_date,product_url\nMUG,,\n", ImportKind.SKUS)
+    row = sku_row(checked.rows[0], checked.errors)
+    assert row is not None
+    assert checked.errors == []
+    assert (row.values.release_date, row.values.product_url) == (None, None)
+    assert row.given == {"release_date", "product_url"}

@@ -10,14 +10,12 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any, ClassVar
 
-from pydantic import ConfigDict, Field, StringConstraints, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
-from restock.api.schemas import Code, Name, Strict
-from restock.domain.catalog import KEEP, MAX_CHANNEL_WAREHOUSES, MAX_PRODUCT_URL_LENGTH
-from restock.domain.model import MAX_QUANTITY, BackorderPolicyName, ShippingPolicyName
-from restock.services.catalog_edits import MAX_LEAD_TIME_DAYS, ChannelEdit, SkuEdit, SupplierEdit
-
-ProductUrl = Annotated[str, StringConstraints(min_length=1, max_length=MAX_PRODUCT_URL_LENGTH)]
+from restock.api.schemas import Code, Name, ProductUrl, Strict
+from restock.domain.catalog import KEEP, MAX_CHANNEL_WAREHOUSES, MAX_LEAD_TIME_DAYS, MAX_PRICE, MAX_SAFETY_BUFFER
+from restock.domain.model import MAX_WAIT_DAYS, BackorderPolicyName, ShippingPolicyName
+from restock.services.catalog_edits import ChannelEdit, SkuEdit, SupplierEdit
 
 
 class Patch(Strict):
@@ -45,9 +43,9 @@ class SkuPatch(Patch):
     NULLABLE: ClassVar[frozenset[str]] = frozenset({"release_date", "product_url"})
 
     name: Name | None = None
-    price: Decimal | None = Field(None, ge=0, le=Decimal("9999999999.99"), decimal_places=2)
+    price: Decimal | None = Field(None, ge=0, le=MAX_PRICE, decimal_places=2)
     backorder: BackorderPolicyName | None = None
-    max_wait_days: Annotated[int, Field(ge=0, le=3650, strict=True)] | None = None
+    max_wait_days: Annotated[int, Field(ge=0, le=MAX_WAIT_DAYS, strict=True)] | None = None
     backorder_limit: Annotated[int, Field(ge=0, le=100, strict=True)] | None = Field(
         None, description="Percent of confirmed inbound that may be promised."
     )
@@ -77,7 +75,7 @@ class ChannelPatch(Patch):
         max_length=MAX_CHANNEL_WAREHOUSES,
         description="The whole list, in allocation order (first used first): it replaces the current one.",
     )
-    safety_buffer: Annotated[int, Field(ge=0, le=MAX_QUANTITY, strict=True)] | None = None
+    safety_buffer: Annotated[int, Field(ge=0, le=MAX_SAFETY_BUFFER, strict=True)] | None = None
     shipping_policy: ShippingPolicyName | None = Field(
         None, description="`as_available` ships what is allocated; `complete` holds an order until it is whole."
     )

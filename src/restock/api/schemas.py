@@ -9,7 +9,20 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
-from restock.domain.model import MAX_QUANTITY, AvailabilityStateName, BackorderPolicyName, ShippingPolicyName
+from restock.domain.catalog import (
+    MAX_CHANNEL_WAREHOUSES,
+    MAX_LEAD_TIME_DAYS,
+    MAX_PRICE,
+    MAX_PRODUCT_URL_LENGTH,
+    MAX_SAFETY_BUFFER,
+)
+from restock.domain.model import (
+    MAX_QUANTITY,
+    MAX_WAIT_DAYS,
+    AvailabilityStateName,
+    BackorderPolicyName,
+    ShippingPolicyName,
+)
 from restock.domain.validation import CODE_PATTERN
 from restock.services.views import (
     BackorderOut,
@@ -70,6 +83,10 @@ ExternalRef = Annotated[str, StringConstraints(min_length=1, max_length=100, pat
 """The shop's own order number: 1-100 printable characters."""
 
 
+ProductUrl = Annotated[str, StringConstraints(min_length=1, max_length=MAX_PRODUCT_URL_LENGTH)]
+"""The column's bound; the rest of the rule (an absolute http(s) address) is `restock.domain.catalog.product_url`."""
+
+
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -93,9 +110,11 @@ class ChannelIn(Strict):
     )
 
     code: Code
-    warehouses: list[Code] = Field(min_length=1, max_length=50, description="Allocation order: first used first.")
+    warehouses: list[Code] = Field(
+        min_length=1, max_length=MAX_CHANNEL_WAREHOUSES, description="Allocation order: first used first."
+    )
     name: Name | None = None
-    safety_buffer: int = Field(0, ge=0, le=MAX_QUANTITY)
+    safety_buffer: int = Field(0, ge=0, le=MAX_SAFETY_BUFFER)
 
 
 class SupplierIn(Strict):
@@ -104,7 +123,7 @@ class SupplierIn(Strict):
     )
 
     code: Code
-    lead_time_days: int = Field(ge=0, le=730)
+    lead_time_days: int = Field(ge=0, le=MAX_LEAD_TIME_DAYS)
     name: Name | None = None
 
 
@@ -127,10 +146,12 @@ class SkuIn(Strict):
 
     code: Code
     name: Name | None = None
-    price: Decimal = Field(Decimal("0"), ge=0, le=Decimal("9999999999.99"), decimal_places=2)
+    price: Decimal = Field(Decimal("0"), ge=0, le=MAX_PRICE, decimal_places=2)
     backorder: BackorderPolicyName = "confirmed"
-    max_wait_days: int = Field(30, ge=0, le=3650)
+    max_wait_days: int = Field(30, ge=0, le=MAX_WAIT_DAYS)
     backorder_limit: int = Field(100, ge=0, le=100, description="Percent of confirmed inbound that may be promised.")
+    release_date: date | None = Field(None, description="Until this day a SKU never sold yet is a pre-order.")
+    product_url: ProductUrl | None = Field(None, description="An http(s) address of the product's page.")
 
 
 # ---------------------------------------------------------------- stock

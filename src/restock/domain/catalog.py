@@ -11,15 +11,20 @@ from __future__ import annotations
 import enum
 from collections.abc import Sequence
 from datetime import date
+from decimal import Decimal, InvalidOperation
 from urllib.parse import urlsplit
 
 from restock.domain.errors import Conflict, InvalidInput
+from restock.domain.model import BackorderPolicy, SkuPolicy
 
 MAX_CHANNEL_WAREHOUSES = 50
+MAX_SAFETY_BUFFER = 1_000_000
+MAX_LEAD_TIME_DAYS = 730
 MAX_PRODUCT_URL_LENGTH = 2000
 """The column's width: a product page's address, never a data blob."""
 EARLIEST_RELEASE = date(2000, 1, 1)
 LATEST_RELEASE = date(2100, 12, 31)
+MAX_PRICE = Decimal("9999999999.99")
 
 
 class Keep(enum.Enum):
@@ -40,6 +45,43 @@ def channel_warehouse_list(codes: Sequence[str]) -> tuple[str, ...]:
     if len(set(codes)) != len(codes):
         raise InvalidInput("a warehouse is listed twice for the channel")
     return tuple(codes)
+
+
+def safety_buffer(value: int) -> int:
+    """The units a channel holds back from what it shows as available: a whole number, 0 up to `MAX_SAFETY_BUFFER`."""
+    if isinstance(value, bool) or not 0 <= value <= MAX_SAFETY_BUFFER:
+        raise InvalidInput(f"the safety buffer must be between 0 and {MAX_SAFETY_BUFFER}, got {value!r}")
+    return value
+
+
+def lead_time_days(value: int) -> int:
+    """A supplier's usual lead time: whole days, 0 up to `MAX_LEAD_TIME_DAYS` (two years)."""
+    if isinstance(value, bool) or not 0 <= value <= MAX_LEAD_TIME_DAYS:
+        raise InvalidInput(f"the lead time must be between 0 and {MAX_LEAD_TIME_DAYS} days, got {value!r}")
+    return value
+
+
+def parse_price(raw: str | Decimal | int | float) -> Decimal:
+    """A SKU's price: a finite amount from 0 to `MAX_PRICE` in whole cents (what the column holds exactly)."""
+    try:
+        price = Decimal(str(raw))
+    except InvalidOperation:
+        raise InvalidInput(f"invalid price {str(raw)[:40]!r}") from None
+    if not price.is_finite() or price < 0 or price > MAX_PRICE or price != price.quantize(Decimal("0.01")):
+        raise InvalidInput(f"a price must be between 0 and {MAX_PRICE} with at most 2 decimals, got {raw}")
+    return price
+
+
+def parse_policy(backorder: str, max_wait_days: int, backorder_limit_pct: int) -> SkuPolicy:
+    """A SKU's backorder policy by name, with its wait and limit within `SkuPolicy`'s bounds."""
+    try:
+        policy = BackorderPolicy(backorder)
+    except ValueError:
+        raise InvalidInput(f"backorder policy must be never, confirmed or always, got {backorder!r}") from None
+    try:
+        return SkuPolicy(policy, max_wait_days, backorder_limit_pct)
+    except ValueError as error:
+        raise InvalidInput(str(error)) from None
 
 
 def product_url(value: str) -> str:

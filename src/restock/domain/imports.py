@@ -7,8 +7,8 @@ writes, so an export imports back. This module is pure: reading the text, the ce
 (what a SKU row changes, what a count moves, which steps bring a purchase order where the file says) are here;
 `restock.services.imports` looks codes up, adds the errors only the database can tell, and applies the rest.
 
-The rules of price and backorder policy live in `restock.services.catalog`; they come in as `CellRules`, so a
-cell is checked by the very function the API uses (never a second copy of a rule).
+A cell is checked by the very rule the API and the CLI use (`restock.domain.catalog`, `restock.domain.validation`),
+never by a second copy of it.
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Protocol, TypeVar
-from urllib.parse import urlsplit
 
+from restock.domain import catalog
 from restock.domain import validation as valid
 from restock.domain.errors import InvalidInput
 from restock.domain.model import MAX_QUANTITY, BackorderPolicy, POStatus, SkuPolicy
@@ -85,7 +85,6 @@ REQUIRED: Mapping[ImportKind, tuple[str, ...]] = {
 """The columns a file must have; another listed column may be left out (see each row type for what that means)."""
 
 MAX_REFERENCE_LENGTH = 100
-MAX_URL_LENGTH = 2000
 COUNT_REASON = "count"
 """The reason on every adjustment a stock import writes: the warehouse counted, the books follow."""
 
@@ -122,14 +121,6 @@ class ImportRefused(InvalidInput):
         listed = "" if self.total <= ERRORS_LISTED else f" (the first {ERRORS_LISTED} are listed)"
         s = "" if self.total == 1 else "s"
         super().__init__(f"the file has {self.total} error{s}{listed}; nothing was imported")
-
-
-@dataclass(frozen=True)
-class CellRules:
-    """The catalog's own cell rules (`restock.services.catalog.parse_price` and `parse_policy`)."""
-
-    price: Callable[[str], Decimal]
-    policy: Callable[[str, int, int], SkuPolicy]
 
 
 # ---------------------------------------------------------------- reading the text
@@ -278,13 +269,14 @@ def reference(raw: str) -> str:
 
 
 def product_url(raw: str) -> str | None:
-    """Where a shopper finds the product on the shop: an absolute http(s) URL; empty: none."""
-    if not raw:
-        return None
-    parts = urlsplit(raw)
-    if len(raw) > MAX_URL_LENGTH or parts.scheme not in ("http", "https") or not parts.netloc or not raw.isprintable():
-        raise ValueError(f"a product URL is an absolute http(s) URL of at most {MAX_URL_LENGTH} characters")
-    return raw
+    """Where a shopper finds the product on the shop, by the catalog's rule (`domain.catalog.product_url`); empty:
+    none."""
+    return catalog.product_url(raw) if raw else None
+
+
+def release_date(raw: str) -> date | None:
+    """When the product is released, by the catalog's rule (`domain.catalog.release_date`); empty: none."""
+    return catalog.release_date(iso_date(raw)) if raw else None
 
 
 def count(raw: str) -> int:
@@ -331,7 +323,7 @@ CLEARABLE = frozenset({"release_date", "product_url"})
 """Fields whose empty cell means 'none' (a SKU may have no release date or page); elsewhere empty keeps the value."""
 
 
-def sku_row(row: CsvRow, rules: CellRules, errors: list[RowError]) -> SkuRow | None:
+def sku_row(row: CsvRow, errors: list[RowError]) -> SkuRow | None:
     """A SKU row, or None with its errors added: every cell is checked, not only up to the first bad one."""
     cells = _Cells(row, errors)
     code = cells.take("code", lambda v: valid.code(v, "SKU code"))
@@ -345,14 +337,14 @@ def sku_row(row: CsvRow, rules: CellRules, errors: list[RowError]) -> SkuRow | N
     def policy(backorder: str = default.backorder.value, wait: str = "", limit: str = "") -> SkuPolicy:
         """One policy field checked by the catalog's rule, the other two at their defaults."""
         max_wait = whole_number(wait) if wait else default.max_wait_days
-        return rules.policy(backorder, max_wait, whole_number(limit) if limit else default.backorder_limit_pct)
+        return catalog.parse_policy(backorder, max_wait, whole_number(limit) if limit else default.backorder_limit_pct)
 
     setting("name", "name", valid.name)
-    setting("price", "price", rules.price)
+    setting("price", "price", catalog.parse_price)
     setting("backorder_policy", "backorder", lambda v: policy(backorder=v).backorder)
     setting("max_wait_days", "max_wait_days", lambda v: policy(wait=v).max_wait_days)
     setting("backorder_limit_pct", "backorder_limit_pct", lambda v: policy(limit=v).backorder_limit_pct)
-    setting("release_date", "release_date", optional_date)
+    setting("release_date", "release_date", release_date)
     setting("product_url", "product_url", product_url)
     if cells.bad or code is None:
         return None

@@ -156,6 +156,10 @@ class Reason(enum.StrEnum):
     """The SKU is archived: no longer sold, whatever is on hand or inbound."""
 
 
+MAX_WAIT_DAYS = 3650
+"""The longest a SKU's backorders may wait (ten years): beyond it, a wait is no promise."""
+
+
 @dataclass(frozen=True)
 class SkuPolicy:
     """What a merchant allows for one SKU when it is not on hand."""
@@ -165,8 +169,8 @@ class SkuPolicy:
     backorder_limit_pct: int = 100
 
     def __post_init__(self) -> None:
-        if not 0 <= self.max_wait_days <= 3650:
-            raise ValueError("max_wait_days must be between 0 and 3650")
+        if not 0 <= self.max_wait_days <= MAX_WAIT_DAYS:
+            raise ValueError(f"max_wait_days must be between 0 and {MAX_WAIT_DAYS}")
         if not 0 <= self.backorder_limit_pct <= 100:
             raise ValueError("backorder_limit_pct must be between 0 and 100")
 

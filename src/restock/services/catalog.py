@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from datetime import date
+from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
+from restock.domain import catalog as rules
 from restock.domain import validation as valid
-from restock.domain.errors import Conflict, InvalidInput
+from restock.domain.catalog import parse_policy as parse_policy  # re-exported: the catalog's rules, used elsewhere
+from restock.domain.catalog import parse_price as parse_price
+from restock.domain.errors import Conflict
 from restock.domain.model import BackorderPolicy, ShippingPolicy, SkuPolicy
 from restock.services.context import Context, use_case
 from restock.services.views import ChannelOut, SkuOut, SupplierOut, WarehouseOut
@@ -15,8 +19,6 @@ from restock.store import catalog as store
 from restock.store import repo
 from restock.store.catalog import CatalogModel
 from restock.store.schema import Channel, Sku, Supplier, Warehouse
-
-MAX_PRICE = Decimal("9999999999.99")
 
 
 def _refuse_duplicate(session: Session, model: CatalogModel, code: str) -> None:
@@ -53,12 +55,8 @@ def add_channel(
 ) -> int:
     """A channel sells from its warehouses in the order given: the first is used first."""
     valid.code(code, "channel code")
-    if not warehouses:
-        raise InvalidInput("a channel needs at least one warehouse")
-    if len(set(warehouses)) != len(warehouses):
-        raise InvalidInput("a warehouse is listed twice for the channel")
-    if safety_buffer < 0 or safety_buffer > 1_000_000:
-        raise InvalidInput("the safety buffer must be between 0 and 1000000")
+    rules.channel_warehouse_list(warehouses)
+    rules.safety_buffer(safety_buffer)
     _refuse_duplicate(session, Channel, code)
     warehouse_ids = [repo.warehouse_by_code(session, w).id for w in warehouses]
     channel_id = store.add_channel(session, code, valid.name(name or code), safety_buffer, warehouse_ids)
@@ -68,31 +66,9 @@ def add_channel(
 @use_case()
 def add_supplier(session: Session, ctx: Context, code: str, lead_time_days: int, name: str | None = None) -> int:
     valid.code(code, "supplier code")
-    if not 0 <= lead_time_days <= 730:
-        raise InvalidInput("the lead time must be between 0 and 730 days")
+    rules.lead_time_days(lead_time_days)
     _refuse_duplicate(session, Supplier, code)
     return _created(store.add_supplier(session, code, valid.name(name or code), lead_time_days), Supplier, code)
-
-
-def parse_price(raw: str | Decimal | int | float) -> Decimal:
-    try:
-        price = Decimal(str(raw))
-    except InvalidOperation:
-        raise InvalidInput(f"invalid price {str(raw)[:40]!r}") from None
-    if not price.is_finite() or price < 0 or price > MAX_PRICE or price != price.quantize(Decimal("0.01")):
-        raise InvalidInput(f"a price must be between 0 and {MAX_PRICE} with at most 2 decimals, got {raw}")
-    return price
-
-
-def parse_policy(backorder: str, max_wait_days: int, backorder_limit_pct: int) -> SkuPolicy:
-    try:
-        policy = BackorderPolicy(backorder)
-    except ValueError:
-        raise InvalidInput(f"backorder policy must be never, confirmed or always, got {backorder!r}") from None
-    try:
-        return SkuPolicy(policy, max_wait_days, backorder_limit_pct)
-    except ValueError as error:
-        raise InvalidInput(str(error)) from None
 
 
 @use_case()
@@ -105,12 +81,19 @@ def add_sku(
     backorder: str = "confirmed",
     max_wait_days: int = 30,
     backorder_limit_pct: int = 100,
+    release_date: date | None = None,
+    product_url: str | None = None,
 ) -> int:
+    """A new SKU, every field checked by the catalog's rules (the ones an edit uses); no release date, no page:
+    None."""
     valid.code(code, "SKU code")
     policy = parse_policy(backorder, max_wait_days, backorder_limit_pct)
     amount = parse_price(price)
+    release = None if release_date is None else rules.release_date(release_date)
+    url = None if product_url is None else rules.product_url(product_url)
     _refuse_duplicate(session, Sku, code)
-    return _created(store.add_sku(session, code, valid.name(name or code), amount, policy), Sku, code)
+    sku_id = store.add_sku(session, code, valid.name(name or code), amount, policy, release, url)
+    return _created(sku_id, Sku, code)
 
 
 def sku_policy(sku: Sku) -> SkuPolicy:

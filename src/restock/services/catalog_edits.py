@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from restock.domain import catalog as rules
 from restock.domain import validation as valid
-from restock.domain.catalog import KEEP, Keep
+from restock.domain.catalog import KEEP, Keep, parse_policy, parse_price
 from restock.domain.errors import InvalidInput
 from restock.domain.model import ShippingPolicy
 from restock.services.availability_watch import watching_availability
@@ -27,8 +27,6 @@ from restock.services.catalog import (
     SkuView,
     SupplierView,
     channel_view,
-    parse_policy,
-    parse_price,
     sku_view,
     supplier_view,
 )
@@ -38,9 +36,6 @@ from restock.store import repo
 from restock.store.schema import Channel, Sku
 
 T = TypeVar("T")
-
-MAX_SAFETY_BUFFER = 1_000_000
-MAX_LEAD_TIME_DAYS = 730
 
 
 def kept(value: T | Keep, current: T) -> T:
@@ -133,9 +128,7 @@ def edit_channel(session: Session, ctx: Context, code: str, edit: ChannelEdit) -
     to come: what is allocated or pegged stays where it is."""
     channel = store.lock_channel(session, code)
     warehouse_ids = None if isinstance(edit.warehouses, Keep) else _warehouse_ids(session, edit.warehouses)
-    buffer = kept(edit.safety_buffer, channel.safety_buffer)
-    if isinstance(buffer, bool) or not 0 <= buffer <= MAX_SAFETY_BUFFER:
-        raise InvalidInput(f"the safety buffer must be between 0 and {MAX_SAFETY_BUFFER}, got {buffer!r}")
+    buffer = rules.safety_buffer(kept(edit.safety_buffer, channel.safety_buffer))
     shipping = _shipping_policy(kept(edit.shipping_policy, channel.shipping_policy))
     with watching_availability(session, ctx, store.every_sku_id(session)):
         store.update_channel(session, channel.id, buffer, shipping.value)
@@ -174,9 +167,7 @@ def edit_supplier(session: Session, ctx: Context, code: str, edit: SupplierEdit)
     already confirmed keep their ETAs, and backorders their windows."""
     supplier = store.lock_supplier(session, code)
     name = valid.name(kept(edit.name, supplier.name))
-    lead_time = kept(edit.lead_time_days, supplier.lead_time_days)
-    if isinstance(lead_time, bool) or not 0 <= lead_time <= MAX_LEAD_TIME_DAYS:
-        raise InvalidInput(f"the lead time must be between 0 and {MAX_LEAD_TIME_DAYS} days, got {lead_time!r}")
+    lead_time = rules.lead_time_days(kept(edit.lead_time_days, supplier.lead_time_days))
     store.update_supplier(session, supplier.id, name, lead_time)
     session.flush()
     session.refresh(supplier)

@@ -4,26 +4,27 @@ The file is checked whole first (`restock.domain.imports` for each row, then her
 tell: unknown codes, counts below what is allocated, POs that the file contradicts); a file with any error raises
 `ImportRefused` listing every error and changes nothing. Then it is applied through the same use cases the API
 and the CLI call, joined to this transaction (`services.context.joining`): new SKUs through `catalog.add_sku`,
-counts through `stock.adjust_stock` (reason `count`: a positive one fills waiting backorders as any arrival
-does), POs through `purchasing.create_po`, `send_po`, `confirm_po` and `change_eta`, so their guards, locks,
-promises and availability events are the ones every other path has. Importing the same file again changes
-nothing more: a SKU with the file's values is left alone, a count equal to the books moves nothing, a PO is
-found by its reference.
+changed ones through `catalog_edits.edit_sku` (as PATCH does: the availability feed and events included), counts
+through `stock.adjust_stock` (reason `count`: a positive one fills waiting backorders as any arrival does), POs
+through `purchasing.create_po`, `send_po`, `confirm_po` and `change_eta`, so their guards, locks, promises and
+availability events are the ones every other path has. Importing the same file again changes nothing more: a SKU
+with the file's values is left alone, a count equal to the books moves nothing, a PO is found by its reference.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from restock.domain import validation as valid
+from restock.domain.catalog import KEEP
 from restock.domain.errors import Conflict, InvalidInput
 from restock.domain.imports import (
     COUNT_REASON,
-    CellRules,
     Checked,
     CountRow,
     CsvRow,
@@ -45,8 +46,10 @@ from restock.domain.imports import (
     sku_row,
     steps_to_file_state,
 )
-from restock.services import catalog, purchasing, stock
-from restock.services.availability_watch import watching_availability
+from restock.domain.model import BackorderPolicy
+from restock.domain.purchasing import eta_within_reach
+from restock.services import catalog, catalog_edits, purchasing, stock
+from restock.services.catalog_edits import SkuEdit
 from restock.services.context import Context, joining, use_case
 from restock.services.views import ReadModel
 from restock.store import imports as store
@@ -55,8 +58,6 @@ from restock.store.schema import Sku, Supplier, Warehouse
 
 Progress = Callable[[int, int], None]
 """Told (rows applied, rows to apply) as the import goes: the CLI's progress bar."""
-
-RULES = CellRules(price=catalog.parse_price, policy=catalog.parse_policy)
 
 
 class ImportOut(ReadModel):
@@ -117,24 +118,24 @@ def _known_codes(
 @dataclass(frozen=True)
 class _SkuPlan:
     created: list[SkuRow]
-    updated: list[tuple[int, SkuFields]]
+    updated: list[SkuRow]
     unchanged: int
 
 
 def _import_skus(session: Session, ctx: Context, checked: Checked, progress: Progress) -> ImportOut:
     errors = checked.errors
-    parsed = [row for row in (sku_row(r, RULES, errors) for r in checked.rows) if row is not None]
+    parsed = [row for row in (sku_row(r, errors) for r in checked.rows) if row is not None]
     rows = once_each(parsed, lambda row: row.code, "code", "SKU", errors)
     _refuse_if_any(errors)
     repo.lock_skus(session, store.ids_by_code(session, Sku, [row.code for row in rows]).values())
     plan = _plan_skus(rows, store.sku_fields_by_code(session, [row.code for row in rows]))
     total = len(plan.created) + len(plan.updated)
-    with joining(session), watching_availability(session, ctx, [sku_id for sku_id, _ in plan.updated]):
+    with joining(session):
         for done, row in enumerate(plan.created, 1):
-            _create_sku(session, ctx, row)
+            _create_sku(ctx, row)
             progress(done, total)
-        for done, (sku_id, fields) in enumerate(plan.updated, len(plan.created) + 1):
-            store.update_sku(session, sku_id, fields)
+        for done, row in enumerate(plan.updated, len(plan.created) + 1):
+            catalog_edits.edit_sku(ctx, row.code, _edit_of(row))
             progress(done, total)
     return ImportOut(
         kind=ImportKind.SKUS.value,
@@ -147,25 +148,44 @@ def _import_skus(session: Session, ctx: Context, checked: Checked, progress: Pro
 
 
 def _plan_skus(rows: Sequence[SkuRow], existing: dict[str, tuple[int, SkuFields]]) -> _SkuPlan:
+    """New SKUs, SKUs the file changes, and how many it leaves as they are (so a re-import changes nothing)."""
     created, updated, unchanged = [], [], 0
     for row in rows:
         found = existing.get(row.code)
         if found is None:
             created.append(row)
-            continue
-        sku_id, current = found
-        after = imported_sku(current, row)
-        if after == current:
+        elif imported_sku(found[1], row) == found[1]:
             unchanged += 1
         else:
-            updated.append((sku_id, after))
+            updated.append(row)
     return _SkuPlan(created, updated, unchanged)
 
 
-def _create_sku(session: Session, ctx: Context, row: SkuRow) -> None:
-    """A new SKU through the catalog's own use case; what `add_sku` does not take is set after."""
+def _edit_of(row: SkuRow) -> SkuEdit:
+    """A SKU row as the catalog edit PATCH makes: the fields the file gives change, the others are kept (so the
+    import writes the availability feed and its events exactly as an edit does)."""
+
+    def sent(name: str) -> Any:
+        if name not in row.given:
+            return KEEP
+        value = getattr(row.values, name)
+        return value.value if isinstance(value, BackorderPolicy) else value
+
+    return SkuEdit(
+        name=sent("name"),
+        price=sent("price"),
+        backorder=sent("backorder"),
+        max_wait_days=sent("max_wait_days"),
+        backorder_limit_pct=sent("backorder_limit_pct"),
+        release_date=sent("release_date"),
+        product_url=sent("product_url"),
+    )
+
+
+def _create_sku(ctx: Context, row: SkuRow) -> None:
+    """A new SKU through the catalog's own use case, with every field the file gives."""
     fields = imported_sku(new_sku_fields(row.code), row)
-    sku_id = catalog.add_sku(
+    catalog.add_sku(
         ctx,
         row.code,
         fields.name,
@@ -173,9 +193,9 @@ def _create_sku(session: Session, ctx: Context, row: SkuRow) -> None:
         fields.backorder.value,
         fields.max_wait_days,
         fields.backorder_limit_pct,
+        fields.release_date,
+        fields.product_url,
     )
-    if fields.release_date is not None or fields.product_url is not None:
-        store.update_sku(session, sku_id, fields)
 
 
 # ---------------------------------------------------------------- stock counts
@@ -274,7 +294,7 @@ def _check_eta(po: PoImport, ctx: Context, errors: list[RowError]) -> None:
     """The purchasing rule for an ETA (not past, not beyond two years), checked before anything is written."""
     assert po.eta is not None
     try:
-        purchasing._check_eta(po.eta, ctx.clock.today())
+        eta_within_reach(po.eta, ctx.clock.today())
     except InvalidInput as error:
         errors.append(RowError(po.line, "eta", str(error)))
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
@@ -16,6 +16,7 @@ from restock.domain import validation as valid
 from restock.domain.errors import Conflict, InvalidInput, NotFound
 from restock.domain.events import POCancelled
 from restock.domain.model import OPEN_PO_STATUSES, MovementKind, POStatus
+from restock.domain.purchasing import eta_within_reach
 from restock.domain.shipping import order_may_ship
 from restock.services.availability_watch import watching_availability
 from restock.services.context import Context, use_case
@@ -29,9 +30,6 @@ from restock.store.fill import FillResult, stock_arrives
 from restock.store.outbox import emit
 from restock.store.schema import POLine, PurchaseOrder, Sku, Supplier, Warehouse
 from restock.store.supply import open_for_promises
-
-MAX_ETA_AHEAD = timedelta(days=730)
-
 
 POLineView = PurchaseOrderLineOut
 EtaChangeView = EtaChangeOut
@@ -64,14 +62,6 @@ def _check_lines(lines: Sequence[tuple[str, int]]) -> None:
         valid.quantity(quantity, f"quantity of {sku}")
     if len({sku for sku, _ in lines}) != len(lines):
         raise InvalidInput("a SKU appears on two lines: put its whole quantity on one line")
-
-
-def _check_eta(eta: date, today: date) -> date:
-    if eta < today:
-        raise InvalidInput(f"an ETA must not be in the past (today is {today}, got {eta})")
-    if eta > today + MAX_ETA_AHEAD:
-        raise InvalidInput(f"an ETA more than {MAX_ETA_AHEAD.days} days ahead is not a date anyone can keep")
-    return eta
 
 
 def _require_status(po: PurchaseOrder, allowed: set[POStatus], action: str) -> None:
@@ -117,7 +107,7 @@ def confirm_po(session: Session, ctx: Context, po_id: int, eta: date) -> POView:
 
 def _confirm(session: Session, ctx: Context, po: PurchaseOrder, eta: date) -> POView:
     now = ctx.clock.now()
-    pos.record_eta(session, po, _check_eta(eta, ctx.clock.today()), now)
+    pos.record_eta(session, po, eta_within_reach(eta, ctx.clock.today()), now)
     po.status, po.eta_confirmed, po.confirmed_at = POStatus.CONFIRMED.value, True, now
     po.sent_at = po.sent_at or now
     po.first_confirmed_eta = po.first_confirmed_eta or eta
@@ -131,7 +121,7 @@ def change_eta(session: Session, ctx: Context, po_id: int, eta: date) -> POView:
     _lock_skus_of(session, po_id)  # SKU locks first, as every use case takes them
     po = repo.purchase_order(session, po_id, for_update=True)
     _require_status(po, {POStatus.SENT, POStatus.CONFIRMED, POStatus.PARTIALLY_RECEIVED}, "change the ETA of")
-    _check_eta(eta, ctx.clock.today())
+    eta_within_reach(eta, ctx.clock.today())
     if eta == po.eta:
         raise InvalidInput(f"purchase order {po_id} already has ETA {eta}")
     with watching_availability(session, ctx, pos.sku_ids(session, po_id)):

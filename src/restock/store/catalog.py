@@ -50,7 +50,15 @@ def add_supplier(session: Session, code: str, name: str, lead_time_days: int) ->
     return _insert_new(session, Supplier, code=code, name=name, lead_time_days=lead_time_days)
 
 
-def add_sku(session: Session, code: str, name: str, price: Decimal, policy: SkuPolicy) -> int | None:
+def add_sku(
+    session: Session,
+    code: str,
+    name: str,
+    price: Decimal,
+    policy: SkuPolicy,
+    release_date: date | None = None,
+    product_url: str | None = None,
+) -> int | None:
     return _insert_new(
         session,
         Sku,
@@ -60,6 +68,8 @@ def add_sku(session: Session, code: str, name: str, price: Decimal, policy: SkuP
         backorder_policy=policy.backorder.value,
         max_wait_days=policy.max_wait_days,
         backorder_limit_pct=policy.backorder_limit_pct,
+        release_date=release_date,
+        product_url=product_url,
     )
 
 

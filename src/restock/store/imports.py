@@ -59,25 +59,6 @@ def sku_fields_by_code(session: Session, codes: Iterable[str]) -> dict[str, tupl
     return found
 
 
-def update_sku(session: Session, sku_id: int, fields: SkuFields) -> None:
-    """Set every importable field of a SKU (name, price, backorder policy, max wait, backorder limit,
-    release date, product URL) to `fields`."""
-    session.execute(
-        update(Sku)
-        .where(Sku.id == sku_id)
-        .values(
-            name=fields.name,
-            price=fields.price,
-            backorder_policy=fields.backorder.value,
-            max_wait_days=fields.max_wait_days,
-            backorder_limit_pct=fields.backorder_limit_pct,
-            release_date=fields.release_date,
-            product_url=fields.product_url,
-        )
-        .execution_options(synchronize_session=False)
-    )
-
-
 def balances_of(session: Session, pairs: Sequence[tuple[int, int]]) -> dict[tuple[int, int], tuple[int, int]]:
     """(on hand, allocated) per (SKU id, warehouse id); a pair without a balance row is missing (it holds 0, 0)."""
     found: dict[tuple[int, int], tuple[int, int]] = {}

@@ -91,7 +91,17 @@ def list_skus(
 @router.post("/skus", status_code=201, response_model=SkuOut, tags=["catalog"])
 def add_sku(body: SkuIn, ctx: Ctx, who: Admin, idempotency_key: IdempotencyKey = None) -> JSONResponse:
     def produce() -> dict[str, Any]:
-        catalog.add_sku(ctx, body.code, body.name, body.price, body.backorder, body.max_wait_days, body.backorder_limit)
+        catalog.add_sku(
+            ctx,
+            body.code,
+            body.name,
+            body.price,
+            body.backorder,
+            body.max_wait_days,
+            body.backorder_limit,
+            body.release_date,
+            body.product_url,
+        )
         return SkuOut.model_validate({**body.model_dump(), "name": body.name or body.code}).to_json()
 
     return run_idempotent(ctx, who, idempotency_key, "skus", body, 201, produce)
