@@ -33,6 +33,7 @@ TODAY = "2026-11-27"
 
 _ID_PATTERNS: list[tuple[str, str]] = [
     (r"ord_[0-9a-f]{24}", "ord"),
+    (r"shp_[0-9a-f]{24}", "shp"),
     (r"rk_[A-Za-z0-9_\-]+", "key"),
     (r"whsec_[A-Za-z0-9_\-]{16,}", "whsec"),
 ]
@@ -276,7 +277,20 @@ def _outbox(folder: Path, normalise: Normaliser) -> str:
 def _sqlite_schema(folder: Path) -> str:
     with sqlite3.connect(folder / "restock.db") as db:
         rows = db.execute("SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY type, name").fetchall()
-    return "\n".join(f"{t} {n} on {tbl}:\n{sql}\n" for t, n, tbl, sql in rows)
+    return "\n".join(f"{t} {n} on {tbl}:\n{_constraints_sorted(sql)}\n" for t, n, tbl, sql in rows)
+
+
+def _constraints_sorted(sql: str | None) -> str | None:
+    """A table rebuilt by a migration (SQLite's batch mode) lists its constraints in no fixed order: sort them,
+    so the snapshot shows what the schema is, not how it was reached."""
+    if sql is None:
+        return None
+    lines = sql.splitlines()
+    constraints = sorted(line.rstrip(", ") for line in lines if line.strip().startswith("CONSTRAINT"))
+    if not constraints:
+        return sql
+    others = [line for line in lines if not line.strip().startswith("CONSTRAINT")]
+    return "\n".join([*others[:-1], *constraints, others[-1]])
 
 
 def _openapi() -> str:
