@@ -73,6 +73,10 @@ class ShopChecks:
         )
         return int(rows[0][0]) if rows else 0
 
+    def on_hand(self, sku_id: int, warehouse_id: int) -> int:
+        rows = self.sql("SELECT on_hand FROM stock WHERE sku_id = :s AND warehouse_id = :w", s=sku_id, w=warehouse_id)
+        return int(rows[0][0]) if rows else 0
+
     def eligible_queue(self, sku_id: int, warehouse_id: int) -> list[QueuedPart]:
         rows = self.sql(
             "SELECT id, quantity, po_line_id, priority, placed_at FROM line_parts WHERE kind = 'backordered' "

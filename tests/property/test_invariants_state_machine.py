@@ -1,7 +1,8 @@
 """Random sequences of everything a shop does keep the invariants of design.md after every step.
 
-Orders, line and order cancellations, shipments, receipts, adjustments, transfers, ETA changes and PO
-cancellations are drawn by hypothesis; after each step the database is checked against invariants 1-4
+Orders, line and order cancellations (whole or part of a line), shipments (whole or partial), receipts,
+adjustments, counts imported from CSV, transfers, ETA changes, PO cancellations, SKU imports and catalog edits
+are drawn by hypothesis; after each step the database is checked against invariants 1-4
 and 7 directly in SQL, and each receipt's fills are checked against an independent oracle of the fill
 order (pegged to the received PO line, then priority, then order time, then id).
 """
@@ -21,7 +22,8 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, precondition, rule
 from sqlalchemy import Engine, text
 
-from restock.services import catalog, orders, purchasing, shipping, stock
+from restock.domain.imports import ImportKind
+from restock.services import catalog, catalog_edits, imports, orders, purchasing, shipping, stock
 from restock.services.context import Context
 from restock.store.db import make_engine
 from restock.store.migrate import upgrade
@@ -138,6 +140,40 @@ class ShopMachine(ShopChecks, RuleBasedStateMachine):
     def cancel_line(self, data: st.DataObject, sku: str) -> None:
         order_id = data.draw(st.sampled_from(self.open_orders() or self.order_ids))
         self.attempt(lambda: orders.cancel_line(self.ctx, order_id, sku))
+
+    @precondition(lambda self: bool(self.order_ids))
+    @rule(data=st.data(), sku=st.sampled_from(SKUS), qty=st.integers(1, 4))
+    def cancel_part_of_a_line(self, data: st.DataObject, sku: str, qty: int) -> None:
+        """Waiting units go first, then allocated ones; what they held goes to the next waiting backorder."""
+        order_id = data.draw(st.sampled_from(self.open_orders() or self.order_ids))
+        self.attempt(lambda: orders.cancel_line(self.ctx, order_id, sku, qty))
+
+    @rule(sku=st.sampled_from(BUSY_SKUS), warehouse=st.sampled_from(WAREHOUSES), counted=st.integers(0, 12))
+    def count(self, sku: str, warehouse: str, counted: int) -> None:
+        """A stock count imported from CSV: a count above the books fills waiting backorders in fill order."""
+        sku_id, warehouse_id = SKUS.index(sku) + 1, WAREHOUSES.index(warehouse) + 1
+        queue = self.eligible_queue(sku_id, warehouse_id)
+        free_before, on_hand_before = self.free(sku_id, warehouse_id), self.on_hand(sku_id, warehouse_id)
+        text = f"sku,warehouse,counted\n{sku},{warehouse},{counted}\n"
+        if self.attempt(lambda: imports.import_csv(self.ctx, ImportKind.STOCK, text)) and counted > on_hand_before:
+            self.check_fills_follow_fill_order(queue, None, free_before + counted - on_hand_before)
+
+    @rule(sku=st.sampled_from(SKUS), policy=st.sampled_from(["confirmed", "always", "never"]), wait=st.integers(5, 60))
+    def edit_sku(self, sku: str, policy: str, wait: int) -> None:
+        """A catalog edit applies to new promises; those already given stay."""
+        edit = catalog_edits.SkuEdit(backorder=policy, max_wait_days=wait)
+        self.attempt(lambda: catalog_edits.edit_sku(self.ctx, sku, edit))
+
+    @rule(sku=st.sampled_from(SKUS), wait=st.integers(5, 60))
+    def import_sku(self, sku: str, wait: int) -> None:
+        text = f"code,max_wait_days\n{sku},{wait}\n"
+        self.attempt(lambda: imports.import_csv(self.ctx, ImportKind.SKUS, text))
+
+    @rule(channel=st.sampled_from(CHANNELS), policy=st.sampled_from(["as_available", "complete"]))
+    def set_shipping_policy(self, channel: str, policy: str) -> None:
+        """A `complete` channel holds an order's shipment until nothing of it waits."""
+        edit = catalog_edits.ChannelEdit(shipping_policy=policy)
+        self.attempt(lambda: catalog_edits.edit_channel(self.ctx, channel, edit))
 
     @precondition(lambda self: bool(self.order_ids))
     @rule(data=st.data())
