@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from restock.domain.errors import Conflict, InvalidInput
-from restock.domain.model import ShippingPolicy
+from restock.domain.model import ShippingPolicy, ShipWindow
 
 
 @dataclass(frozen=True)
@@ -46,6 +46,21 @@ def effective_shipping_policy(order_override: str | None, channel_policy: str) -
 def order_may_ship(policy: ShippingPolicy, units_waiting: int) -> bool:
     """Under `complete` an order ships only once nothing of it waits for stock; `as_available` ships what is held."""
     return policy is ShippingPolicy.AS_AVAILABLE or units_waiting == 0
+
+
+def a_complete_order_ships_when_its_last_line_arrives(
+    policy: ShippingPolicy, own: ShipWindow | None, order_waiting: Sequence[ShipWindow | None]
+) -> ShipWindow | None:
+    """When a waiting line ships, as the customer is told it: under `as_available` in its own window; under
+    `complete` with the whole order, once its last waiting line arrives (the latest earliest day to the latest last
+    day of the order's waiting lines), and with no date at all if any of them has none (invariant 7)."""
+    if policy is ShippingPolicy.AS_AVAILABLE:
+        return own
+    windows = [own, *order_waiting]
+    if any(window is None for window in windows):
+        return None
+    dated = [window for window in windows if window is not None]
+    return ShipWindow(max(w.earliest for w in dated), max(w.latest for w in dated))
 
 
 def units_a_shipment_takes(held: Sequence[HeldPart], requested: Mapping[str, int] | None = None) -> list[Take]:

@@ -29,22 +29,25 @@ from restock.domain.events import (
     OrderCancelled,
     OrderPlaced,
     OrderShipped,
+    OrderSnapshot,
     POCancelled,
     RestockAlertDue,
     ShipmentSnapshot,
     Topic,
 )
-from restock.domain.model import AvailabilityState
+from restock.domain.model import AvailabilityState, ShippingPolicy, ShipWindow
+from restock.domain.shipping import a_complete_order_ships_when_its_last_line_arrives as ships_in
 from restock.domain.wording import order_words, window_words
 from restock.notify.mail import EmailKind, Outgoing, Templates
 from restock.services import email_links as links
 from restock.services.context import Context
+from restock.services.order_views import order_view
 from restock.services.selfservice import cancel_link_token, stop_updates_token
 from restock.services.subscriptions import take_alert_batch
 from restock.services.updates import record_news
 from restock.services.webhooks import Event as WebhookEvent
 from restock.services.webhooks import endpoints_for
-from restock.store import line_news, notices
+from restock.store import line_news, notices, repo
 from restock.store.delivery import Claimed, NewMessage
 from restock.store.outbox import payload_of
 
@@ -92,14 +95,16 @@ class Expansion:
         ]
 
 
-def _waiting_line(line: LineSnapshot, names: dict[str, str], today: date) -> dict[str, Any]:
-    """A backordered line as the e-mails show it: what, how many, and its window in words (undated: no date)."""
+def _waiting_line(e: OrderSnapshot, line: LineSnapshot, names: dict[str, str], today: date) -> dict[str, Any]:
+    """A backordered line as the e-mails show it: what, how many, and when it ships in words (undated: no date);
+    under `complete` it ships with the whole order, so in the order's window."""
+    window = ships_in(e.shipping_policy, line.ship_window, [other.ship_window for other in e.waiting_lines])
     return {
         "sku": line.sku,
         "name": names.get(line.sku, line.sku),
         "quantity": line.backordered,
-        "window": window_words(line.ship_window, today),
-        "dated": line.ship_window is not None,
+        "window": window_words(window, today),
+        "dated": window is not None,
     }
 
 
@@ -145,7 +150,7 @@ def order_placed(x: Expansion, m: Claimed, e: OrderPlaced) -> list[NewMessage]:
         for line in e.lines
         if line.allocated
     ]
-    backordered = [_waiting_line(line, names, today) for line in e.waiting_lines]
+    backordered = [_waiting_line(e, line, names, today) for line in e.waiting_lines]
     context = {
         **_order(e.id, e.external_ref),
         "ships_now": ships_now,
@@ -182,14 +187,16 @@ def backorder_delayed(x: Expansion, m: Claimed, e: BackorderDelayed) -> list[New
     today = m.created_at.date()
     issued = x.ctx.clock.now()  # the link's life starts when the e-mail is written, even for a late backlog
     part = e.part if e.part is not None else BackorderDelayed.part_in_key(m.dedup_key)  # the link cancels it only
+    policy, others = _other_waiting_windows(x.session, e.order, e.line)
+    undated = e.line_undated or (policy is ShippingPolicy.COMPLETE and None in others)  # it ships with an undated line
     context = {
         **_order(e.order, e.external_ref),
         "sku": e.sku,
         "name": x.name_of(e.sku),
         "quantity": e.quantity,
         "told_on": told_on.isoformat(),
-        "old_window": None if e.line_undated else window_words(e.old_window, told_on),
-        "new_window": window_words(None if e.line_undated else e.new_window, today),
+        "old_window": None if undated else window_words(ships_in(policy, e.old_window, others), told_on),
+        "new_window": window_words(None if undated else ships_in(policy, e.new_window, others), today),
         "date_moved": e.new_window is not None,
         "notice_number": notices.delay_notices_sent(x.session, e.line),
         "late_quantity": e.quantity,
@@ -197,6 +204,17 @@ def backorder_delayed(x: Expansion, m: Claimed, e: BackorderDelayed) -> list[New
         "cancel_until": (issued.date() + timedelta(days=days)).isoformat(),
     }
     return [x.email(m, EmailKind.DELAY_NOTICE, e.email, context), *x.webhooks(m, "backorder.delayed", payload_of(e))]
+
+
+def _other_waiting_windows(
+    session: Session, order_id: str, line_id: int
+) -> tuple[ShippingPolicy, list[ShipWindow | None]]:
+    """The order's shipping policy and the windows of its other waiting lines, now: under `complete` a delayed line
+    ships with them. (The old window is combined with them as they are now: they may have moved since.)"""
+    order = order_view(session, repo.order(session, order_id))
+    others = [line.ship_window for line in order.lines if line.backordered and line.id != line_id]
+    windows = [None if w is None else ShipWindow(w.earliest, w.latest) for w in others]
+    return ShippingPolicy(order.shipping_policy), windows
 
 
 def order_shipped(x: Expansion, m: Claimed, e: OrderShipped) -> list[NewMessage]:
@@ -213,7 +231,7 @@ def order_shipped(x: Expansion, m: Claimed, e: OrderShipped) -> list[NewMessage]
         "shipments": shipments,
         "shipped": [line for shipment in shipments for line in shipment["lines"]],
         "to_follow": [_held_line(line, names) for line in e.lines if line.allocated],
-        "waiting": [_waiting_line(line, names, today) for line in e.waiting_lines],
+        "waiting": [_waiting_line(e, line, names, today) for line in e.waiting_lines],
     }
     return [x.email(m, EmailKind.ORDER_SHIPPED, e.email, context), *x.webhooks(m, "order.shipped", payload_of(e))]
 
@@ -248,12 +266,13 @@ def order_cancelled(x: Expansion, m: Claimed, e: OrderCancelled) -> list[NewMess
         for units in e.to_come
         if units.held
     ]
+    windows = [units.ship_window for units in e.to_come if units.waiting]  # `complete`: the order ships as one
     waiting = [
         {
             "sku": units.sku,
             "name": names.get(units.sku, units.sku),
             "quantity": units.waiting,
-            "window": window_words(units.ship_window, today),
+            "window": window_words(ships_in(e.shipping_policy, units.ship_window, windows), today),
         }
         for units in e.to_come
         if units.waiting
