@@ -12,7 +12,7 @@ from pathlib import Path
 
 from sqlalchemy import select, update
 
-from restock.services import orders, purchasing, stock, subscriptions, updates
+from restock.services import catalog, catalog_edits, orders, purchasing, stock, subscriptions, updates
 from restock.services.context import Context
 from restock.store.db import unit_of_work
 from restock.store.schema import Order, OutboxMessage, Sku
@@ -114,6 +114,27 @@ def test_a_still_waiting_update_counts_the_units_that_wait_not_the_whole_line(
     text, _ = text_and_html(update_mail)
     assert "the 2 x Mug (MUG)" in text
     assert f"the date holds: {_window(12, 16, counted_from=8)}" in text
+
+
+def test_a_still_waiting_update_of_a_complete_order_gives_the_orders_window(
+    mail_ctx: Context, smtp: SmtpServer
+) -> None:
+    """Under `complete` the dated mugs ship with the undated teapot, so their update gives no date either."""
+    standard_catalog(mail_ctx)
+    catalog.add_sku(mail_ctx, "TEA", "Teapot", "30.00", "always", 30, 100)
+    catalog_edits.edit_channel(mail_ctx, "web", catalog_edits.ChannelEdit(shipping_policy="complete"))
+    confirmed_po(mail_ctx, "MUG", 10, eta_in_days=10)
+    lines = (orders.LineRequest("MUG", 2), orders.LineRequest("TEA", 1))
+    orders.place_order(mail_ctx, orders.OrderRequest("web", "ann@example.com", lines))
+    week_later = on_day(mail_ctx, TODAY + timedelta(days=8))
+    assert updates.send_still_waiting_updates(week_later) == 2
+    deliver(week_later)
+    updates_sent = _about(smtp, "still on its way")
+    assert len(updates_sent) == 2
+    for update_mail in updates_sent:
+        text, html = text_and_html(update_mail)
+        assert "no confirmed date yet" in text
+        assert set(ISO_DATE.findall(text + html)) == {TODAY.isoformat()}  # the day it was ordered, no ship date
 
 
 def test_a_delay_notice_states_the_old_promise_as_it_was_given(mail_ctx: Context, smtp: SmtpServer) -> None:

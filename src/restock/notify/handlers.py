@@ -288,15 +288,18 @@ def order_cancelled(x: Expansion, m: Claimed, e: OrderCancelled) -> list[NewMess
 
 
 def still_waiting(x: Expansion, m: Claimed, e: BackorderStillWaiting) -> list[NewMessage]:
-    """The periodic update; it is not about news, so the customer may stop it with one click."""
+    """The periodic update; it is not about news, so the customer may stop it with one click. Under `complete` the
+    line ships with the whole order, so its window is the order's (`_other_waiting_windows`)."""
+    policy, others = _other_waiting_windows(x.session, e.order, e.line)
+    window = ships_in(policy, e.ship_window, others)
     context = {
         **_order(e.order, e.external_ref),
         "sku": e.sku,
         "name": x.name_of(e.sku),
         "quantity": e.quantity,
         "placed_on": e.placed_at.date().isoformat(),
-        "window": window_words(e.ship_window, m.created_at.date()),
-        "dated": e.ship_window is not None,
+        "window": window_words(window, m.created_at.date()),
+        "dated": window is not None,
     }
     stop = x.url("/links/stop-updates/" + stop_updates_token(e.order, x.secret))
     return [x.email(m, EmailKind.STILL_WAITING, e.email, context, unsubscribe_url=stop)]
