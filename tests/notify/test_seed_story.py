@@ -68,7 +68,7 @@ def test_the_seed_story(mail_ctx: Context, smtp: SmtpServer) -> None:
         page = client.get(cancel.group(1))  # no API key: the link is the key, for this one line only
         assert page.status_code == 200
         assert ann not in page.text
-        assert "The late 2 × Mug are cancelled." in client.post(cancel.group(1)).text  # her 3 from stock stay
+        assert "The late 2 × Mug are cancelled." in client.post(cancel.group(1)).text  # all she ordered: both were late
 
         # the stock arrives on the new date: Bob's backorder is filled, then shipped
         arrival = on_day(ctx, TODAY + timedelta(days=15))
