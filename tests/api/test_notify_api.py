@@ -116,7 +116,7 @@ def test_unsubscribe_is_one_click_without_a_key(client: TestClient, keys: Keys, 
     token = sign(Claims(UNSUBSCRIBE, str(sub.id)), SECRET)
     answer = client.post(f"/links/unsubscribe/{token}", content="List-Unsubscribe=One-Click")
     assert answer.status_code == 200
-    assert "no more restock alerts" in answer.text
+    assert "Stopped: we will not send the restock alert that was waiting for this address." in answer.text
     assert "mo@example.com" not in answer.text
     assert subscriptions.list_subscriptions(ctx)[0].status == "unsubscribed"
 

@@ -24,7 +24,7 @@ from restock.domain.cancelling import (
 )
 from restock.domain.errors import InvalidInput
 from restock.domain.lines import CancelLinkState, PartKind
-from restock.domain.model import LineStatus
+from restock.domain.model import LineStatus, SubscriptionStatus
 from restock.services import email_links as links
 from restock.services import fulfilling
 from restock.services.context import Context, use_case
@@ -166,11 +166,23 @@ def cancel_by_link(session: Session, ctx: Context, token: str) -> CancelLinkView
 
 @dataclass(frozen=True)
 class UnsubscribeLinkView:
-    """What an unsubscribe link stops: every restock alert still waiting for the address, this product's included."""
+    """What an unsubscribe link stops: every restock alert still waiting for the address, on every SKU.
+
+    The link comes in a back-in-stock alert, written after its subscription was marked as told, so by the time
+    anyone clicks, the link's own alert is normally sent (`own` NOTIFIED) and what the link stops is the address's
+    other waiting alerts (`others`).
+    """
 
     sku_name: str
-    waiting_alerts: int
-    """Alerts still waiting for this address (0: nothing more would be sent anyway)."""
+    own: SubscriptionStatus
+    """The link's own subscription: sent (the usual case), still waiting, or already stopped."""
+    others: tuple[str, ...]
+    """The SKU names of the address's other alerts still waiting, in sign-up order (one per alert)."""
+
+    @property
+    def stops(self) -> int:
+        """How many alerts the link would stop now (0: nothing more would be sent anyway)."""
+        return len(self.others) + (self.own is SubscriptionStatus.WAITING)
 
 
 def _subscription(session: Session, ctx: Context, token: str) -> RestockSubscription:
@@ -185,8 +197,17 @@ def _subscription(session: Session, ctx: Context, token: str) -> RestockSubscrip
 def unsubscribe_link(session: Session, ctx: Context, token: str) -> UnsubscribeLinkView:
     """What the unsubscribe page asks before the customer confirms (the one-click POST needs no page)."""
     sub = _subscription(session, ctx, token)
-    waiting = subs.waiting_count_of_address(session, sub.email)
-    return UnsubscribeLinkView(session.get_one(Sku, sub.sku_id).name, waiting)
+    others = subs.waiting_names_of_address(session, sub.email, other_than=sub.id)
+    return UnsubscribeLinkView(session.get_one(Sku, sub.sku_id).name, _own_alert(sub), tuple(others))
+
+
+def _own_alert(sub: RestockSubscription) -> SubscriptionStatus:
+    """Sent first: a subscription stopped after its alert went out (before stopping skipped told ones) was sent."""
+    if sub.notified_at is not None:
+        return SubscriptionStatus.NOTIFIED
+    if sub.unsubscribed_at is not None:
+        return SubscriptionStatus.UNSUBSCRIBED
+    return SubscriptionStatus.WAITING
 
 
 def stop_updates_token(order_id: str, secret: str) -> str:

@@ -76,7 +76,8 @@ def signups_per_day(session: Session, ctx: Context, sku_code: str) -> dict[date,
 
 @use_case()
 def unsubscribe_by_link(session: Session, ctx: Context, token: str) -> int:
-    """One click: this subscription and every other waiting one of the same address stop. Returns how many."""
+    """One click: every waiting subscription of the link's address stops (every SKU, every channel; the link's own
+    alert was normally sent already). Returns how many stopped."""
     claims = links.verify(token, links.link_secret(session, ctx.settings), links.UNSUBSCRIBE, ctx.clock.now())
     sub = session.get(RestockSubscription, int(claims.subject))
     if sub is None:

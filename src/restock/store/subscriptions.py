@@ -71,28 +71,38 @@ def signups_per_day(session: Session, sku_id: int) -> dict[date, int]:
     return {d if isinstance(d, date) else date.fromisoformat(str(d)): int(n) for d, n in rows}
 
 
+def _waiting_of_address(email: str) -> Any:
+    return (
+        RestockSubscription.email == email,
+        RestockSubscription.notified_at.is_(None),
+        RestockSubscription.unsubscribed_at.is_(None),
+    )
+
+
 def unsubscribe_address(session: Session, email: str, now: datetime) -> int:
-    """Every waiting subscription of the address stops; returns how many."""
+    """Every waiting subscription of the address stops, on every SKU and channel; returns how many.
+
+    A subscription already told stays told: its alert was sent, and stopping it would change nothing.
+    """
     done = session.execute(
         update(RestockSubscription)
-        .where(RestockSubscription.email == email, RestockSubscription.unsubscribed_at.is_(None))
+        .where(*_waiting_of_address(email))
         .values(unsubscribed_at=now)
         .execution_options(synchronize_session=False)
     )
     return int(done.rowcount)  # type: ignore[attr-defined]
 
 
-def waiting_count_of_address(session: Session, email: str) -> int:
-    """Alerts still to be sent to an address (not told, not unsubscribed): what its unsubscribe link would stop."""
-    return int(
-        session.scalar(
-            select(func.count()).where(
-                RestockSubscription.email == email,
-                RestockSubscription.notified_at.is_(None),
-                RestockSubscription.unsubscribed_at.is_(None),
-            )
+def waiting_names_of_address(session: Session, email: str, other_than: int) -> list[str]:
+    """The SKU names of the alerts still to be sent to an address (not told, not unsubscribed), in sign-up order,
+    but for subscription `other_than`: what its unsubscribe link stops besides its own (one name per alert)."""
+    return list(
+        session.scalars(
+            select(Sku.name)
+            .join(RestockSubscription, RestockSubscription.sku_id == Sku.id)
+            .where(*_waiting_of_address(email), RestockSubscription.id != other_than)
+            .order_by(RestockSubscription.created_at, RestockSubscription.id)
         )
-        or 0
     )
 
 

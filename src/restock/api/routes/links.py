@@ -19,6 +19,7 @@ from starlette.concurrency import run_in_threadpool
 from restock.api.security import Ctx
 from restock.domain.errors import RestockError
 from restock.domain.lines import CancelLinkState
+from restock.domain.model import SubscriptionStatus
 from restock.services import selfservice, subscriptions
 from restock.services.context import Context
 
@@ -138,31 +139,69 @@ async def cancel(token: str, ctx: Ctx) -> HTMLResponse:
 # ---------------------------------------------------------------- restock alerts
 
 
+LATER_SIGN_UPS = "Alerts you sign up for later are not affected."
+
+_OWN_ALERT = {
+    SubscriptionStatus.NOTIFIED: "Your restock alert for {name} was sent.",
+    SubscriptionStatus.UNSUBSCRIBED: "Your restock alert for {name} was stopped before it was sent.",
+}
+
+
+def _names(names: tuple[str, ...]) -> str:
+    """ "Cup", "Cup and Plate", "Cup, Plate and Bowl": each product once (an address may wait on two channels)."""
+    once = list(dict.fromkeys(names))
+    return once[0] if len(once) == 1 else f"{', '.join(once[:-1])} and {once[-1]}"
+
+
+def _alerts(count: int) -> str:
+    return "alert" if count == 1 else "alerts"
+
+
+def _what_unsubscribing_stops(view: selfservice.UnsubscribeLinkView) -> list[str]:
+    """The page's words, from whether the link's own alert still waits (normally it was sent: the link came in it)
+    and which other alerts of the address wait: exactly what the POST stops."""
+    others = len(view.others)
+    if view.own is SubscriptionStatus.WAITING:
+        if not others:
+            return [f"This stops your restock alert for {view.sku_name}, the only one waiting for this address."]
+        return [
+            f"This stops your restock alert for {view.sku_name} and the {others} other {_alerts(others)} waiting "
+            f"for this address, for {_names(view.others)}."
+        ]
+    own = _OWN_ALERT[view.own].format(name=view.sku_name)
+    if not others:
+        return [own, "No other restock alerts are waiting for this address: there is nothing left to stop."]
+    the = "the other restock alert" if others == 1 else f"the {others} other restock alerts"
+    return [own, f"This stops {the} waiting for this address, for {_names(view.others)}."]
+
+
 @router.get("/unsubscribe/{token}", response_class=HTMLResponse)
 async def unsubscribe_form(token: str, ctx: Ctx) -> HTMLResponse:
-    """Asks first: the link stops every restock alert to the address, not only this product's."""
+    """Asks first: the link stops every restock alert still waiting for the address, not only this product's."""
     if not TOKEN_SHAPE.fullmatch(token):
         return invalid(ctx)
     try:
         view = await run_in_threadpool(selfservice.unsubscribe_link, ctx, token)
     except RestockError:
         return invalid(ctx)
-    if view.waiting_alerts == 0:
-        return page(ctx, "No alerts waiting", ["No restock alerts are waiting for this address: we will send none."])
-    others = view.waiting_alerts - 1
-    scope = (
-        f"This stops every restock alert to this address: the one for {view.sku_name} and {others} other"
-        f"{'' if others == 1 else 's'}."
-        if others > 0
-        else f"This stops the restock alert for {view.sku_name}, the only one waiting for this address."
-    )
+    words = _what_unsubscribing_stops(view)
+    if view.stops == 0:
+        return page(ctx, "Nothing left to stop", words)
     return page(
         ctx,
         "Stop restock alerts?",
-        [scope],
+        [*words, LATER_SIGN_UPS],
         action=f"/links/unsubscribe/{token}",
         button="Stop restock alerts",
     )
+
+
+def _stopped(count: int) -> str:
+    if count == 0:
+        return "No restock alerts were waiting for this address: there was nothing to stop."
+    if count == 1:
+        return "Stopped: we will not send the restock alert that was waiting for this address."
+    return f"Stopped: we will send none of the {count} restock alerts that were waiting for this address."
 
 
 @router.post("/unsubscribe/{token}", response_class=HTMLResponse)
@@ -171,10 +210,10 @@ async def unsubscribe(token: str, ctx: Ctx) -> HTMLResponse:
     if not TOKEN_SHAPE.fullmatch(token):
         return invalid(ctx)
     try:
-        await run_in_threadpool(subscriptions.unsubscribe_by_link, ctx, token)
+        stopped = await run_in_threadpool(subscriptions.unsubscribe_by_link, ctx, token)
     except RestockError:
         return invalid(ctx)
-    return page(ctx, "Unsubscribed", ["You will get no more restock alerts at this address."])
+    return page(ctx, "Unsubscribed" if stopped else "Nothing to stop", [_stopped(stopped), LATER_SIGN_UPS])
 
 
 # ---------------------------------------------------------------- periodic updates
