@@ -17,7 +17,7 @@ from typing import Literal
 
 from restock.domain.errors import Conflict
 from restock.domain.lines import CancelLinkState, PartKind, cancel_link_state
-from restock.domain.model import LineStatus
+from restock.domain.model import LineStatus, ShippingPolicy
 
 
 class CancelledBy(enum.StrEnum):
@@ -148,3 +148,29 @@ def late_units_a_cancel_link_cancels(
     if done > 0:
         return LateUnits(CancelLinkState.CANCELLED, late, cancelled=done)
     return LateUnits(cancel_link_state(line_status), late)
+
+
+class RestOfTheOrder(enum.StrEnum):
+    """What cancelling a delay notice's late units would do to the rest of the order, as the notice says it."""
+
+    NOTHING_LEFT = "nothing_left"
+    """The late units are all of the order still to ship: there is no rest to speak of."""
+    UNAFFECTED = "unaffected"
+    """`as_available`: the rest ships as it is allocated, whether or not the late units wait."""
+    SHIPS_NOW = "ships_now"
+    """`complete`: the late units are all that holds the order back; without them the rest may ship at once."""
+    STILL_WAITS = "still_waits"
+    """`complete`: other units of the order wait too; without the late units it still waits for those."""
+
+
+def what_cancelling_the_late_units_does_to_the_rest(
+    policy: ShippingPolicy, rest_held: int, rest_waiting: int
+) -> RestOfTheOrder:
+    """What a delay notice may say of the rest of the order (the units still to ship beside the late ones: `rest_held`
+    allocated, `rest_waiting` waiting for stock). Under `complete` the late units hold back the whole order, so "the
+    rest is not affected" would be false there."""
+    if rest_held + rest_waiting == 0:
+        return RestOfTheOrder.NOTHING_LEFT
+    if policy is ShippingPolicy.AS_AVAILABLE:
+        return RestOfTheOrder.UNAFFECTED
+    return RestOfTheOrder.SHIPS_NOW if rest_waiting == 0 else RestOfTheOrder.STILL_WAITS

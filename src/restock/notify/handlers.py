@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from restock.config import utc_iso
 from restock.domain.alerts import became_buyable
+from restock.domain.cancelling import RestOfTheOrder, what_cancelling_the_late_units_does_to_the_rest
 from restock.domain.events import (
     AvailabilityChanged,
     BackorderDelayed,
@@ -41,7 +42,7 @@ from restock.domain.wording import order_words, window_words
 from restock.notify.mail import EmailKind, Outgoing, Templates
 from restock.services import email_links as links
 from restock.services.context import Context
-from restock.services.order_views import order_view
+from restock.services.order_views import OrderView, order_view
 from restock.services.selfservice import cancel_link_token, stop_updates_token
 from restock.services.subscriptions import take_alert_batch
 from restock.services.updates import record_news
@@ -187,8 +188,10 @@ def backorder_delayed(x: Expansion, m: Claimed, e: BackorderDelayed) -> list[New
     today = m.created_at.date()
     issued = x.ctx.clock.now()  # the link's life starts when the e-mail is written, even for a late backlog
     part = e.part if e.part is not None else BackorderDelayed.part_in_key(m.dedup_key)  # the link cancels it only
-    policy, others = _other_waiting_windows(x.session, e.order, e.line)
+    order = order_view(x.session, repo.order(x.session, e.order))
+    policy, others = ShippingPolicy(order.shipping_policy), _waiting_windows_beside(order, e.line)
     undated = e.line_undated or (policy is ShippingPolicy.COMPLETE and None in others)  # it ships with an undated line
+    rest, rest_waiting = _rest_of_the_order(x.session, order, e.line, e.quantity)
     context = {
         **_order(e.order, e.external_ref),
         "sku": e.sku,
@@ -202,6 +205,9 @@ def backorder_delayed(x: Expansion, m: Claimed, e: BackorderDelayed) -> list[New
         "late_quantity": e.quantity,
         "cancel_url": x.url("/links/cancel/" + cancel_link_token(e.line, issued, x.secret, days, part, e.quantity)),
         "cancel_until": (issued.date() + timedelta(days=days)).isoformat(),
+        "shipping_policy": policy.value,
+        "rest": rest.value,
+        "rest_waiting": rest_waiting,
     }
     return [x.email(m, EmailKind.DELAY_NOTICE, e.email, context), *x.webhooks(m, "backorder.delayed", payload_of(e))]
 
@@ -212,9 +218,33 @@ def _other_waiting_windows(
     """The order's shipping policy and the windows of its other waiting lines, now: under `complete` a delayed line
     ships with them. (The old window is combined with them as they are now: they may have moved since.)"""
     order = order_view(session, repo.order(session, order_id))
+    return ShippingPolicy(order.shipping_policy), _waiting_windows_beside(order, line_id)
+
+
+def _waiting_windows_beside(order: OrderView, line_id: int) -> list[ShipWindow | None]:
     others = [line.ship_window for line in order.lines if line.backordered and line.id != line_id]
-    windows = [None if w is None else ShipWindow(w.earliest, w.latest) for w in others]
-    return ShippingPolicy(order.shipping_policy), windows
+    return [None if w is None else ShipWindow(w.earliest, w.latest) for w in others]
+
+
+def _rest_of_the_order(
+    session: Session, order: OrderView, line_id: int, late: int
+) -> tuple[RestOfTheOrder, list[notices.EndedLine]]:
+    """What cancelling the notice's late units would do to the rest of the order now, and (under `complete`) what of
+    it would still wait: the other lines' waiting units, and the line's own waiting units beyond the late ones."""
+    line = next(line for line in order.lines if line.id == line_id)
+    late_now = min(late, line.backordered)  # units filled since the notice was decided are no longer late
+    names = notices.sku_names(session, [other.sku for other in order.lines])
+    still_waiting = [
+        notices.EndedLine(other.sku, names.get(other.sku, other.sku), waiting)
+        for other in order.lines
+        if (waiting := other.backordered - (late_now if other.id == line_id else 0)) > 0
+    ]
+    rest = what_cancelling_the_late_units_does_to_the_rest(
+        ShippingPolicy(order.shipping_policy),
+        rest_held=sum(other.allocated for other in order.lines),
+        rest_waiting=sum(units.quantity for units in still_waiting),
+    )
+    return rest, still_waiting if rest is RestOfTheOrder.STILL_WAITS else []
 
 
 def order_shipped(x: Expansion, m: Claimed, e: OrderShipped) -> list[NewMessage]:
