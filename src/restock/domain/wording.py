@@ -21,6 +21,11 @@ def days_phrase(first: int, last: int) -> str:
     return f"{first}-{last} days"
 
 
+def window_has_passed(window: ShipWindow | None, today: date) -> bool:
+    """A window whose last day is behind us: the units are late, and no sentence may say their date holds."""
+    return window is not None and window.latest < today
+
+
 def window_words(window: ShipWindow | None, today: date) -> str:
     """A ship window as of `today`: "shipping in 10-14 days (2026-12-07 to 2026-12-11)".
 
@@ -32,7 +37,7 @@ def window_words(window: ShipWindow | None, today: date) -> str:
         return UNDATED
     first, last = window.days_from(today)
     latest = window.latest.isoformat()
-    if last < 0:
+    if window_has_passed(window, today):
         return f"late: it was due to ship by {latest}"
     if last == 0:
         return f"shipping today ({latest})"

@@ -38,7 +38,7 @@ from restock.domain.events import (
 )
 from restock.domain.model import AvailabilityState, ShippingPolicy, ShipWindow
 from restock.domain.shipping import a_complete_order_ships_when_its_last_line_arrives as ships_in
-from restock.domain.wording import order_words, window_words
+from restock.domain.wording import order_words, window_has_passed, window_words
 from restock.notify.mail import EmailKind, Outgoing, Templates
 from restock.services import email_links as links
 from restock.services.context import Context
@@ -330,6 +330,8 @@ def still_waiting(x: Expansion, m: Claimed, e: BackorderStillWaiting) -> list[Ne
         "placed_on": e.placed_at.date().isoformat(),
         "window": window_words(window, m.created_at.date()),
         "dated": window is not None,
+        "late": window_has_passed(window, m.created_at.date()),  # the date did not hold: say so, not "it holds"
+        "due_by": None if window is None else window.latest.isoformat(),
     }
     stop = x.url("/links/stop-updates/" + stop_updates_token(e.order, x.secret))
     return [x.email(m, EmailKind.STILL_WAITING, e.email, context, unsubscribe_url=stop)]
