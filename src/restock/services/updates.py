@@ -2,7 +2,9 @@
 that it is not forgotten (RESTOCK_STILL_WAITING_DAYS, default 7).
 
 "News" is the order confirmation, a delay notice or a previous update (kept per line in `line_news`);
-a customer who clicked "stop these updates" for the order gets none.
+a customer who clicked "stop these updates" for the order gets none. A line whose window has passed still gets
+its update, worded as late (`domain.wording.window_has_passed`): nothing else tells a customer when a PO goes
+overdue without a new date.
 """
 
 from __future__ import annotations
