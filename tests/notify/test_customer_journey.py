@@ -289,8 +289,13 @@ def _delay_notice(journey: Journey, confirmation: Mail, before: dict[str, orders
     else:
         assert f"We told you on {TODAY}: {told.split(', reserved')[0]}\n" in notice.text  # the confirmation's words
         assert f"Now: {_waiting_words(gloves, day5.clock.today())}\n" in notice.text
-    assert "cancel these 2 late units (the rest of your order is not affected)" in notice.text
-    assert TEAPOT not in notice.words
+    if complete:  # the late gloves hold back the whole order; without them it still waits for the tea pots
+        rest = f"your order ships complete: without them it still waits for 2 x {TEAPOT_NAME} ({TEAPOT})"
+        assert f"cancel these 2 late units ({rest})" in notice.text
+        assert "not affected" not in notice.words
+    else:
+        assert "cancel these 2 late units (the rest of your order is not affected)" in notice.text
+        assert TEAPOT not in notice.words
     return _cancel_token(notice)
 
 
