@@ -112,6 +112,12 @@ def is_preorder(release_date: date | None, first_sold_at: datetime | None, today
     return release_date is not None and today < release_date and first_sold_at is None
 
 
+def is_preorder_line(sku_is_preorder: bool, waiting: int) -> bool:
+    """An order line is a pre-order when its SKU was a pre-order as it was placed and some of its units wait:
+    units taken from early stock ship now, like any other."""
+    return sku_is_preorder and waiting > 0
+
+
 def is_first_sale(release_date: date | None, first_sold_at: datetime | None, today: date) -> bool:
     """An order for a SKU never sold before, placed while it is not a pre-order, is its first sale, whether or
     not it has a release date: from then on it is never a pre-order again, even if a release date is set or

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from restock.domain import validation as valid
 from restock.domain.address import DeliveryAddress, check_delivery_address
 from restock.domain.allocation import Take
-from restock.domain.availability import decide, preorder_release, promisable_supply
+from restock.domain.availability import decide, is_preorder, preorder_release, promisable_supply
 from restock.domain.catalog import an_archived_sku_takes_no_orders
 from restock.domain.cover import CoverPlan, Peg, cover_plan
 from restock.domain.errors import (
@@ -320,7 +320,8 @@ def _place_order(session: Session, ctx: Context, request: OrderRequest, order_id
     codes = {sku.id: sku.code for sku in skus.values()}
     line_ids = store.insert_order(session, placed)
     view = placed_view(placed, channel.code, codes, line_ids, channel.shipping_policy)
-    store.insert_parts(session, placed, line_ids, order_placed(view))
+    preorders = frozenset(code for code, sku in skus.items() if _is_preorder(sku, placement.today))
+    store.insert_parts(session, placed, line_ids, order_placed(view, preorders))
     after_an_order(session, ctx, placed, skus.values(), placement.today)
     return view
 
@@ -362,6 +363,11 @@ def _place_in_one_statement(session: Session, ctx: Context, request: OrderReques
         if line_id is None
         else placed_view(placed, channel.code, codes, {sku.id: line_id}, channel.shipping_policy)
     )
+
+
+def _is_preorder(sku: store.SkuInfo, today: date) -> bool:
+    """As the order reads it, under the SKU's lock: its waiting lines are pre-orders (`LineSnapshot.preorder`)."""
+    return is_preorder(sku.release_date, sku.first_sold_at, today)
 
 
 def _refuse_archived(skus: dict[str, store.SkuInfo]) -> None:
