@@ -270,7 +270,7 @@ def test_availability_carries_schema_org_and_availability_date(client: TestClien
     released_on(ctx, "MUG", date(2026, 12, 10))
     first_release = client.get("/v1/availability/MUG?channel=web", headers=bearer(keys.web)).json()
     assert (first_release["state"], first_release["schema_org"]) == ("preorder", "https://schema.org/PreOrder")
-    assert first_release["availability_date"] == "2026-12-07"
+    assert first_release["availability_date"] == "2026-12-10"  # its PO comes earlier: it ships from its release
     released_on(ctx, "MUG", None)  # no release date: out of stock is a backorder, never a pre-order
     body = client.get("/v1/availability/MUG?channel=web", headers=bearer(keys.web)).json()
     assert body["state"] == "backorder"

@@ -11,12 +11,13 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, func, select
 
-from restock.domain.availability import an_order_may_change_the_answer
+from restock.domain.availability import an_order_may_change_the_answer, is_first_sale
 from restock.domain.errors import OrderRefused
-from restock.services import availability, catalog, orders, placing
+from restock.domain.model import ShipWindow
+from restock.services import availability, catalog, catalog_edits, orders, placing, purchasing
 from restock.services.context import Context
 from restock.store.db import unit_of_work
-from restock.store.schema import OutboxMessage, Sku
+from restock.store.schema import LinePart, OrderLine, OutboxMessage, Sku
 from tests.builders import balance, confirmed_po, on_day, on_hand, order, released_on, standard_catalog
 from tests.conftest import TODAY, make_context
 
@@ -169,6 +170,81 @@ def test_an_order_after_the_release_is_the_first_sale_and_it_is_never_a_pre_orde
     assert state_of(ctx) == "backorder"
 
 
+@pytest.mark.parametrize("quantity", [1, 7])
+def test_a_sku_sold_without_a_release_date_never_becomes_a_preorder(ctx: Context, quantity: int) -> None:
+    """Sold from stock alone (on PostgreSQL the one-statement order) or with a backorder (the general path): either
+    order is the first sale, so a release date set later does not make the product a pre-order again."""
+    standard_catalog(ctx)
+    on_hand(ctx, "MUG", "W1", 5)
+    confirmed_po(ctx, "MUG", 10, eta_in_days=8)
+    order(ctx, "MUG", quantity)
+    assert _first_sold(ctx) is not None
+    catalog_edits.edit_sku(ctx, "MUG", catalog_edits.SkuEdit(release_date=TODAY + timedelta(days=20)))
+    if quantity < 5:
+        order(ctx, "MUG", 5 - quantity)  # the rest of the stock
+    assert state_of(ctx) == "backorder"
+
+
+def test_a_preorders_own_orders_are_not_its_first_sale(ctx: Context) -> None:
+    """Orders taken while it is a pre-order, from early stock (one statement on PostgreSQL) or on backorder,
+    leave it a pre-order; the first order after its release is its first sale."""
+    standard_catalog(ctx)
+    released_on(ctx, "MUG", TODAY + timedelta(days=10))
+    on_hand(ctx, "MUG", "W1", 5)
+    confirmed_po(ctx, "MUG", 10, eta_in_days=12)
+    order(ctx, "MUG", 1)
+    order(ctx, "MUG", 6)
+    assert _first_sold(ctx) is None
+    assert state_of(ctx) == "preorder"
+    order(on_day(ctx, TODAY + timedelta(days=10)), "MUG", 1)
+    assert _first_sold(ctx) is not None
+
+
+def test_a_preorder_never_ships_before_its_release(ctx: Context) -> None:
+    """Its PO arrives in 8 days, its release is in 20: the answer, the order's promise, a new ETA and a re-promise
+    onto another PO all start at the release, never before."""
+    standard_catalog(ctx)
+    release = TODAY + timedelta(days=20)
+    released_on(ctx, "MUG", release)
+    early = confirmed_po(ctx, "MUG", 10, eta_in_days=8)
+    [view] = availability.availability(ctx, "MUG", "web")
+    assert (view.decision.state.value, view.decision.ship_window) == ("preorder", ShipWindow(release, release))
+    assert view.decision.message == "Pre-order. Estimated shipping: 20 days."
+    placed = order(ctx, "MUG", 2)
+    assert _promised(ctx, placed.id) == [(release, release)]
+    [line] = placed.lines
+    assert line.ship_window is not None
+    assert line.ship_window.earliest == release
+    purchasing.change_eta(ctx, early, TODAY + timedelta(days=17))  # arrives later, still before the release
+    assert _promised(ctx, placed.id) == [(release, TODAY + timedelta(days=23))]  # its PO's window: 19-23 days
+    confirmed_po(ctx, "MUG", 10, eta_in_days=5)
+    purchasing.cancel_po(ctx, early)  # re-promised onto the other PO, due in 5 days: still from the release
+    assert _promised(ctx, placed.id) == [(release, release)]
+
+
+def test_a_released_products_backorder_ships_from_its_po(ctx: Context) -> None:
+    """Sold once, it is a backorder whatever its release date says: its window is its PO's."""
+    standard_catalog(ctx)
+    on_hand(ctx, "MUG", "W1", 1)
+    order(ctx, "MUG", 1)
+    catalog_edits.edit_sku(ctx, "MUG", catalog_edits.SkuEdit(release_date=TODAY + timedelta(days=20)))
+    confirmed_po(ctx, "MUG", 10, eta_in_days=8)
+    placed = order(ctx, "MUG", 2)
+    [(earliest, _)] = _promised(ctx, placed.id)
+    assert earliest == TODAY + timedelta(days=10)
+
+
+def _promised(ctx: Context, order_id: str) -> list[tuple[object, object]]:
+    """The stored windows of the order's waiting parts."""
+    with unit_of_work(ctx.engine, readonly=True) as session:
+        rows = session.execute(
+            select(LinePart.window_earliest, LinePart.window_latest)
+            .join(OrderLine, OrderLine.id == LinePart.order_line_id)
+            .where(OrderLine.order_id == order_id, LinePart.kind == "backordered")
+        )
+        return [(row.window_earliest, row.window_latest) for row in rows]
+
+
 def test_an_in_stock_answer_says_when_more_ship(ctx: Context) -> None:
     standard_catalog(ctx)
     on_hand(ctx, "MUG", "W1", 11)
@@ -198,3 +274,20 @@ def test_the_one_statement_order_and_the_rule_agree_on_when_an_answer_may_change
     left = stock - quantity
     assert (placed is not None) == (not an_order_may_change_the_answer(0, [(left, 0), (left, 2)]))
     assert balance(ctx, "MUG", "W1") == (stock, quantity if placed else 0)
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("release_in", [None, -3, 0, 1, 20])
+def test_the_one_statement_order_and_the_rule_agree_on_a_first_sale(postgres: Engine, release_in: int | None) -> None:
+    """The one statement marks the first sale by `is_first_sale` in SQL: never sold and not a pre-order."""
+    ctx = make_context(postgres)
+    standard_catalog(ctx)
+    release = None if release_in is None else TODAY + timedelta(days=release_in)
+    released_on(ctx, "MUG", release)
+    on_hand(ctx, "MUG", "W1", 6)
+    request = orders.OrderRequest("web", "a@example.com", (orders.LineRequest("MUG", 1),))
+    assert placing._place_in_one_statement(ctx, request, placing.new_order_id()) is not None
+    assert (_first_sold(ctx) is not None) == is_first_sale(release, None, TODAY)
+    first = _first_sold(ctx)
+    assert placing._place_in_one_statement(ctx, request, placing.new_order_id()) is not None
+    assert _first_sold(ctx) == first  # sold already: it keeps the moment it was first sold

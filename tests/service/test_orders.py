@@ -185,6 +185,7 @@ def test_each_line_of_a_mixed_order_keeps_its_own_parts(ctx: Context) -> None:
     assert balance(ctx, "MUG", "W1") == (2, 2)
     assert balance(ctx, "MUG", "W2") == (2, 1)
     [confirmation] = outbox_payloads(ctx, "order_placed")
+    assert [line.pop("preorder") for line in confirmation["lines"]] == [False, False, False]  # the event's own
     assert confirmation["lines"] == [line.to_json() for line in placed.lines]
 
 

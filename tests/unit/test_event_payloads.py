@@ -143,6 +143,7 @@ def test_the_order_placed_payload_is_the_order_as_the_api_shows_it_with_the_emai
                 "ship_window": {"earliest": "2026-12-04", "latest": "2026-12-07"},
                 "delayed": False,
                 "shipped": 0,
+                "preorder": False,
             }
         ],
         "external_ref": None,

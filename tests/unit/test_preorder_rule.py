@@ -6,13 +6,14 @@ from datetime import date, datetime, timedelta
 
 from restock.domain.availability import (
     Availability,
+    a_preorder_ships_from_its_release,
     an_order_may_change_the_answer,
     answer_changed,
     availability_message,
     decide,
-    first_sale_pending,
     is_first_sale,
     is_preorder,
+    preorder_release,
 )
 from restock.domain.model import AvailabilityState, BackorderPolicy, InboundSupply, Reason, ShipWindow, SkuPolicy
 from restock.domain.promise import ship_window
@@ -46,9 +47,27 @@ def test_pre_orders_are_not_the_first_sale_but_an_order_after_the_release_is() -
     assert not is_first_sale(AHEAD, None, TODAY)  # a pre-order leaves it a pre-order
     assert is_first_sale(TODAY, None, TODAY)
     assert not is_first_sale(TODAY, SOLD, TODAY)  # sold already: nothing to record
-    assert not is_first_sale(None, None, TODAY)  # no release date: never a pre-order, nothing to record
-    assert first_sale_pending(AHEAD, None)
-    assert not first_sale_pending(AHEAD, SOLD)
+
+
+def test_a_sku_sold_without_a_release_date_has_its_first_sale() -> None:
+    """Marked whether or not it has a release date: a release date set later cannot make it a pre-order again."""
+    assert is_first_sale(None, None, TODAY)
+    assert is_first_sale(TODAY - timedelta(days=3), None, TODAY)
+    assert not is_first_sale(None, SOLD, TODAY)
+    assert not is_preorder(AHEAD, SOLD, TODAY)
+
+
+def test_a_preorder_never_ships_before_its_release() -> None:
+    early = ShipWindow(TODAY + timedelta(days=10), TODAY + timedelta(days=14))
+    assert preorder_release(AHEAD, None, TODAY) == AHEAD
+    assert a_preorder_ships_from_its_release(early, AHEAD) == ShipWindow(AHEAD, AHEAD)  # arrives well before
+    straddling = ShipWindow(AHEAD - timedelta(days=2), AHEAD + timedelta(days=3))
+    assert a_preorder_ships_from_its_release(straddling, AHEAD) == ShipWindow(AHEAD, AHEAD + timedelta(days=3))
+    later = ShipWindow(AHEAD + timedelta(days=1), AHEAD + timedelta(days=5))
+    assert a_preorder_ships_from_its_release(later, AHEAD) == later
+    for release_date, sold in [(AHEAD, SOLD), (None, None), (TODAY, None)]:  # not a pre-order: its PO's window
+        assert preorder_release(release_date, sold, TODAY) is None
+        assert a_preorder_ships_from_its_release(early, preorder_release(release_date, sold, TODAY)) == early
 
 
 def test_the_decision_labels_a_dated_backorder_of_a_preorder_product_a_preorder() -> None:

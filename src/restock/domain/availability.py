@@ -112,16 +112,31 @@ def is_preorder(release_date: date | None, first_sold_at: datetime | None, today
     return release_date is not None and today < release_date and first_sold_at is None
 
 
-def first_sale_pending(release_date: date | None, first_sold_at: datetime | None) -> bool:
-    """A SKU with a release date that was never sold as a released product: its next order may be that sale."""
-    return release_date is not None and first_sold_at is None
+def is_preorder_line(sku_is_preorder: bool, waiting: int) -> bool:
+    """An order line is a pre-order when its SKU was a pre-order as it was placed and some of its units wait:
+    units taken from early stock ship now, like any other."""
+    return sku_is_preorder and waiting > 0
 
 
 def is_first_sale(release_date: date | None, first_sold_at: datetime | None, today: date) -> bool:
-    """An order for a SKU with a release date, placed once that date has come, is its first sale: from then on
-    it is never a pre-order again, even if its release date is moved ahead. Orders taken while it is a
-    pre-order are pre-orders, not sales of a released product: they leave it a pre-order."""
-    return first_sale_pending(release_date, first_sold_at) and not is_preorder(release_date, first_sold_at, today)
+    """An order for a SKU never sold before, placed while it is not a pre-order, is its first sale, whether or
+    not it has a release date: from then on it is never a pre-order again, even if a release date is set or
+    moved ahead later. Orders taken while it is a pre-order are pre-orders, not sales of a released product:
+    they leave it a pre-order. `store.orders` marks the sale in the one-statement order by the same rule."""
+    return first_sold_at is None and not is_preorder(release_date, first_sold_at, today)
+
+
+def preorder_release(release_date: date | None, first_sold_at: datetime | None, today: date) -> date | None:
+    """The release a SKU's new promises wait for: its release date while it is a pre-order, else None."""
+    return release_date if is_preorder(release_date, first_sold_at, today) else None
+
+
+def a_preorder_ships_from_its_release(window: ShipWindow, release: date | None) -> ShipWindow:
+    """A pre-order never ships before its release: supply arriving earlier waits for the release date, so
+    neither end of its window falls before it. `release` is `preorder_release` (None: not a pre-order)."""
+    if release is None:
+        return window
+    return ShipWindow(max(window.earliest, release), max(window.latest, release))
 
 
 def answer_changed(old: Availability, new: Availability) -> bool:

@@ -64,6 +64,9 @@ class LineSnapshot:
     delayed: bool
     shipped: int = 0
     """Units of the line already shipped (`allocated` is what is held now, not yet shipped)."""
+    preorder: bool = False
+    """A pre-order: its SKU was not released yet when the order was placed, and the line has units waiting
+    (`domain.availability.is_preorder_line`). Set on the confirmation; later events leave it False."""
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -151,12 +151,15 @@ def order_placed(x: Expansion, m: Claimed, e: OrderPlaced) -> list[NewMessage]:
         for line in e.lines
         if line.allocated
     ]
-    backordered = [_waiting_line(e, line, names, today) for line in e.waiting_lines]
+    backordered = [_preorder_or_backorder(_waiting_line(e, line, names, today), line) for line in e.waiting_lines]
+    preorders = [line for line in e.waiting_lines if line.preorder]
     context = {
         **_order(e.id, e.external_ref),
         "ships_now": ships_now,
         "backordered": backordered,
-        "wholly_backordered": not any(line.allocated for line in e.lines),  # not "part on backorder"
+        # not "part on backorder"; nor "on backorder" where a line is a pre-order
+        "wholly_backordered": not any(line.allocated for line in e.lines) and not preorders,
+        "all_preorders": bool(preorders) and len(preorders) == len(e.waiting_lines),
     }
     context["shipping_policy"] = e.shipping_policy.value  # under `complete`, nothing ships before the whole order
     out = [x.email(m, EmailKind.ORDER_CONFIRMATION, e.email, context), *x.webhooks(m, "order.placed", payload_of(e))]
@@ -164,6 +167,12 @@ def order_placed(x: Expansion, m: Claimed, e: OrderPlaced) -> list[NewMessage]:
         waiting = [payload_of(line) for line in e.waiting_lines]
         out += x.webhooks(m, "backorder.created", {"order": e.id, "email": e.email, "lines": waiting})
     return out
+
+
+def _preorder_or_backorder(shown: dict[str, Any], line: LineSnapshot) -> dict[str, Any]:
+    """A waiting line of the confirmation, marked when it is a pre-order (`LineSnapshot.preorder`): the e-mail
+    says it ships from its release, never that it is on backorder."""
+    return {**shown, "preorder": line.preorder}
 
 
 def backorder_filled(x: Expansion, m: Claimed, e: BackorderFilled) -> list[NewMessage]:

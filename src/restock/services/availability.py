@@ -88,9 +88,9 @@ def decide_one(
     if sku.archived:
         return rules.an_archived_sku_is_out_of_stock()
     now = sum(sellable(free.get((sku.id, w), 0), channel.safety_buffer) for w in channel.warehouse_ids)
-    options = [inbound_supply(line, sku.policy, ctx.settings) for line in supply.get(sku.id, [])]
-    preorder = rules.is_preorder(sku.release_date, sku.first_sold_at, today)
-    return rules.decide(sku.policy, now, options, today, preorder)
+    release = rules.preorder_release(sku.release_date, sku.first_sold_at, today)
+    options = [inbound_supply(line, sku.policy, ctx.settings, release) for line in supply.get(sku.id, [])]
+    return rules.decide(sku.policy, now, options, today, preorder=release is not None)
 
 
 def sku_info_of(sku: Sku) -> SkuInfo:

@@ -127,8 +127,9 @@ def _change(sku: str, channel: str, old: rules.Availability, new: rules.Availabi
 
 
 def after_an_order(session: Session, ctx: Context, order: PlacedOrder, skus: Iterable[SkuInfo], today: date) -> None:
-    """What a placed order changed besides itself, in its transaction: a released SKU's first sale
-    (`domain.availability.is_first_sale`), and the availability answers it changed."""
+    """What a placed order changed besides itself, in its transaction: a SKU's first sale
+    (`domain.availability.is_first_sale`; marked only for SKUs the order read never sold, so one UPDATE at most
+    once in a SKU's life), and the availability answers it changed."""
     by_id = {sku.id: sku for sku in skus}
     first = [sku.id for sku in by_id.values() if rules.is_first_sale(sku.release_date, sku.first_sold_at, today)]
     mark_first_sold(session, first, order.placed_at)

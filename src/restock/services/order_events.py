@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from restock.domain.availability import is_preorder_line
 from restock.domain.events import LineSnapshot, OrderCancelled, OrderPlaced, OrderShipped
 from restock.domain.model import LineStatus, OrderStatus, ShippingPolicy, ShipWindow
 from restock.services.order_views import LineView, OrderView
@@ -12,7 +13,7 @@ def _domain_window(line: LineView) -> ShipWindow | None:
     return None if shown is None else ShipWindow(shown.earliest, shown.latest)
 
 
-def _line_snapshot(line: LineView) -> LineSnapshot:
+def _line_snapshot(line: LineView, preorders: frozenset[str] = frozenset()) -> LineSnapshot:
     return LineSnapshot(
         sku=line.sku,
         quantity=line.quantity,
@@ -24,18 +25,21 @@ def _line_snapshot(line: LineView) -> LineSnapshot:
         else ShipWindow(line.ship_window.earliest, line.ship_window.latest),
         delayed=line.delayed,
         shipped=line.shipped,
+        preorder=is_preorder_line(line.sku in preorders, line.backordered),
     )
 
 
-def order_placed(view: OrderView) -> OrderPlaced:
-    """The confirmation: what the confirmation e-mail and the order and backorder webhooks are made from."""
+def order_placed(view: OrderView, preorders: frozenset[str] = frozenset()) -> OrderPlaced:
+    """The confirmation: what the confirmation e-mail and the order and backorder webhooks are made from.
+
+    `preorders`: the codes of the order's SKUs that were pre-orders as it was placed."""
     return OrderPlaced(
         id=view.id,
         email=view.email,
         status=OrderStatus(view.status),
         channel=view.channel,
         placed_at=view.placed_at,
-        lines=tuple(map(_line_snapshot, view.lines)),
+        lines=tuple(_line_snapshot(line, preorders) for line in view.lines),
         external_ref=view.external_ref,
         customer_name=view.customer.name,
         shipping_policy=ShippingPolicy(view.shipping_policy),

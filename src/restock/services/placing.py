@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from restock.domain import validation as valid
 from restock.domain.address import DeliveryAddress, check_delivery_address
 from restock.domain.allocation import Take
-from restock.domain.availability import decide, first_sale_pending, promisable_supply
+from restock.domain.availability import decide, is_preorder, preorder_release, promisable_supply
 from restock.domain.catalog import an_archived_sku_takes_no_orders
 from restock.domain.cover import CoverPlan, Peg, cover_plan
 from restock.domain.errors import (
@@ -320,7 +320,8 @@ def _place_order(session: Session, ctx: Context, request: OrderRequest, order_id
     codes = {sku.id: sku.code for sku in skus.values()}
     line_ids = store.insert_order(session, placed)
     view = placed_view(placed, channel.code, codes, line_ids, channel.shipping_policy)
-    store.insert_parts(session, placed, line_ids, order_placed(view))
+    preorders = frozenset(code for code, sku in skus.items() if _is_preorder(sku, placement.today))
+    store.insert_parts(session, placed, line_ids, order_placed(view, preorders))
     after_an_order(session, ctx, placed, skus.values(), placement.today)
     return view
 
@@ -334,8 +335,8 @@ def _place_in_one_statement(session: Session, ctx: Context, request: OrderReques
     That statement is atomic by itself and the reads before it are of settings (ids, the first warehouse,
     the safety buffer), so no transaction surrounds them: no BEGIN and COMMIT round trips. None when the
     first warehouse cannot cover the line, when the order would leave no sellable unit there for a channel it
-    serves (it may change an availability answer: the general path writes that change with the order), or when
-    it may be a released SKU's first sale: then nothing was written, and the general path decides.
+    serves (it may change an availability answer: the general path writes that change with the order): then
+    nothing was written, and the general path decides. A SKU's first sale is marked by the statement itself.
     """
     if earlier := _placed_before(session, request):
         return earlier
@@ -343,8 +344,8 @@ def _place_in_one_statement(session: Session, ctx: Context, request: OrderReques
     channel, skus = store.order_context(session, request.channel, [asked.sku], lock=False)
     _refuse_archived(skus)
     sku = skus[asked.sku]
-    if not channel.warehouse_ids or first_sale_pending(sku.release_date, sku.first_sold_at):
-        return None  # the general path records a first sale (`after_an_order`)
+    if not channel.warehouse_ids:
+        return None
     placement = _placement_of(ctx, request, channel, order_id)
     warehouse = channel.warehouse_ids[0]
     placed = _placed_order(
@@ -355,12 +356,18 @@ def _place_in_one_statement(session: Session, ctx: Context, request: OrderReques
         placed, channel.code, codes, {sku.id: 0}, channel.shipping_policy
     )  # the confirmation does not show line ids
     claim = change_params(**_claim_of(placement, sku.id, warehouse, asked.quantity))
-    line_id = store.claim_and_place(session, claim, placed, order_placed(unsaved))
+    # Read never sold: the statement marks the first sale too, by `is_first_sale` in SQL (`store.orders`).
+    line_id = store.claim_and_place(session, claim, placed, order_placed(unsaved), sku.first_sold_at is None)
     return (
         None
         if line_id is None
         else placed_view(placed, channel.code, codes, {sku.id: line_id}, channel.shipping_policy)
     )
+
+
+def _is_preorder(sku: store.SkuInfo, today: date) -> bool:
+    """As the order reads it, under the SKU's lock: its waiting lines are pre-orders (`LineSnapshot.preorder`)."""
+    return is_preorder(sku.release_date, sku.first_sold_at, today)
 
 
 def _refuse_archived(skus: dict[str, store.SkuInfo]) -> None:
@@ -378,7 +385,8 @@ def _cover_line(
     policy = sku.policy
     pegs: tuple[Peg, ...] = ()
     if need and policy.backorder is not BackorderPolicy.NEVER:
-        options = supply_for(session, ctx.settings, sku.id, placement.channel.id, policy)
+        release = preorder_release(sku.release_date, sku.first_sold_at, placement.today)
+        options = supply_for(session, ctx.settings, sku.id, placement.channel.id, policy, release)
         usable = promisable_supply(options, policy, placement.today)
         pegs = tuple(peg_to_supply(session, usable, need, policy.backorder_limit_pct))
         need -= sum(p.quantity for p in pegs)
@@ -452,6 +460,7 @@ def _short_line(
     covered_now, pegged = sum(t.quantity for t in takes), sum(p.quantity for p in pegs)
     if covered_now + pegged > 0:
         return ShortLine(sku.code, quantity, covered_now, pegged, "insufficient_quantity")
-    supply = supply_for(session, ctx.settings, sku.id, placement.channel.id, sku.policy)
+    release = preorder_release(sku.release_date, sku.first_sold_at, placement.today)
+    supply = supply_for(session, ctx.settings, sku.id, placement.channel.id, sku.policy, release)
     decision = decide(sku.policy, 0, supply, placement.today)  # why nothing is promisable: a pre-order's reason too
     return ShortLine(sku.code, quantity, 0, 0, decision.reason.value)

@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from restock.domain.allocation import WaitingPart, queue_key
-from restock.domain.availability import promisable_supply
+from restock.domain.availability import a_preorder_ships_from_its_release, preorder_release, promisable_supply
 from restock.domain.cover import Peg, cover_plan
 from restock.domain.events import delay_notice_type
 from restock.domain.lines import PartKind, line_window
@@ -69,7 +69,9 @@ def repeg_parts(session: Session, ctx: Context, parts: list[LinePart]) -> None:
     for part in sorted(parts, key=lambda p: queue_key(WaitingPart(p.id, p.po_line_id, p.priority, p.placed_at))):
         sku = session.get_one(Sku, part.sku_id)
         policy = sku_policy(sku)
-        supply = promisable_supply(supply_for(session, ctx.settings, sku.id, part.channel_id, policy), policy, today)
+        release = preorder_release(sku.release_date, sku.first_sold_at, today)
+        options = supply_for(session, ctx.settings, sku.id, part.channel_id, policy, release)
+        supply = promisable_supply(options, policy, today)
         who = Backorder(
             part.order_line_id,
             part.sku_id,
@@ -95,7 +97,13 @@ def _window_of(part: LinePart) -> ShipWindow | None:
 
 
 def apply_new_window(session: Session, part: LinePart, window: ShipWindow | None, now: datetime) -> None:
-    """Give a waiting part its recomputed window, flag it delayed against its first promise, and tell the customer."""
+    """Give a waiting part its recomputed window, flag it delayed against its first promise, and tell the customer.
+
+    The window is its PO's; a pre-order's starts no earlier than its release, as the availability answer's does."""
+    if window is not None:
+        sku = session.get_one(Sku, part.sku_id)
+        release = preorder_release(sku.release_date, sku.first_sold_at, now.date())
+        window = a_preorder_ships_from_its_release(window, release)
     old = _window_of(part)
     part.window_earliest = window.earliest if window else None
     part.window_latest = window.latest if window else None

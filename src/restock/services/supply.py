@@ -7,6 +7,7 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from restock.config import Settings
+from restock.domain.availability import a_preorder_ships_from_its_release
 from restock.domain.model import InboundSupply, ShipWindow, SkuPolicy, promise_cap
 from restock.domain.promise import measured_p90_lateness, ship_window
 from restock.store.reliability import supplier_lateness
@@ -20,21 +21,37 @@ def window_for(settings: Settings, eta: date | None, lateness_p90_days: int | No
     return ship_window(eta, settings.handling_days, lateness)
 
 
-def inbound_supply(line: OpenPOLine, policy: SkuPolicy, settings: Settings) -> InboundSupply:
+def inbound_supply(
+    line: OpenPOLine, policy: SkuPolicy, settings: Settings, release: date | None = None
+) -> InboundSupply:
+    """A PO line as supply a backorder may be pegged to. `release`: the SKU is a pre-order
+    (`domain.availability.preorder_release`), so its window starts no earlier than that day."""
     capacity = promise_cap(line.ordered, line.received, policy.backorder_limit_pct) - line.promised
     return InboundSupply(
         po_line_id=line.po_line_id,
         eta=line.eta,
         eta_confirmed=line.eta_confirmed,
         capacity=max(0, capacity),
-        window=window_for(settings, line.eta, line.lateness_p90_days) if line.eta_confirmed else None,
+        window=_window(settings, line, release) if line.eta_confirmed else None,
     )
 
 
+def _window(settings: Settings, line: OpenPOLine, release: date | None) -> ShipWindow | None:
+    window = window_for(settings, line.eta, line.lateness_p90_days)
+    return None if window is None else a_preorder_ships_from_its_release(window, release)
+
+
 def supply_for(
-    session: Session, settings: Settings, sku_id: int, channel_id: int, policy: SkuPolicy
+    session: Session,
+    settings: Settings,
+    sku_id: int,
+    channel_id: int,
+    policy: SkuPolicy,
+    release: date | None = None,
 ) -> list[InboundSupply]:
-    return [inbound_supply(line, policy, settings) for line in open_supply_for_channel(session, sku_id, channel_id)]
+    """The SKU's open supply arriving where the channel sells from; `release` as in `inbound_supply`."""
+    lines = open_supply_for_channel(session, sku_id, channel_id)
+    return [inbound_supply(line, policy, settings, release) for line in lines]
 
 
 def refresh_supplier_lateness(session: Session, supplier_id: int, today: date) -> None:

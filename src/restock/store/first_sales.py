@@ -1,4 +1,5 @@
-"""When a SKU with a release date was first sold as a released product (`domain.availability.is_first_sale`)."""
+"""When a SKU was first sold as a released product (`domain.availability.is_first_sale`): from then on it is never
+a pre-order, whatever release date it is given."""
 
 from __future__ import annotations
 

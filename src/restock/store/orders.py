@@ -13,7 +13,22 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, NoReturn
 
-from sqlalchemy import CTE, ColumnElement, Insert, Select, Table, bindparam, exists, insert, select, true
+from sqlalchemy import (
+    CTE,
+    ColumnElement,
+    Date,
+    DateTime,
+    Insert,
+    Select,
+    Table,
+    bindparam,
+    exists,
+    insert,
+    or_,
+    select,
+    true,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from restock.domain.errors import NotFound
@@ -168,7 +183,7 @@ def insert_parts(session: Session, order: PlacedOrder, line_ids: dict[int, int],
 
 
 def claim_and_place(
-    session: Session, claim: dict[str, Any], order: PlacedOrder, confirmation: OrderPlaced
+    session: Session, claim: dict[str, Any], order: PlacedOrder, confirmation: OrderPlaced, may_be_first_sale: bool
 ) -> int | None:
     """PostgreSQL: claim a one-line order's stock and write the whole order, in one statement; the line's id, or
     None when the claim's guard refused it (then nothing at all was written).
@@ -181,17 +196,21 @@ def claim_and_place(
     [first_part] = placed.parts
     line, part = line_row(order, placed), part_row(owner_of(order, placed, 0), first_part)
     order_values, message = order_row(order), event_row(confirmation, confirmation.placed_at)
-    statement = _claim_and_place_statement(tuple(order_values), tuple(line), tuple(part), tuple(message))
+    statement = _claim_and_place_statement(
+        tuple(order_values), tuple(line), tuple(part), tuple(message), may_be_first_sale
+    )
     values = (
         claim | _named(_orders, order_values) | _named(_lines, line) | _named(_parts, part) | _named(OUTBOX, message)
     )
+    if may_be_first_sale:
+        values |= {"first_sale_at": order.placed_at, "first_sale_day": order.placed_at.date()}
     line_id = session.execute(statement, values).scalar()
     return None if line_id is None else int(line_id)
 
 
 @functools.cache
 def _claim_and_place_statement(
-    order: tuple[str, ...], line: tuple[str, ...], part: tuple[str, ...], message: tuple[str, ...]
+    order: tuple[str, ...], line: tuple[str, ...], part: tuple[str, ...], message: tuple[str, ...], first_sale: bool
 ) -> Select[Any]:
     # The SKU's lock first, as every use case takes it (see restock.store.repo.lock_skus): the change waits for it.
     sku_locked = (
@@ -206,7 +225,27 @@ def _claim_and_place_statement(
     new_line = _from_row(_lines, line, moved).returning(_lines.c.id).cte("new_line")
     new_part = _from_row(_parts, part, new_line, {"order_line_id": new_line.c.id}).cte("new_part")
     new_message = _from_row(OUTBOX, message, moved).cte("new_message")
-    return select(new_line.c.id).add_cte(sku_locked, moved, movement, new_order, new_line, new_part, new_message)
+    ctes = [sku_locked, moved, movement, new_order, new_line, new_part, new_message]
+    if first_sale:
+        ctes.append(_first_sale(moved))
+    return select(new_line.c.id).add_cte(*ctes)
+
+
+def _first_sale(moved: CTE) -> CTE:
+    """Mark the SKU first sold when the claim was made and the order is its first sale: in SQL, the rule of
+    `domain.availability.is_first_sale` (never sold, and not a pre-order: no release date, or it has come).
+    A racing order that marked it first keeps its moment."""
+    return (
+        update(_sku)
+        .where(
+            _sku.c.id == bindparam("sku"),
+            _sku.c.first_sold_at.is_(None),
+            or_(_sku.c.release_date.is_(None), _sku.c.release_date <= bindparam("first_sale_day", type_=Date)),
+            exists(select(moved.c.sku_id)),
+        )
+        .values(first_sold_at=bindparam("first_sale_at", type_=DateTime))
+        .cte("first_sale")
+    )
 
 
 def _leaves_every_channel_something_to_sell() -> ColumnElement[bool]:
