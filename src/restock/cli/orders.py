@@ -12,6 +12,7 @@ from restock.cli.once import IdempotencyKey, Printed, run_changing, unknown_outc
 from restock.cli.shared import JsonFlag, Lines, context, emit_json, fail, out, parse_lines, user_errors
 from restock.services import order_search, orders
 from restock.services.context import Context
+from restock.services.placing import new_order_id
 from restock.services.views import OrderPage
 
 
@@ -125,9 +126,19 @@ def _moment(raw: str | None, option: str) -> datetime | None:
         fail(f"{option} is not a date or time (YYYY-MM-DD or YYYY-MM-DDTHH:MM): {raw!r}", 2)
 
 
+ORDER_ID_WIDTH = len(new_order_id())
+"""An order id's length ("ord_" and 24 hex digits): the order list never cuts one, so it can be copied."""
+
+
 def _page_table(page: OrderPage) -> Table:
     """A page of orders, newest first: who, what, and what still waits."""
-    table = Table("order", "placed (UTC)", "channel", "ref", "customer", "status", "lines", "waiting", "delayed")
+    table = Table()
+    table.add_column("order", no_wrap=True, min_width=ORDER_ID_WIDTH)  # whole, to copy into `order show`/`ship`
+    for header in ("placed (UTC)", "channel", "ref", "customer", "status"):
+        table.add_column(header, overflow="fold")
+    table.add_column("lines", overflow="fold")  # the long one: it wraps, the id never does
+    for header in ("waiting", "delayed"):
+        table.add_column(header, overflow="fold")
     for view in page.items:
         customer = view.customer.email if view.customer.name is None else f"{view.customer.name} <{view.email}>"
         lines = ", ".join(f"{line.quantity} x {line.sku}" for line in view.lines)
