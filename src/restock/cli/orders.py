@@ -10,31 +10,25 @@ from rich.table import Table
 
 from restock.cli.once import IdempotencyKey, Printed, run_changing, unknown_outcome
 from restock.cli.shared import JsonFlag, Lines, context, emit_json, fail, out, parse_lines, user_errors
-from restock.services import order_search, orders
+from restock.services import order_search, orders, shipping
 from restock.services.context import Context
 from restock.services.placing import new_order_id
+from restock.services.shipment_views import ShipmentOut
 from restock.services.views import OrderPage
 
 
 def _order_table(view: orders.OrderView) -> Table:
-    """An order line by line: what was allocated, what waits, and when the waiting part should ship."""
-    table = Table(
-        "SKU",
-        "qty",
-        "allocated",
-        "backordered",
-        "shipped",
-        "status",
-        "ship window",
-        title=f"order {view.id} · {view.channel} · {view.status}",
-    )
+    """An order line by line: what is allocated, what waits (and when it should ship), what shipped and what was
+    cancelled; the four add up to the line's quantity."""
+    table = Table(title=f"order {view.id} · {view.channel} · {view.status}")
+    for header in ("SKU", "qty", "allocated", "backordered", "shipped", "cancelled", "status", "ship window"):
+        table.add_column(header, overflow="fold")  # a narrow terminal wraps a header, it never cuts one
     for li in view.lines:
         window = f"{li.ship_window.earliest} – {li.ship_window.latest}" if li.ship_window else ""
         if li.delayed:
             window += " (delayed)"
-        table.add_row(
-            li.sku, str(li.quantity), str(li.allocated), str(li.backordered), str(li.shipped), li.status, window
-        )
+        units = (li.quantity, li.allocated, li.backordered, li.shipped, li.cancelled)
+        table.add_row(li.sku, *map(str, units), li.status, window)
     table.caption = _shop_details(view)
     return table
 
@@ -88,10 +82,31 @@ def order_place(
     _show_order(view, as_json)
 
 
+def _shipments_table(shipments: list[ShipmentOut]) -> Table:
+    """The order's shipments, oldest first: what left which warehouse when, and how to follow it."""
+    table = Table(title="shipments")
+    table.add_column("shipment", no_wrap=True, min_width=len(shipping.new_shipment_id()))
+    for header in ("warehouse", "shipped (UTC)", "lines", "carrier", "tracking"):
+        table.add_column(header, overflow="fold")
+    for s in shipments:
+        lines = ", ".join(f"{line.quantity} x {line.sku}" for line in s.lines)
+        tracking = " ".join(x for x in (s.tracking_number, s.tracking_url) if x)
+        table.add_row(s.id, s.warehouse, s.shipped_at.strftime("%Y-%m-%d %H:%M"), lines, s.carrier or "", tracking)
+    return table
+
+
 def order_show(order: str, as_json: JsonFlag = False) -> None:
+    """The order line by line, then its shipments with carrier and tracking (in JSON: `shipments`, as `order ship`
+    prints)."""
     with user_errors():
-        view = orders.show_order(context(), order)
-    _show_order(view, as_json)
+        ctx = context()
+        view = orders.show_order(ctx, order)
+        shipments = shipping.order_shipments(ctx, order)
+    if as_json:
+        emit_json({**view.to_json(), "shipments": [s.to_json() for s in shipments]})
+        return
+    out.print(_order_table(view))
+    out.print(_shipments_table(shipments) if shipments else "no shipments yet", highlight=False)
 
 
 def order_cancel(
