@@ -10,6 +10,8 @@ from rich.table import Table
 
 from restock.cli.once import IdempotencyKey, Printed, run_changing, unknown_outcome
 from restock.cli.shared import JsonFlag, Lines, context, emit_json, fail, out, parse_lines, user_errors
+from restock.domain import catalog as catalog_rules
+from restock.domain.address import DeliveryAddress
 from restock.services import order_search, orders, shipping
 from restock.services.context import Context
 from restock.services.placing import new_order_id
@@ -67,7 +69,25 @@ def order_place(
         str | None, typer.Option("--ref", help="The shop's order number: placed again, the first order is shown.")
     ] = None,
     name: Annotated[str | None, typer.Option("--name", help="The customer's name.")] = None,
+    shipping_policy: Annotated[
+        str | None,
+        typer.Option(help="as_available or complete (hold it until it is whole): overrides the channel's policy."),
+    ] = None,
+    address_line1: Annotated[
+        str | None,
+        typer.Option(
+            help="Where the order goes: street and number, with --city and --country (and --postal-code). A second "
+            "line, region, phone or another recipient: send the address through the API."
+        ),
+    ] = None,
+    city: Annotated[str | None, typer.Option(help="The delivery address's city.")] = None,
+    postal_code: Annotated[str | None, typer.Option(help="The delivery address's postal code.")] = None,
+    country: Annotated[str | None, typer.Option(help="The delivery address's country, ISO 3166-1: DE, GB.")] = None,
 ) -> None:
+    """Place an order: each line is allocated, or backordered with a ship window; or the whole order is refused."""
+    address = _delivery_address(address_line1, city, postal_code, country)
+    with user_errors():
+        policy = None if shipping_policy is None else catalog_rules.shipping_policy(shipping_policy)
     request = orders.OrderRequest(
         channel=channel,
         email=email,
@@ -76,6 +96,8 @@ def order_place(
         lines=tuple(orders.LineRequest(sku, qty) for sku, qty in parse_lines(line)),
         external_ref=ref,
         customer_name=name,
+        delivery_address=address,
+        shipping_policy=policy,
     )
     with user_errors(), unknown_outcome(idempotency_key):  # the order row itself carries the key
         view = orders.place_order(context(), request)
@@ -95,9 +117,22 @@ def _shipments_table(shipments: list[ShipmentOut]) -> Table:
     return table
 
 
+def _delivery_address(
+    line1: str | None, city: str | None, postal_code: str | None, country: str | None
+) -> DeliveryAddress | None:
+    """The address the options give, as the API takes it (the placing checks it by the same rule); none given: none.
+    Part of one is a usage error, before anything is touched."""
+    if line1 is None and city is None and postal_code is None and country is None:
+        return None
+    if line1 is None or city is None or country is None:
+        fail("a delivery address needs --address-line1, --city and --country (--postal-code is optional)", 2)
+    return DeliveryAddress(line1=line1, city=city, country=country, postal_code=postal_code)
+
+
 def order_show(order: str, as_json: JsonFlag = False) -> None:
-    """The order line by line, then its shipments with carrier and tracking (in JSON: `shipments`, as `order ship`
-    prints)."""
+    """The order line by line, then its shipments with their carrier and tracking.
+
+    With --json: the order as every order command prints it, and its `shipments` as `order ship` prints them."""
     with user_errors():
         ctx = context()
         view = orders.show_order(ctx, order)
