@@ -122,3 +122,9 @@ def test_every_commands_summary_is_one_paragraph_without_a_hard_line_break() -> 
         if "\n" in inspect.cleandoc(command.help or "").split("\n\n")[0]
     ]
     assert broken == []
+
+
+def test_export_help_does_not_promise_that_orders_import_back(restock: Any) -> None:
+    said = " ".join(restock("export", "--help").stdout.split())
+    assert "all but orders in the shapes `restock import` reads" in said
+    assert restock("import", "orders", "x.csv", ok=False).exit_code == 2  # there is no such import
