@@ -142,6 +142,7 @@ def test_placing_an_order_answers_201_in_the_cli_shape(client: TestClient, ctx: 
             "allocated": 2,
             "backordered": 3,
             "shipped": 0,
+            "cancelled": 0,
             "status": "backordered",
             "ship_window": {"earliest": "2026-12-07", "latest": "2026-12-11"},
             "delayed": False,
@@ -204,6 +205,22 @@ def test_ship_and_cancel_through_the_api(client: TestClient, ctx: Context, keys:
     assert cancelled.json()["lines"][0]["status"] == "cancelled"
     assert_problem(client.post(f"/v1/orders/{second['id']}/cancel", headers=bearer(keys.admin)), 409)
     assert balance(ctx, "MUG", "W1") == (3, 0)
+
+
+def test_a_line_shows_what_was_cancelled_so_its_units_add_up_to_its_quantity(
+    client: TestClient, ctx: Context, keys: Keys
+) -> None:
+    on_hand(ctx, "MUG", "W1", 6)
+    confirmed_po(ctx, "MUG", 10, eta_in_days=8)
+    placed = client.post("/v1/orders", json=order_body(quantity=10), headers=bearer(keys.web)).json()
+    body = {"lines": [{"sku": "MUG", "quantity": 4}]}
+    assert client.post(f"/v1/orders/{placed['id']}/shipments", json=body, headers=bearer(keys.warehouse)).is_success
+    cut = client.post(f"/v1/orders/{placed['id']}/lines/MUG/cancel", json={"quantity": 3}, headers=bearer(keys.admin))
+    assert cut.status_code == 200, cut.text
+    [line] = client.get(f"/v1/orders/{placed['id']}", headers=bearer(keys.admin)).json()["lines"]
+    assert (line["shipped"], line["cancelled"], line["backordered"], line["allocated"]) == (4, 3, 1, 2)
+    assert line["shipped"] + line["cancelled"] + line["backordered"] + line["allocated"] == line["quantity"]
+    assert cut.json()["lines"][0]["cancelled"] == 3
 
 
 # ---------------------------------------------------------------- idempotency

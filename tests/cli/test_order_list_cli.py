@@ -7,6 +7,8 @@ from typing import Any
 
 import pytest
 
+from restock.cli.shared import out
+
 PLACE = ("order", "place", "--channel", "web", "--line", "MUG:1")
 
 
@@ -93,3 +95,14 @@ def test_a_bad_filter_is_one_line_and_a_non_zero_exit(
     message = result.stderr.strip()
     assert said in message
     assert len(message.splitlines()) == 1
+
+
+@pytest.mark.parametrize("columns", [80, 100, 160, 200])
+def test_order_list_prints_every_order_id_whole_on_one_line_to_copy(
+    restock: Any, shop: dict[str, str], monkeypatch: pytest.MonkeyPatch, columns: int
+) -> None:
+    monkeypatch.setattr(out, "width", columns)
+    printed = restock("order", "list").stdout
+    for order_id in shop.values():
+        assert order_id in printed
+    assert max(len(line) for line in printed.splitlines()) <= columns

@@ -8,18 +8,25 @@ import typer
 from rich.table import Table
 
 from restock.cli.shared import JsonFlag, context, emit_json, out, user_errors
+from restock.domain.model import ShipWindow
 from restock.services import availability as availability_service
 from restock.services import backorders as backorder_service
 
 STATE_STYLE = {"in_stock": "green", "backorder": "yellow", "preorder": "cyan", "out_of_stock": "red"}
 
 
+def _window(window: ShipWindow | None) -> str:
+    return f"{window.earliest} – {window.latest}" if window else ""
+
+
 def availability_table(views: list[availability_service.AvailabilityView], title: str) -> Table:
-    """One row per SKU and channel, the state coloured so a long catalog can be scanned by eye."""
-    table = Table("SKU", "channel", "state", "now", "backorderable", "ship window", "reason", title=title)
+    """One row per SKU and channel, the state coloured so a long catalog can be scanned by eye. An in-stock SKU
+    that could also be backordered shows when the backordered part would ship (`backorder window`), as a product
+    page says "11 in stock; more ship in 9-12 days"."""
+    headers = ("SKU", "channel", "state", "now", "backorderable", "ship window", "backorder window", "reason")
+    table = Table(*headers, title=title)
     for v in views:
         d = v.decision
-        window = f"{d.ship_window.earliest} – {d.ship_window.latest}" if d.ship_window else ""
         style = STATE_STYLE[d.state.value]
         table.add_row(
             v.sku,
@@ -27,7 +34,8 @@ def availability_table(views: list[availability_service.AvailabilityView], title
             f"[{style}]{d.state.value}[/]",
             str(d.available_now),
             str(d.backorderable),
-            window,
+            _window(d.ship_window),
+            _window(d.backorder_window),
             d.reason.value,
         )
     return table

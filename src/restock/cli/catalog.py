@@ -36,16 +36,23 @@ def channel_add(
     warehouses: Annotated[str, typer.Option(help="Comma-separated warehouse codes, first used first.")],
     name: Annotated[str | None, typer.Option()] = None,
     safety_buffer: Annotated[int, typer.Option(help="Units per warehouse this channel never sells.")] = 0,
+    shipping_policy: Annotated[
+        str, typer.Option(help="as_available (ship what is allocated) or complete (hold an order until it is whole).")
+    ] = "as_available",
     as_json: JsonFlag = False,
     idempotency_key: IdempotencyKey = None,
 ) -> None:
     codes = [w.strip() for w in warehouses.split(",") if w.strip()]
 
     def work(ctx: Context) -> Printed:
-        new_id = catalog.add_channel(ctx, code, codes, name, safety_buffer)
-        return Printed(f"channel {code} added, served by {', '.join(codes)}", {"id": new_id, "code": code})
+        new_id = catalog.add_channel(ctx, code, codes, name, safety_buffer, shipping_policy)
+        said = f"channel {code} added, served by {', '.join(codes)}"
+        if shipping_policy != "as_available":
+            said += f", ships {shipping_policy}"
+        return Printed(said, {"id": new_id, "code": code})
 
-    run_changing(idempotency_key, as_json, ("channel add", code, codes, name, safety_buffer), work)
+    policy = () if shipping_policy == "as_available" else (shipping_policy,)  # a key keeps what it meant before
+    run_changing(idempotency_key, as_json, ("channel add", code, codes, name, safety_buffer, *policy), work)
 
 
 def supplier_add(
@@ -70,16 +77,26 @@ def sku_add(
     backorder: Annotated[str, typer.Option(help="never, confirmed or always.")] = "confirmed",
     max_wait_days: Annotated[int, typer.Option("--max-wait-days")] = 30,
     backorder_limit: Annotated[int, typer.Option("--backorder-limit", help="Percent of confirmed inbound.")] = 100,
+    release_date: Annotated[
+        str | None, typer.Option(help="YYYY-MM-DD: a pre-order until then if never sold; later `sku set` changes it.")
+    ] = None,
+    product_url: Annotated[
+        str | None, typer.Option(help="The product's page on the shop (http/https): back-in-stock e-mails link it.")
+    ] = None,
     as_json: JsonFlag = False,
     idempotency_key: IdempotencyKey = None,
 ) -> None:
+    release = None if release_date is None else parse_date(release_date)
+
     def work(ctx: Context) -> Printed:
-        new_id = catalog.add_sku(ctx, code, name, price, backorder, max_wait_days, backorder_limit)
+        new_id = catalog.add_sku(
+            ctx, code, name, price, backorder, max_wait_days, backorder_limit, release, product_url
+        )
         return Printed(f"SKU {code} added", {"id": new_id, "code": code})
 
-    run_changing(
-        idempotency_key, as_json, ("sku add", code, name, price, backorder, max_wait_days, backorder_limit), work
-    )
+    extra = () if release_date is None and product_url is None else (release_date, product_url)  # keys keep meaning
+    request = ("sku add", code, name, price, backorder, max_wait_days, backorder_limit, *extra)
+    run_changing(idempotency_key, as_json, request, work)
 
 
 # ---------------------------------------------------------------- edits and archiving
@@ -152,8 +169,9 @@ def sku_set(
 
 
 def sku_archive(code: str, as_json: JsonFlag = False, idempotency_key: IdempotencyKey = None) -> None:
-    """Stop selling a SKU: new orders are refused, it reads out of stock and leaves lists; its history stays and its
-    open orders still ship."""
+    """Stop selling a SKU: new orders are refused, it reads out of stock and leaves lists.
+
+    Its history stays and its open orders still ship; `restock sku unarchive` sells it again."""
 
     def work(ctx: Context) -> Printed:
         view = catalog_edits.archive_sku(ctx, code)

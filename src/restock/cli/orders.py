@@ -10,30 +10,27 @@ from rich.table import Table
 
 from restock.cli.once import IdempotencyKey, Printed, run_changing, unknown_outcome
 from restock.cli.shared import JsonFlag, Lines, context, emit_json, fail, out, parse_lines, user_errors
-from restock.services import order_search, orders
+from restock.domain import catalog as catalog_rules
+from restock.domain.address import DeliveryAddress
+from restock.services import order_search, orders, shipping
 from restock.services.context import Context
+from restock.services.placing import new_order_id
+from restock.services.shipment_views import ShipmentOut
 from restock.services.views import OrderPage
 
 
 def _order_table(view: orders.OrderView) -> Table:
-    """An order line by line: what was allocated, what waits, and when the waiting part should ship."""
-    table = Table(
-        "SKU",
-        "qty",
-        "allocated",
-        "backordered",
-        "shipped",
-        "status",
-        "ship window",
-        title=f"order {view.id} · {view.channel} · {view.status}",
-    )
+    """An order line by line: what is allocated, what waits (and when it should ship), what shipped and what was
+    cancelled; the four add up to the line's quantity."""
+    table = Table(title=f"order {view.id} · {view.channel} · {view.status}")
+    for header in ("SKU", "qty", "allocated", "backordered", "shipped", "cancelled", "status", "ship window"):
+        table.add_column(header, overflow="fold")  # a narrow terminal wraps a header, it never cuts one
     for li in view.lines:
         window = f"{li.ship_window.earliest} – {li.ship_window.latest}" if li.ship_window else ""
         if li.delayed:
             window += " (delayed)"
-        table.add_row(
-            li.sku, str(li.quantity), str(li.allocated), str(li.backordered), str(li.shipped), li.status, window
-        )
+        units = (li.quantity, li.allocated, li.backordered, li.shipped, li.cancelled)
+        table.add_row(li.sku, *map(str, units), li.status, window)
     table.caption = _shop_details(view)
     return table
 
@@ -72,7 +69,25 @@ def order_place(
         str | None, typer.Option("--ref", help="The shop's order number: placed again, the first order is shown.")
     ] = None,
     name: Annotated[str | None, typer.Option("--name", help="The customer's name.")] = None,
+    shipping_policy: Annotated[
+        str | None,
+        typer.Option(help="as_available or complete (hold it until it is whole): overrides the channel's policy."),
+    ] = None,
+    address_line1: Annotated[
+        str | None,
+        typer.Option(
+            help="Where the order goes: street and number, with --city and --country (and --postal-code). A second "
+            "line, region, phone or another recipient: send the address through the API."
+        ),
+    ] = None,
+    city: Annotated[str | None, typer.Option(help="The delivery address's city.")] = None,
+    postal_code: Annotated[str | None, typer.Option(help="The delivery address's postal code.")] = None,
+    country: Annotated[str | None, typer.Option(help="The delivery address's country, ISO 3166-1: DE, GB.")] = None,
 ) -> None:
+    """Place an order: each line is allocated, or backordered with a ship window; or the whole order is refused."""
+    address = _delivery_address(address_line1, city, postal_code, country)
+    with user_errors():
+        policy = None if shipping_policy is None else catalog_rules.shipping_policy(shipping_policy)
     request = orders.OrderRequest(
         channel=channel,
         email=email,
@@ -81,16 +96,52 @@ def order_place(
         lines=tuple(orders.LineRequest(sku, qty) for sku, qty in parse_lines(line)),
         external_ref=ref,
         customer_name=name,
+        delivery_address=address,
+        shipping_policy=policy,
     )
     with user_errors(), unknown_outcome(idempotency_key):  # the order row itself carries the key
         view = orders.place_order(context(), request)
     _show_order(view, as_json)
 
 
+def _shipments_table(shipments: list[ShipmentOut]) -> Table:
+    """The order's shipments, oldest first: what left which warehouse when, and how to follow it."""
+    table = Table(title="shipments")
+    table.add_column("shipment", no_wrap=True, min_width=len(shipping.new_shipment_id()))
+    for header in ("warehouse", "shipped (UTC)", "lines", "carrier", "tracking"):
+        table.add_column(header, overflow="fold")
+    for s in shipments:
+        lines = ", ".join(f"{line.quantity} x {line.sku}" for line in s.lines)
+        tracking = " ".join(x for x in (s.tracking_number, s.tracking_url) if x)
+        table.add_row(s.id, s.warehouse, s.shipped_at.strftime("%Y-%m-%d %H:%M"), lines, s.carrier or "", tracking)
+    return table
+
+
+def _delivery_address(
+    line1: str | None, city: str | None, postal_code: str | None, country: str | None
+) -> DeliveryAddress | None:
+    """The address the options give, as the API takes it (the placing checks it by the same rule); none given: none.
+    Part of one is a usage error, before anything is touched."""
+    if line1 is None and city is None and postal_code is None and country is None:
+        return None
+    if line1 is None or city is None or country is None:
+        fail("a delivery address needs --address-line1, --city and --country (--postal-code is optional)", 2)
+    return DeliveryAddress(line1=line1, city=city, country=country, postal_code=postal_code)
+
+
 def order_show(order: str, as_json: JsonFlag = False) -> None:
+    """The order line by line, then its shipments with their carrier and tracking.
+
+    With --json: the order as every order command prints it, and its `shipments` as `order ship` prints them."""
     with user_errors():
-        view = orders.show_order(context(), order)
-    _show_order(view, as_json)
+        ctx = context()
+        view = orders.show_order(ctx, order)
+        shipments = shipping.order_shipments(ctx, order)
+    if as_json:
+        emit_json({**view.to_json(), "shipments": [s.to_json() for s in shipments]})
+        return
+    out.print(_order_table(view))
+    out.print(_shipments_table(shipments) if shipments else "no shipments yet", highlight=False)
 
 
 def order_cancel(
@@ -125,9 +176,19 @@ def _moment(raw: str | None, option: str) -> datetime | None:
         fail(f"{option} is not a date or time (YYYY-MM-DD or YYYY-MM-DDTHH:MM): {raw!r}", 2)
 
 
+ORDER_ID_WIDTH = len(new_order_id())
+"""An order id's length ("ord_" and 24 hex digits): the order list never cuts one, so it can be copied."""
+
+
 def _page_table(page: OrderPage) -> Table:
     """A page of orders, newest first: who, what, and what still waits."""
-    table = Table("order", "placed (UTC)", "channel", "ref", "customer", "status", "lines", "waiting", "delayed")
+    table = Table()
+    table.add_column("order", no_wrap=True, min_width=ORDER_ID_WIDTH)  # whole, to copy into `order show`/`ship`
+    for header in ("placed (UTC)", "channel", "ref", "customer", "status"):
+        table.add_column(header, overflow="fold")
+    table.add_column("lines", overflow="fold")  # the long one: it wraps, the id never does
+    for header in ("waiting", "delayed"):
+        table.add_column(header, overflow="fold")
     for view in page.items:
         customer = view.customer.email if view.customer.name is None else f"{view.customer.name} <{view.email}>"
         lines = ", ".join(f"{line.quantity} x {line.sku}" for line in view.lines)

@@ -56,7 +56,7 @@ def export_file(
     kind: Annotated[ExportKind, typer.Argument(help="What to export.")],
     output: Annotated[str | None, typer.Option("--output", "-o", help="Write to this file, not to stdout.")] = None,
 ) -> None:
-    """Export SKUs, stock, orders or purchase orders as CSV, in the shapes `restock import` reads."""
+    """Export SKUs, stock, orders or purchase orders as CSV; all but orders in the shapes `restock import` reads."""
     with user_errors():
         text = exports.export_csv(context(), kind)
     if output is None:

@@ -15,7 +15,7 @@ from decimal import Decimal, InvalidOperation
 from urllib.parse import urlsplit
 
 from restock.domain.errors import Conflict, InvalidInput
-from restock.domain.model import BackorderPolicy, SkuPolicy
+from restock.domain.model import BackorderPolicy, ShippingPolicy, SkuPolicy
 
 MAX_CHANNEL_WAREHOUSES = 50
 MAX_SAFETY_BUFFER = 1_000_000
@@ -45,6 +45,14 @@ def channel_warehouse_list(codes: Sequence[str]) -> tuple[str, ...]:
     if len(set(codes)) != len(codes):
         raise InvalidInput("a warehouse is listed twice for the channel")
     return tuple(codes)
+
+
+def shipping_policy(value: str) -> ShippingPolicy:
+    """A channel (or an order) ships `as_available` or `complete`; nothing else is a policy."""
+    try:
+        return ShippingPolicy(value)
+    except ValueError:
+        raise InvalidInput(f"shipping policy must be as_available or complete, got {value[:40]!r}") from None
 
 
 def safety_buffer(value: int) -> int:

@@ -52,14 +52,17 @@ def add_channel(
     warehouses: list[str],
     name: str | None = None,
     safety_buffer: int = 0,
+    shipping_policy: str = ShippingPolicy.AS_AVAILABLE.value,
 ) -> int:
-    """A channel sells from its warehouses in the order given: the first is used first."""
+    """A channel sells from its warehouses in the order given: the first is used first. Its shipping policy
+    (`as_available`, or `complete`: hold an order until it is whole) is checked by the rule an edit uses."""
     valid.code(code, "channel code")
     rules.channel_warehouse_list(warehouses)
     rules.safety_buffer(safety_buffer)
+    policy = rules.shipping_policy(shipping_policy)
     _refuse_duplicate(session, Channel, code)
     warehouse_ids = [repo.warehouse_by_code(session, w).id for w in warehouses]
-    channel_id = store.add_channel(session, code, valid.name(name or code), safety_buffer, warehouse_ids)
+    channel_id = store.add_channel(session, code, valid.name(name or code), safety_buffer, warehouse_ids, policy.value)
     return _created(channel_id, Channel, code)
 
 

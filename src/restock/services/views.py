@@ -175,12 +175,13 @@ class OrderLineOut(ReadModel):
     allocated: int = Field(description="Units held for the line now, ready to ship (shipped units not included).")
     backordered: int
     shipped: int = Field(default=0, description="Units of the line already shipped.")
+    cancelled: int = Field(
+        default=0,
+        description="Units of the line cancelled: shipped + cancelled + backordered + allocated = quantity.",
+    )
     status: LineStatusName
     ship_window: Window | None
     delayed: bool
-    cancelled: int = Field(default=0, exclude=True)
-    """Units cancelled: the line's quantity less what is allocated, shipped or waiting (inside the services, like
-    `shipped`: order events and answers keep their shape)."""
 
 
 class OrderOut(ReadModel):

@@ -36,9 +36,17 @@ def add_warehouse(session: Session, code: str, name: str) -> int | None:
     return _insert_new(session, Warehouse, code=code, name=name)
 
 
-def add_channel(session: Session, code: str, name: str, safety_buffer: int, warehouse_ids: Sequence[int]) -> int | None:
+def add_channel(
+    session: Session,
+    code: str,
+    name: str,
+    safety_buffer: int,
+    warehouse_ids: Sequence[int],
+    shipping_policy: str = "as_available",
+) -> int | None:
     """The channel and its warehouses, ranked in the order given (rank 0 is used first); None: the code is taken."""
-    channel_id = _insert_new(session, Channel, code=code, name=name, safety_buffer=safety_buffer)
+    fields = {"name": name, "safety_buffer": safety_buffer, "shipping_policy": shipping_policy}
+    channel_id = _insert_new(session, Channel, code=code, **fields)
     if channel_id is not None:
         session.add_all(
             ChannelWarehouse(channel_id=channel_id, warehouse_id=w, rank=rank) for rank, w in enumerate(warehouse_ids)
