@@ -278,7 +278,7 @@ def _import_purchase_orders(session: Session, ctx: Context, checked: Checked, pr
     _refuse_if_any(errors)
     with joining(session):
         for done, plan in enumerate(plans, 1):
-            _apply_po(session, ctx, plan)
+            _apply_po(ctx, plan)
             progress(done, len(plans))
     created = sum(plan.po_id is None for plan in plans)
     updated = sum(plan.po_id is not None and bool(plan.steps) for plan in plans)
@@ -311,7 +311,7 @@ def _check_eta(po: PoImport, ctx: Context, errors: list[RowError]) -> None:
         errors.append(RowError(po.line, "eta", str(error)))
 
 
-def _apply_po(session: Session, ctx: Context, plan: _PoPlan) -> None:
+def _apply_po(ctx: Context, plan: _PoPlan) -> None:
     po, po_id = plan.po, plan.po_id
     if po_id is None:
         lines = [(item.sku, item.ordered) for item in po.lines]
