@@ -350,6 +350,19 @@ def test_a_purchase_order_through_its_life(client: TestClient, ctx: Context, key
     assert client.post(f"/v1/purchase-orders/{po['id']}/cancel", headers=admin).json()["status"] == "cancelled"
 
 
+def test_a_purchase_order_takes_the_sellers_reference_once(client: TestClient, ctx: Context, keys: Keys) -> None:
+    admin = bearer(keys.admin)
+    body = {"supplier": "ACME", "warehouse": "W1", "lines": [{"sku": "MUG", "quantity": 10}], "reference": "AC-17"}
+    created = client.post("/v1/purchase-orders", json=body, headers=admin)
+    assert created.status_code == 201
+    assert created.json()["reference"] == "AC-17"
+    assert client.get(f"/v1/purchase-orders/{created.json()['id']}", headers=admin).json()["reference"] == "AC-17"
+    problem = assert_problem(client.post("/v1/purchase-orders", json=body, headers=admin), 409)
+    assert "'AC-17' exists already" in problem["detail"]
+    assert_problem(client.post("/v1/purchase-orders", json=body | {"reference": "restock:1"}, headers=admin), 422)
+    assert [po["reference"] for po in client.get("/v1/purchase-orders", headers=admin).json()] == ["AC-17"]
+
+
 def test_the_ledger_pages_by_id(client: TestClient, ctx: Context, keys: Keys) -> None:
     for _ in range(5):
         on_hand(ctx, "MUG", "W1", 1)

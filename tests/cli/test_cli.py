@@ -100,6 +100,18 @@ def test_bad_input_is_refused_with_a_clear_message_and_changes_nothing(
     assert as_json(restock("backorders", "--json")) == []
 
 
+def test_a_po_created_with_a_reference_shows_it_and_a_second_one_is_refused(restock: Any) -> None:
+    setup_shop(restock)
+    said = restock("po", "create", "ACME", "--warehouse", "W1", "--line", "MUG:10", "--reference", "AC-17")
+    assert "purchase order 1 'AC-17' created (draft)" in said.stdout
+    assert as_json(restock("po", "show", "1", "--json"))["reference"] == "AC-17"
+    assert "PO 1 (AC-17)" in restock("po", "show", "1").stdout
+    again = restock("po", "create", "ACME", "--warehouse", "W1", "--line", "MUG:1", "--reference", "AC-17", ok=False)
+    assert again.exit_code != 0
+    assert "'AC-17' exists already" in again.stderr
+    assert [po["id"] for po in as_json(restock("po", "list", "--json"))] == [1]
+
+
 def test_commands_fail_clearly_before_the_database_exists(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("RESTOCK_DATABASE_URL", f"sqlite:///{tmp_path / 'none.db'}")
     result = CliRunner().invoke(app, ["availability", "MUG"])

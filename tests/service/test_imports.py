@@ -375,3 +375,99 @@ def test_the_orders_export_has_one_row_per_line_with_its_units(ctx: Context) -> 
         lines[1] == f"{placed.id},web,,shopper@example.com,2026-11-27T{lines[1].split('T')[1][:8]}Z,open,MUG,5,2,3,0,0"
     )
     assert len(lines) == 2
+
+
+# ---------------------------------------------------------------- every PO round-trips, whatever made it
+
+
+def _po_of_every_status(ctx: Context, reference: str | None = None) -> dict[str, int]:
+    """A PO in each status, made through the purchasing use cases (not an import); `reference` prefixes the
+    seller's references (None: the POs have none, as ones made by `restock po create` without --reference)."""
+    eta = ctx.clock.today() + timedelta(days=9)
+
+    def new(status: str, quantity: int) -> int:
+        ref = None if reference is None else f"{reference}-{status}"
+        return purchasing.create_po(ctx, "ACME", "W1", [("MUG", quantity)], reference=ref).id
+
+    made = {status: new(status, quantity) for status, quantity in [("draft", 2), ("sent", 3), ("confirmed", 4)]}
+    made |= {status: new(status, 5) for status in ("partially_received", "received", "cancelled")}
+    purchasing.send_po(ctx, made["sent"])
+    for status in ("confirmed", "partially_received", "received", "cancelled"):
+        purchasing.confirm_po(ctx, made[status], eta)
+    purchasing.receive_po(ctx, made["partially_received"], [("MUG", 2)])
+    purchasing.receive_po(ctx, made["received"], [("MUG", 5)])
+    purchasing.cancel_po(ctx, made["cancelled"])
+    return made
+
+
+def test_every_po_made_without_a_reference_round_trips_into_its_own_shop(ctx: Context) -> None:
+    """`restock po create` gives no reference: the export names each such PO restock:<id>, and importing the file
+    back finds every one of them, draft to received and cancelled, and changes nothing."""
+    standard_catalog(ctx)
+    made = _po_of_every_status(ctx)
+    order(ctx, "MUG", 3)  # waits on the confirmed POs: a re-import must not move its promise
+    exported = exports.export_csv(ctx, ExportKind.PURCHASE_ORDERS)
+    assert {line.split(",")[0] for line in exported.splitlines()[1:]} == {f"restock:{i}" for i in made.values()}
+    before = snapshot(ctx)
+    again = imports.import_csv(ctx, ImportKind.PURCHASE_ORDERS, exported)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 6)
+    assert snapshot(ctx) == before
+    assert exports.export_csv(ctx, ExportKind.PURCHASE_ORDERS) == exported
+
+
+def test_a_restock_po_number_moves_its_po_forward_as_a_reference_does(ctx: Context) -> None:
+    standard_catalog(ctx)
+    made = _po_of_every_status(ctx)
+    exported = exports.export_csv(ctx, ExportKind.PURCHASE_ORDERS)
+    eta = (ctx.clock.today() + timedelta(days=12)).isoformat()
+    sent = f"restock:{made['draft']},ACME,W1,draft,"
+    moved = exported.replace(sent, sent.replace("draft,", "confirmed,") + eta).replace(
+        f"restock:{made['draft']},ACME,W1,confirmed,{eta},false", f"restock:{made['draft']},ACME,W1,confirmed,{eta},"
+    )
+    result = imports.import_csv(ctx, ImportKind.PURCHASE_ORDERS, moved)
+    assert (result.created, result.updated, result.unchanged) == (0, 1, 5)
+    assert purchasing.show_po(ctx, made["draft"]).status == "confirmed"
+
+
+def test_a_po_number_of_another_shop_is_refused_with_how_to_load_it(ctx: Context) -> None:
+    """A shop's restock:<id> means nothing in another shop: refused, PO by PO, and nothing is created."""
+    standard_catalog(ctx)
+    _po_of_every_status(ctx)
+    exported = exports.export_csv(ctx, ExportKind.PURCHASE_ORDERS)
+    _empty(ctx)
+    standard_catalog(ctx)
+    purchasing.create_po(ctx, "FAST", "W2", [("MUG", 1)])  # this shop's own PO, maybe with one of those numbers
+    before = snapshot(ctx)
+    with pytest.raises(ImportRefused) as caught:
+        imports.import_csv(ctx, ImportKind.PURCHASE_ORDERS, exported)
+    assert snapshot(ctx) == before
+    assert [(e.line, e.column) for e in caught.value.errors] == [(line, "reference") for line in range(2, 8)]
+    assert all("give it a reference of your own to load it elsewhere" in e.why for e in caught.value.errors)
+
+
+def test_an_export_loads_into_an_empty_shop_but_for_the_pos_that_are_received_or_cancelled(ctx: Context) -> None:
+    """POs with the seller's references load into a new shop; a received, partially received or cancelled one is
+    refused (its units are in the stock count, or it carries nothing) with its reason, and nothing changes; the
+    file without them loads, and exports back the same."""
+    standard_catalog(ctx)
+    _po_of_every_status(ctx, reference="PO")
+    exported = exports.export_csv(ctx, ExportKind.PURCHASE_ORDERS)
+    _empty(ctx)
+    standard_catalog(ctx)
+    with pytest.raises(ImportRefused) as caught:
+        imports.import_csv(ctx, ImportKind.PURCHASE_ORDERS, exported)
+    statuses = {e.line: e.why for e in caught.value.errors if e.column == "status"}
+    assert sorted(statuses) == [5, 6, 7]  # partially received, received, cancelled
+    assert "import what is still open as a confirmed PO" in statuses[5]
+    assert "its units are stock, which the stock count brings" in statuses[6]
+    assert "it carries nothing" in statuses[7]
+    assert purchasing.list_pos(ctx) == []
+    open_pos = "\n".join(exported.splitlines()[:4]) + "\n"
+    loaded = imports.import_csv(ctx, ImportKind.PURCHASE_ORDERS, open_pos)
+    assert loaded.created == 3
+    assert exports.export_csv(ctx, ExportKind.PURCHASE_ORDERS) == open_pos
+    assert [(p.reference, p.status) for p in purchasing.list_pos(ctx)] == [
+        ("PO-draft", "draft"),
+        ("PO-sent", "sent"),
+        ("PO-confirmed", "confirmed"),
+    ]

@@ -27,6 +27,19 @@ def test_a_po_goes_from_draft_to_sent_to_confirmed_and_keeps_every_eta(ctx: Cont
     ]
 
 
+def test_a_po_takes_the_sellers_reference_and_no_two_pos_share_one(ctx: Context) -> None:
+    standard_catalog(ctx)
+    po = purchasing.create_po(ctx, "ACME", "W1", [("MUG", 10)], reference="ACME-2026-17")
+    assert purchasing.show_po(ctx, po.id).reference == "ACME-2026-17"
+    assert purchasing.create_po(ctx, "ACME", "W1", [("MUG", 1)]).reference is None
+    with pytest.raises(Conflict, match="'ACME-2026-17' exists already"):
+        purchasing.create_po(ctx, "FAST", "W2", [("MUG", 2)], reference="ACME-2026-17")
+    for bad in ("", "restock:3", "x" * 101, "tab\there"):
+        with pytest.raises(InvalidInput, match="reference"):
+            purchasing.create_po(ctx, "ACME", "W1", [("MUG", 2)], reference=bad)
+    assert len(purchasing.list_pos(ctx)) == 2
+
+
 def test_an_eta_in_the_past_is_refused(ctx: Context) -> None:
     standard_catalog(ctx)
     po = purchasing.create_po(ctx, "ACME", "W1", [("MUG", 10)])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
@@ -18,9 +19,13 @@ from restock.domain.imports import (
     StoredPo,
     adjustment_for_count,
     cell_of,
+    exported_reference,
+    file_reference,
     imported_sku,
     new_sku_fields,
+    own_po_number,
     read_table,
+    reference,
     sku_row,
     steps_to_file_state,
 )
@@ -87,6 +92,57 @@ def test_a_received_or_cancelled_po_is_not_created_by_import() -> None:
     errors: list[RowError] = []
     assert steps_to_file_state(po(POStatus.RECEIVED, ETA), None, errors) == ()
     assert [e.column for e in errors] == ["status"]
+
+
+def test_a_received_partially_received_or_cancelled_po_matching_the_stored_one_is_accepted_unchanged() -> None:
+    errors: list[RowError] = []
+    for status in (POStatus.PARTIALLY_RECEIVED, POStatus.RECEIVED, POStatus.CANCELLED):
+        assert steps_to_file_state(po(status, ETA, True), stored(status, ETA, True), errors) == ()
+    assert errors == []
+
+
+def test_a_new_received_partially_received_or_cancelled_po_is_refused_with_its_reason() -> None:
+    errors: list[RowError] = []
+    for status in (POStatus.PARTIALLY_RECEIVED, POStatus.RECEIVED, POStatus.CANCELLED):
+        steps_to_file_state(po(status, ETA, True), None, errors)
+    assert [e.column for e in errors] == ["status"] * 3
+    assert "still to come" in errors[0].why
+    assert "the stock count brings" in errors[1].why
+    assert "carries nothing" in errors[2].why
+
+
+def test_a_sellers_reference_may_not_take_the_form_of_restocks_own_po_numbers() -> None:
+    assert reference("PO-2026-17") == "PO-2026-17"
+    for taken in ("restock:42", "RESTOCK:42", "restock:"):
+        with pytest.raises(InvalidInput, match="may not start with 'restock:'"):
+            reference(taken)
+    with pytest.raises(InvalidInput, match="1-100 printable"):
+        reference("x" * 101)
+
+
+def test_an_export_names_a_po_without_a_reference_by_this_shops_po_number() -> None:
+    assert exported_reference(None, 42) == "restock:42"
+    assert exported_reference("PO-7", 42) == "PO-7"
+    assert own_po_number("restock:42") == 42
+    assert own_po_number("PO-7") is None
+    assert file_reference("restock:42") == "restock:42"
+    for bad in ("restock:x", "restock:0", "restock:-1"):
+        with pytest.raises(InvalidInput, match="not a PO number of restock's"):
+            file_reference(bad)
+
+
+def test_a_restock_po_number_finds_only_the_same_po_of_this_shop() -> None:
+    own = PoImport(2, "restock:7", "ACME", "W1", POStatus.RECEIVED, ETA, True, (PoLineRow(2, "MUG", 10, 10),))
+    errors: list[RowError] = []
+    assert (
+        steps_to_file_state(own, StoredPo("ACME", "W1", POStatus.RECEIVED, ETA, True, {"MUG": (10, 10)}), errors) == ()
+    )
+    assert errors == []
+    other_lines = StoredPo("ACME", "W1", POStatus.RECEIVED, ETA, True, {"MUG": (12, 12)})
+    for found in (None, other_lines, replace(other_lines, supplier="FAST", lines={"MUG": (10, 10)})):
+        steps_to_file_state(own, found, errors)
+    assert [e.column for e in errors] == ["reference"] * 3
+    assert all("give it a reference of your own to load it elsewhere" in e.why for e in errors)
 
 
 def test_a_confirmed_po_needs_an_eta() -> None:

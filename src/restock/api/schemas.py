@@ -195,6 +195,11 @@ class PurchaseOrderIn(Strict):
     supplier: Code
     warehouse: Code
     lines: list[SkuQuantity] = Field(min_length=1, max_length=500)
+    reference: str | None = Field(
+        default=None,
+        description="The seller's own number for the PO: 1-100 printable characters, unique, not starting with "
+        "`restock:` (an export names a PO without a reference `restock:<id>`). An import finds the PO by it.",
+    )
 
 
 class EtaIn(Strict):

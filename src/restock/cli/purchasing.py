@@ -31,12 +31,21 @@ def po_create(
     supplier: str,
     warehouse: Annotated[str, typer.Option()],
     line: Lines,
+    reference: Annotated[
+        str | None, typer.Option(help="Your own number for the PO (unique); an import finds the PO by it.")
+    ] = None,
     as_json: JsonFlag = False,
     idempotency_key: IdempotencyKey = None,
 ) -> None:
     lines = parse_lines(line)
-    said = "purchase order {po} created (draft)"
-    _po_change(idempotency_key, as_json, said, purchasing.create_po, supplier, warehouse, lines)
+
+    def work(ctx: Context) -> Printed:
+        view = purchasing.create_po(ctx, supplier, warehouse, lines, reference=reference)
+        named = f" {view.reference!r}" if view.reference is not None else ""
+        return Printed(f"purchase order {view.id}{named} created (draft)", view.to_json())
+
+    request = ("create_po", supplier, warehouse, lines, *([reference] if reference is not None else []))
+    run_changing(idempotency_key, as_json, request, work)
 
 
 def po_send(po: int, as_json: JsonFlag = False, idempotency_key: IdempotencyKey = None) -> None:
@@ -92,7 +101,7 @@ def _po_list_table(views: list[purchasing.POView]) -> Table:
     for v in views:
         eta = f"{v.eta}{'' if v.eta_confirmed else ' (unconfirmed)'}" if v.eta else ""
         lines = ", ".join(f"{li.sku} {li.received}/{li.ordered}" for li in v.lines)
-        table.add_row(str(v.id), v.supplier, v.warehouse, v.status, eta, lines)
+        table.add_row(f"{v.id}{_named(v)}", v.supplier, v.warehouse, v.status, eta, lines)
     return table
 
 
@@ -108,6 +117,11 @@ def po_list(
     out.print(_po_list_table(views))
 
 
+def _named(view: purchasing.POView) -> str:
+    """The seller's reference after the PO's number, where it has one."""
+    return f" ({view.reference})" if view.reference is not None else ""
+
+
 def _po_table(view: purchasing.POView) -> Table:
     """One PO line by line, with what was promised from it to waiting backorders."""
     eta = f"{view.eta} ({'confirmed' if view.eta_confirmed else 'unconfirmed'})" if view.eta else "none"
@@ -116,7 +130,7 @@ def _po_table(view: purchasing.POView) -> Table:
         "ordered",
         "received",
         "promised",
-        title=f"PO {view.id} · {view.supplier} → {view.warehouse} · {view.status} · ETA {eta}",
+        title=f"PO {view.id}{_named(view)} · {view.supplier} → {view.warehouse} · {view.status} · ETA {eta}",
     )
     for li in view.lines:
         table.add_row(li.sku, str(li.ordered), str(li.received), str(li.promised))

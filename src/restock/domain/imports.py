@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import enum
 import io
+import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
@@ -261,10 +262,48 @@ def flag(raw: str) -> bool | None:
     raise ValueError(f"{raw[:40]!r} is not true or false")
 
 
+OWN_NUMBER_PREFIX = "restock:"
+"""How an export names a PO that has no reference of the seller's: `restock:42` is this shop's PO number 42. The
+reference rule refuses this prefix for the seller's own references, so the two never collide."""
+_OWN_NUMBER = re.compile(r"restock:([1-9][0-9]{0,17})")
+
+
 def reference(raw: str) -> str:
-    """A purchase order's number in the seller's own system: 1-100 printable characters."""
+    """A purchase order's number in the seller's own system: 1-100 printable characters, not starting with
+    `restock:` (restock writes its own PO numbers so, see `own_reference`). The API, the CLI and an import check
+    a reference by this one rule."""
     if not raw or len(raw) > MAX_REFERENCE_LENGTH or not raw.isprintable():
-        raise ValueError(f"a reference is 1-{MAX_REFERENCE_LENGTH} printable characters")
+        raise InvalidInput(f"a reference is 1-{MAX_REFERENCE_LENGTH} printable characters")
+    if raw.lower().startswith(OWN_NUMBER_PREFIX):
+        raise InvalidInput(f"a reference may not start with {OWN_NUMBER_PREFIX!r}: restock names its own POs so")
+    return raw
+
+
+def own_reference(po_id: int) -> str:
+    """The reference an export writes for a PO without one of the seller's: this shop's PO number."""
+    return f"{OWN_NUMBER_PREFIX}{po_id}"
+
+
+def exported_reference(reference: str | None, po_id: int) -> str:
+    """A PO's reference cell in an export: the seller's reference, else this shop's PO number (`own_reference`),
+    so every exported PO is found again when its file is imported back."""
+    return reference if reference is not None else own_reference(po_id)
+
+
+def own_po_number(raw: str) -> int | None:
+    """The PO number of a `restock:N` cell (this shop's PO N, written by an export); None for a seller's reference."""
+    if not raw.lower().startswith(OWN_NUMBER_PREFIX):
+        return None
+    found = _OWN_NUMBER.fullmatch(raw.lower())
+    if found is None:
+        raise InvalidInput(f"{raw[:40]!r} is not a PO number of restock's (restock:N, N a whole number from 1)")
+    return int(found.group(1))
+
+
+def file_reference(raw: str) -> str:
+    """A reference cell of an import: the seller's reference (`reference`) or this shop's PO number, `restock:N`."""
+    if own_po_number(raw) is None:
+        reference(raw)
     return raw
 
 
@@ -414,7 +453,7 @@ class PoRow:
 
 def po_row(row: CsvRow, errors: list[RowError]) -> PoRow | None:
     cells = _Cells(row, errors)
-    ref = cells.take("reference", reference)
+    ref = cells.take("reference", file_reference)
     supplier = cells.take("supplier", lambda v: valid.code(v, "supplier code"))
     warehouse = cells.take("warehouse", lambda v: valid.code(v, "warehouse code"))
     status = cells.take("status", _po_status)
@@ -520,8 +559,14 @@ _DATED = frozenset({POStatus.SENT, POStatus.CONFIRMED, POStatus.PARTIALLY_RECEIV
 def steps_to_file_state(po: PoImport, stored: StoredPo | None, errors: list[RowError]) -> tuple[PoStep, ...]:
     """How a PO gets to what the file says: created ones start as drafts; a status only moves forward (draft,
     sent, confirmed); an ETA moves where a PO has one. Receipts and cancellations are not imported (they move
-    stock and promises: `restock po receive`, `restock po cancel`); lines of an existing PO are not changed."""
+    stock and promises: `restock po receive`, `restock po cancel`): a received, partially received or cancelled
+    PO is accepted when it matches the stored one, and refused when new (`_NOT_CREATED`); lines of an existing PO
+    are not changed. A `restock:N` reference finds this shop's PO N, and only if it is that PO (`same_po`)."""
     found = len(errors)
+    own_number = own_po_number(po.reference)
+    if own_number is not None and (stored is None or not same_po(po, stored)):
+        errors.append(RowError(po.line, "reference", _not_this_shops(po.reference, own_number)))
+        return ()
     current = stored or StoredPo(po.supplier, po.warehouse, POStatus.DRAFT, None, False, {})
     if stored is None:
         _check_new(po, errors)
@@ -556,13 +601,42 @@ def steps_to_file_state(po: PoImport, stored: StoredPo | None, errors: list[RowE
     return steps if len(errors) == found else ()
 
 
+def same_po(po: PoImport, stored: StoredPo) -> bool:
+    """A `restock:N` row names this shop's PO N only if it is that PO: the same supplier, warehouse and lines (SKUs
+    and ordered quantities, which never change). Another shop's PO N is, almost surely, another PO."""
+    ordered = {item.sku: item.ordered for item in po.lines}
+    return (po.supplier, po.warehouse) == (stored.supplier, stored.warehouse) and ordered == {
+        sku: quantities[0] for sku, quantities in stored.lines.items()
+    }
+
+
+def _not_this_shops(reference: str, number: int) -> str:
+    return (
+        f"{reference!r} is restock's number of a PO in the shop that exported it, and this shop's PO {number} "
+        "is not that PO (none, or another supplier, warehouse or lines): give it a reference of your own to load "
+        "it elsewhere"
+    )
+
+
+_NOT_CREATED = {
+    POStatus.PARTIALLY_RECEIVED: (
+        "an import does not create a partially received PO: its received units are stock, which the stock count "
+        "brings (`restock import stock`); import what is still open as a confirmed PO (ordered = what is still "
+        "to come, received 0)"
+    ),
+    POStatus.RECEIVED: (
+        "an import does not create a received PO: its units are stock, which the stock count brings "
+        "(`restock import stock`); leave its rows out"
+    ),
+    POStatus.CANCELLED: "an import does not create a cancelled PO: it carries nothing; leave its rows out",
+}
+"""Why a PO the shop does not have yet is refused in these statuses: creating it would book its receipts again as
+arrivals (the stock file counts them already) or make an empty record. One that matches a stored PO is accepted."""
+
+
 def _check_new(po: PoImport, errors: list[RowError]) -> None:
     if po.status not in CREATABLE:
-        why = (
-            f"an import creates draft, sent or confirmed POs, not {po.status} ones "
-            "(receive and cancel them with `restock po receive` and `restock po cancel`)"
-        )
-        errors.append(RowError(po.line, "status", why))
+        errors.append(RowError(po.line, "status", _NOT_CREATED[po.status]))
     for item in po.lines:
         if item.received:
             why = "a new PO has received nothing: book arrivals with `restock po receive`"

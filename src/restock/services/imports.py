@@ -8,7 +8,8 @@ changed ones through `catalog_edits.edit_sku` (as PATCH does: the availability f
 through `stock.adjust_stock` (reason `count`: a positive one fills waiting backorders as any arrival does), POs
 through `purchasing.create_po`, `send_po`, `confirm_po` and `change_eta`, so their guards, locks, promises and
 availability events are the ones every other path has. Importing the same file again changes nothing more: a SKU
-with the file's values is left alone, a count equal to the books moves nothing, a PO is found by its reference.
+with the file's values is left alone, a count equal to the books moves nothing, a PO is found by its reference
+(`restock:N`, as an export names a PO without one, is this shop's PO N).
 """
 
 from __future__ import annotations
@@ -17,12 +18,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from restock.domain import validation as valid
 from restock.domain.catalog import KEEP
-from restock.domain.errors import Conflict, InvalidInput
+from restock.domain.errors import InvalidInput
 from restock.domain.imports import (
     COUNT_REASON,
     Checked,
@@ -35,12 +35,14 @@ from restock.domain.imports import (
     RowError,
     SkuFields,
     SkuRow,
+    StoredPo,
     adjustment_for_count,
     count_row,
     group_purchase_orders,
     imported_sku,
     new_sku_fields,
     once_each,
+    own_po_number,
     po_row,
     read_table,
     sku_row,
@@ -265,7 +267,7 @@ def _import_purchase_orders(session: Session, ctx: Context, checked: Checked, pr
     _known_codes(session, firsts, "supplier", Supplier, errors)
     _known_codes(session, firsts, "warehouse", Warehouse, errors)
     _known_codes(session, checked.rows, "sku", Sku, errors)
-    stored = store.pos_by_reference(session, [po.reference for po in pos])
+    stored = _stored_pos(session, pos)
     plans = []
     for po in pos:
         found = stored.get(po.reference)
@@ -276,7 +278,7 @@ def _import_purchase_orders(session: Session, ctx: Context, checked: Checked, pr
     _refuse_if_any(errors)
     with joining(session):
         for done, plan in enumerate(plans, 1):
-            _apply_po(session, ctx, plan)
+            _apply_po(ctx, plan)
             progress(done, len(plans))
     created = sum(plan.po_id is None for plan in plans)
     updated = sum(plan.po_id is not None and bool(plan.steps) for plan in plans)
@@ -290,6 +292,16 @@ def _import_purchase_orders(session: Session, ctx: Context, checked: Checked, pr
     )
 
 
+def _stored_pos(session: Session, pos: Sequence[PoImport]) -> dict[str, tuple[int, StoredPo]]:
+    """The stored PO each reference of the file names: the seller's reference, or `restock:N` (this shop's PO N, as an
+    export names a PO without a reference; `steps_to_file_state` checks that it is the same PO)."""
+    numbers = {po.reference: own_po_number(po.reference) for po in pos}
+    found = store.pos_by_reference(session, [ref for ref, number in numbers.items() if number is None])
+    own = store.pos_without_reference(session, [number for number in numbers.values() if number is not None])
+    found.update((ref, (number, own[number])) for ref, number in numbers.items() if number in own)
+    return found
+
+
 def _check_eta(po: PoImport, ctx: Context, errors: list[RowError]) -> None:
     """The purchasing rule for an ETA (not past, not beyond two years), checked before anything is written."""
     assert po.eta is not None
@@ -299,11 +311,11 @@ def _check_eta(po: PoImport, ctx: Context, errors: list[RowError]) -> None:
         errors.append(RowError(po.line, "eta", str(error)))
 
 
-def _apply_po(session: Session, ctx: Context, plan: _PoPlan) -> None:
+def _apply_po(ctx: Context, plan: _PoPlan) -> None:
     po, po_id = plan.po, plan.po_id
     if po_id is None:
-        po_id = purchasing.create_po(ctx, po.supplier, po.warehouse, [(item.sku, item.ordered) for item in po.lines]).id
-        _set_reference(session, po_id, po.reference)
+        lines = [(item.sku, item.ordered) for item in po.lines]
+        po_id = purchasing.create_po(ctx, po.supplier, po.warehouse, lines, reference=po.reference).id
     for step in plan.steps:
         if step is PoStep.SEND:
             purchasing.send_po(ctx, po_id)
@@ -313,13 +325,3 @@ def _apply_po(session: Session, ctx: Context, plan: _PoPlan) -> None:
         else:
             assert po.eta is not None
             purchasing.change_eta(ctx, po_id, po.eta)
-
-
-def _set_reference(session: Session, po_id: int, reference: str) -> None:
-    try:
-        store.set_reference(session, po_id, reference)
-    except IntegrityError:
-        raise Conflict(
-            f"another request gave a purchase order the reference {reference!r} at the same time; "
-            "nothing was imported: import the file again (that PO will be found by its reference)"
-        ) from None

@@ -10,11 +10,13 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date, datetime
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from restock.domain import validation as valid
 from restock.domain.errors import Conflict, InvalidInput, NotFound
 from restock.domain.events import POCancelled
+from restock.domain.imports import reference as po_reference
 from restock.domain.model import OPEN_PO_STATUSES, MovementKind, POStatus
 from restock.domain.purchasing import eta_within_reach
 from restock.domain.shipping import order_may_ship
@@ -41,6 +43,7 @@ def po_view(session: Session, po: PurchaseOrder) -> POView:
     history = pos.eta_history(session, po.id)
     return POView(
         id=po.id,
+        reference=po.reference,
         supplier=session.get_one(Supplier, po.supplier_id).code,
         warehouse=session.get_one(Warehouse, po.warehouse_id).code,
         status=po.status,
@@ -71,21 +74,48 @@ def _require_status(po: PurchaseOrder, allowed: set[POStatus], action: str) -> N
 
 @use_case()
 def create_po(
-    session: Session, ctx: Context, supplier_code: str, warehouse_code: str, lines: Sequence[tuple[str, int]]
+    session: Session,
+    ctx: Context,
+    supplier_code: str,
+    warehouse_code: str,
+    lines: Sequence[tuple[str, int]],
+    *,
+    reference: str | None = None,
 ) -> POView:
-    return new_draft_po(session, ctx, supplier_code, warehouse_code, lines)
+    """A draft PO; `reference` is the seller's own number for it (unique; an import finds the PO by it)."""
+    return new_draft_po(session, ctx, supplier_code, warehouse_code, lines, reference=reference)
 
 
 def new_draft_po(
-    session: Session, ctx: Context, supplier_code: str, warehouse_code: str, lines: Sequence[tuple[str, int]]
+    session: Session,
+    ctx: Context,
+    supplier_code: str,
+    warehouse_code: str,
+    lines: Sequence[tuple[str, int]],
+    *,
+    reference: str | None = None,
 ) -> POView:
     """A draft PO inside the caller's transaction (the planner creates several at once, all or none)."""
     _check_lines(lines)
+    if reference is not None:
+        _check_reference_free(session, po_reference(reference))
     supplier = repo.supplier_by_code(session, supplier_code)
     warehouse = repo.warehouse_by_code(session, warehouse_code)
     skus = [(repo.sku_by_code(session, sku).id, quantity) for sku, quantity in lines]
-    po = pos.add_draft(session, supplier.id, warehouse.id, skus, ctx.clock.now())
+    try:
+        po = pos.add_draft(session, supplier.id, warehouse.id, skus, ctx.clock.now(), reference=reference)
+    except IntegrityError:  # another transaction took the reference between the check and the insert
+        raise _reference_taken(reference) from None
     return po_view(session, po)
+
+
+def _check_reference_free(session: Session, reference: str) -> None:
+    if pos.id_by_reference(session, reference) is not None:
+        raise _reference_taken(reference)
+
+
+def _reference_taken(reference: str | None) -> Conflict:
+    return Conflict(f"a purchase order with the reference {reference!r} exists already: a reference names one PO")
 
 
 @use_case()

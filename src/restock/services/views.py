@@ -156,6 +156,8 @@ class EtaChangeOut(ReadModel):
 
 class PurchaseOrderOut(ReadModel):
     id: int
+    reference: str | None = None
+    """The seller's own number for the PO (unique), if it was given one."""
     supplier: str
     warehouse: str
     status: str

@@ -94,10 +94,12 @@ def order_rows(session: Session) -> list[Row]:
 
 
 def purchase_order_rows(session: Session) -> list[Row]:
-    """One row per PO line, by PO and line: the PO (reference, supplier, warehouse, status, ETA) and the line."""
+    """One row per PO line, by PO and line: the PO (reference, id, supplier, warehouse, status, ETA) and the line;
+    the id names a PO without a reference (`services.exports`)."""
     rows = session.execute(
         select(
             PurchaseOrder.reference,
+            PurchaseOrder.id,
             Supplier.code,
             Warehouse.code,
             PurchaseOrder.status,

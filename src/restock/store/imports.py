@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from typing import TypeVar
 
-from sqlalchemy import func, select, tuple_, update
+from sqlalchemy import ColumnElement, func, select, tuple_
 from sqlalchemy.orm import Session
 
 from restock.domain.imports import SkuFields, StoredPo
@@ -76,18 +76,34 @@ def pos_by_reference(session: Session, references: Iterable[str]) -> dict[str, t
     """(id, what an import compares) of each existing PO among `references`."""
     found: dict[str, tuple[int, StoredPo]] = {}
     for part in _slices(references):
-        pos = session.execute(
-            select(PurchaseOrder, Supplier.code, Warehouse.code)
-            .join(Supplier, Supplier.id == PurchaseOrder.supplier_id)
-            .join(Warehouse, Warehouse.id == PurchaseOrder.warehouse_id)
-            .where(PurchaseOrder.reference.in_(part))
-        ).all()
-        lines = _lines_of(session, [po.id for po, _, _ in pos])
-        for po, supplier, warehouse in pos:
+        for po, stored in _stored_pos(session, PurchaseOrder.reference.in_(part)):
             assert po.reference is not None
-            stored = StoredPo(supplier, warehouse, POStatus(po.status), po.eta, po.eta_confirmed, lines.get(po.id, {}))
             found[po.reference] = (po.id, stored)
     return found
+
+
+def pos_without_reference(session: Session, po_ids: Iterable[int]) -> dict[int, StoredPo]:
+    """What an import compares of each PO among `po_ids` that has no reference of the seller's: the POs an export
+    names `restock:N` (`domain.imports.exported_reference`). A PO with a reference is exported by it, not so."""
+    found: dict[int, StoredPo] = {}
+    for part in _slices(po_ids):
+        where = PurchaseOrder.id.in_(part) & PurchaseOrder.reference.is_(None)
+        found.update((po.id, stored) for po, stored in _stored_pos(session, where))
+    return found
+
+
+def _stored_pos(session: Session, where: ColumnElement[bool]) -> list[tuple[PurchaseOrder, StoredPo]]:
+    pos = session.execute(
+        select(PurchaseOrder, Supplier.code, Warehouse.code)
+        .join(Supplier, Supplier.id == PurchaseOrder.supplier_id)
+        .join(Warehouse, Warehouse.id == PurchaseOrder.warehouse_id)
+        .where(where)
+    ).all()
+    lines = _lines_of(session, [po.id for po, _, _ in pos])
+    return [
+        (po, StoredPo(supplier, warehouse, POStatus(po.status), po.eta, po.eta_confirmed, lines.get(po.id, {})))
+        for po, supplier, warehouse in pos
+    ]
 
 
 def _lines_of(session: Session, po_ids: Sequence[int]) -> dict[int, dict[str, tuple[int, int]]]:
@@ -101,16 +117,6 @@ def _lines_of(session: Session, po_ids: Sequence[int]) -> dict[int, dict[str, tu
         for po_id, code, ordered, received in rows:
             lines.setdefault(po_id, {})[code] = (ordered, received)
     return lines
-
-
-def set_reference(session: Session, po_id: int, reference: str) -> None:
-    """Give a PO the seller's number for it (unique: a second PO with the same one fails the transaction)."""
-    session.execute(
-        update(PurchaseOrder)
-        .where(PurchaseOrder.id == po_id)
-        .values(reference=reference)
-        .execution_options(synchronize_session=False)
-    )
 
 
 def newest_movement_id(session: Session) -> int:

@@ -16,21 +16,33 @@ from restock.store.schema import EtaChange, POLine, PurchaseOrder, Sku
 
 
 def add_draft(
-    session: Session, supplier_id: int, warehouse_id: int, lines: Sequence[tuple[int, int]], now: datetime
+    session: Session,
+    supplier_id: int,
+    warehouse_id: int,
+    lines: Sequence[tuple[int, int]],
+    now: datetime,
+    reference: str | None = None,
 ) -> PurchaseOrder:
-    """A new draft PO with its (SKU id, quantity) lines, nothing received or promised yet."""
+    """A new draft PO with its (SKU id, quantity) lines, nothing received or promised yet; a reference that another
+    PO has fails the flush (the column is unique)."""
     po = PurchaseOrder(
         supplier_id=supplier_id,
         warehouse_id=warehouse_id,
         status=POStatus.DRAFT.value,
         created_at=now,
         eta_confirmed=False,
+        reference=reference,
     )
     session.add(po)
     session.flush()
     session.add_all(POLine(po_id=po.id, sku_id=sku_id, ordered=q, received=0, promised=0) for sku_id, q in lines)
     session.flush()
     return po
+
+
+def id_by_reference(session: Session, reference: str) -> int | None:
+    """The PO the seller numbers `reference`, if any."""
+    return session.scalar(select(PurchaseOrder.id).where(PurchaseOrder.reference == reference))
 
 
 def line_rows(session: Session, po_id: int) -> list[tuple[str, int, int, int]]:

@@ -22,6 +22,8 @@ PoId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 @router.post("", status_code=201, response_model=PurchaseOrderOut)
 def create(body: PurchaseOrderIn, ctx: Ctx, who: Admin, idempotency_key: IdempotencyKey = None) -> JSONResponse:
+    """A draft PO, optionally with the seller's own number for it (`reference`: unique, a second PO with the same
+    one is a 409)."""
     lines = [(line.sku, line.quantity) for line in body.lines]
     return run_idempotent(
         ctx,
@@ -30,7 +32,7 @@ def create(body: PurchaseOrderIn, ctx: Ctx, who: Admin, idempotency_key: Idempot
         "purchase-orders",
         body,
         201,
-        lambda: purchasing.create_po(ctx, body.supplier, body.warehouse, lines).to_json(),
+        lambda: purchasing.create_po(ctx, body.supplier, body.warehouse, lines, reference=body.reference).to_json(),
     )
 
 
