@@ -114,10 +114,10 @@ def test_holds_a_complete_order_until_it_is_whole(ctx: Context) -> None:
     assert placed.shipping_policy == "complete"
     with pytest.raises(Conflict, match="ships complete"):
         shipping.ship(ctx, placed.id)
-    assert shipping.pick_list(ctx) == []
+    assert shipping.pick_list(ctx).items == []
     receipt = purchasing.receive_po(ctx, po, [("MUG", 2)])
     assert [(f.order, f.quantity, f.ready_to_ship) for f in receipt.filled] == [(placed.id, 2, True)]
-    [pick] = shipping.pick_list(ctx)
+    [pick] = shipping.pick_list(ctx).items
     assert (pick.order, pick.lines[0].quantity) == (placed.id, 5)
     shipped = shipping.ship(ctx, placed.id)
     assert shipped.order.status == "shipped"
@@ -202,17 +202,17 @@ def test_the_pick_list_puts_units_at_the_dock_first_then_the_oldest_orders(ctx: 
     later = on_day(ctx, TODAY.replace(day=28))
     waiting = order(later, "MUG", 3)  # on backorder
     newest = order(on_day(ctx, TODAY.replace(day=29)), "MUG", 1)  # on backorder too
-    assert [p.order for p in shipping.pick_list(ctx)] == [oldest.id]
+    assert [p.order for p in shipping.pick_list(ctx).items] == [oldest.id]
     receipt = purchasing.receive_po(later, po, [("MUG", 3)])
     assert [(f.order, f.quantity) for f in receipt.filled] == [(waiting.id, 3)]
-    picks = shipping.pick_list(ctx, "W1")
+    picks = shipping.pick_list(ctx, "W1").items
     assert [(p.order, p.cross_dock, p.lines[0].at_dock) for p in picks] == [
         (waiting.id, True, 3),
         (oldest.id, False, 0),
     ]
     assert picks[0].received_at is not None
     assert newest.id not in [p.order for p in picks]
-    assert shipping.pick_list(ctx, "W2") == []
+    assert shipping.pick_list(ctx, "W2").items == []
     with pytest.raises(NotFound, match="W9"):
         shipping.pick_list(ctx, "W9")
 
@@ -244,4 +244,4 @@ def test_a_receipt_says_a_filled_order_that_ships_complete_is_still_held(ctx: Co
     placed = orders.place_order(ctx, request)
     receipt = purchasing.receive_po(ctx, po, [("MUG", 1)])
     assert [(f.order, f.ready_to_ship) for f in receipt.filled] == [(placed.id, False)]
-    assert shipping.pick_list(ctx) == []
+    assert shipping.pick_list(ctx).items == []
