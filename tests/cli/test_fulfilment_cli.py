@@ -83,6 +83,6 @@ def test_pick_list_pages_with_limit_and_after_and_shows_the_shops_order_number(r
     assert len(shown) == 2
     assert [ref for ref in ("SHOP-1", "SHOP-2", "SHOP-3") if ref in rest] == sorted(
         {"SHOP-1", "SHOP-2", "SHOP-3"} - set(shown)
-    )  # noqa: E501
+    )
     assert restock("pick-list", "--after", "nonsense", ok=False).exit_code != 0
     assert restock("pick-list", "--limit", "0", ok=False).exit_code != 0
