@@ -32,9 +32,10 @@ MATRIX: list[tuple[str, str, dict[str, Any] | str | None, set[str]]] = [
     ("GET", "/v1/orders?channel=market", None, {"admin", "warehouse", "market"}),
     ("POST", "/v1/orders/{order}/ship", None, {"admin", "warehouse"}),
     ("POST", "/v1/orders/{order}/shipments", {"carrier": "DHL"}, {"admin", "warehouse"}),
-    ("GET", "/v1/orders/{order}/shipments", None, {"admin", "warehouse"}),
+    ("GET", "/v1/orders/{order}/shipments", None, {"admin", "warehouse", "web"}),  # a storefront: its own channel's
     ("GET", "/v1/fulfilment/ready", None, {"admin", "warehouse"}),
     ("GET", "/v1/fulfilment/ready?warehouse=W1", None, {"admin", "warehouse"}),
+    ("GET", "/v1/fulfilment/ready?warehouse=W1&limit=1", None, {"admin", "warehouse"}),
     ("POST", "/v1/orders/{order}/lines/MUG/cancel", None, {"admin"}),  # allocated units: the merchant's to cancel
     ("POST", "/v1/orders/{order}/lines/MUG/cancel", {"quantity": 1}, {"admin"}),
     ("POST", "/v1/orders/{waiting}/lines/BOWL/cancel", {"quantity": 1}, {"admin", "web"}),  # backordered units

@@ -52,7 +52,9 @@ def test_po_receive_says_which_orders_it_filled_and_the_pick_list_puts_them_firs
     said = restock("po", "receive", str(po), "--line", "MUG:4").stdout
     assert f"filled {order}: 2 x MUG (ready to ship from the dock)" in said
     assert "to free stock: 2 x MUG" in said
-    picks = as_json(restock("pick-list", "--warehouse", "W1", "--json"))
+    page = as_json(restock("pick-list", "--warehouse", "W1", "--json"))
+    assert page["next"] is None
+    picks = page["items"]
     assert [(p["order"], p["cross_dock"], p["lines"]) for p in picks] == [
         (order, True, [{"sku": "MUG", "quantity": 5, "at_dock": 2}])
     ]
@@ -66,3 +68,21 @@ def test_a_retried_ship_with_the_same_key_ships_once(restock: Any) -> None:
     again = as_json(restock("order", "ship", order, "--idempotency-key", "k1", "--json"))
     assert first == again
     assert as_json(restock("stock", "show", "MUG", "--json"))[0]["on_hand"] == 0
+
+
+def test_pick_list_pages_with_limit_and_after_and_shows_the_shops_order_number(restock: Any) -> None:
+    setup_shop(restock)
+    for ref in ("SHOP-1", "SHOP-2", "SHOP-3"):
+        restock("order", "place", "--channel", "web", "--email", "a@example.com", "--line", "MUG:1", "--ref", ref)
+    first = restock("pick-list", "--limit", "2").stdout
+    assert "shop no." in first
+    cursor = first.rsplit("next page: --after ", 1)[1].split()[0]
+    rest = restock("pick-list", "--limit", "2", "--after", cursor).stdout
+    assert "last page" in rest
+    shown = [ref for ref in ("SHOP-1", "SHOP-2", "SHOP-3") if ref in first]
+    assert len(shown) == 2
+    assert [ref for ref in ("SHOP-1", "SHOP-2", "SHOP-3") if ref in rest] == sorted(
+        {"SHOP-1", "SHOP-2", "SHOP-3"} - set(shown)
+    )
+    assert restock("pick-list", "--after", "nonsense", ok=False).exit_code != 0
+    assert restock("pick-list", "--limit", "0", ok=False).exit_code != 0

@@ -147,7 +147,7 @@ class Journey:
         with api(ctx) as client:
             answer = client.get("/v1/fulfilment/ready", headers=bearer(self.warehouse))
         assert answer.status_code == 200, answer.text
-        return [entry for entry in answer.json() if entry["order"] == self.order_id]
+        return [entry for entry in answer.json()["items"] if entry["order"] == self.order_id]
 
     def ship(self, ctx: Context, body: dict[str, Any]) -> Any:
         with api(ctx) as client:

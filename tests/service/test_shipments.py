@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select, update
 
 from restock.domain.errors import Conflict, InvalidInput, NotFound
+from restock.domain.model import ShippingPolicy
+from restock.domain.shipping import pick_list_order
 from restock.services import catalog, orders, purchasing, shipping
 from restock.services.context import Context
 from restock.services.shipping import ShipmentRequest
@@ -114,10 +117,10 @@ def test_holds_a_complete_order_until_it_is_whole(ctx: Context) -> None:
     assert placed.shipping_policy == "complete"
     with pytest.raises(Conflict, match="ships complete"):
         shipping.ship(ctx, placed.id)
-    assert shipping.pick_list(ctx) == []
+    assert shipping.pick_list(ctx).items == []
     receipt = purchasing.receive_po(ctx, po, [("MUG", 2)])
     assert [(f.order, f.quantity, f.ready_to_ship) for f in receipt.filled] == [(placed.id, 2, True)]
-    [pick] = shipping.pick_list(ctx)
+    [pick] = shipping.pick_list(ctx).items
     assert (pick.order, pick.lines[0].quantity) == (placed.id, 5)
     shipped = shipping.ship(ctx, placed.id)
     assert shipped.order.status == "shipped"
@@ -202,17 +205,17 @@ def test_the_pick_list_puts_units_at_the_dock_first_then_the_oldest_orders(ctx: 
     later = on_day(ctx, TODAY.replace(day=28))
     waiting = order(later, "MUG", 3)  # on backorder
     newest = order(on_day(ctx, TODAY.replace(day=29)), "MUG", 1)  # on backorder too
-    assert [p.order for p in shipping.pick_list(ctx)] == [oldest.id]
+    assert [p.order for p in shipping.pick_list(ctx).items] == [oldest.id]
     receipt = purchasing.receive_po(later, po, [("MUG", 3)])
     assert [(f.order, f.quantity) for f in receipt.filled] == [(waiting.id, 3)]
-    picks = shipping.pick_list(ctx, "W1")
+    picks = shipping.pick_list(ctx, "W1").items
     assert [(p.order, p.cross_dock, p.lines[0].at_dock) for p in picks] == [
         (waiting.id, True, 3),
         (oldest.id, False, 0),
     ]
     assert picks[0].received_at is not None
     assert newest.id not in [p.order for p in picks]
-    assert shipping.pick_list(ctx, "W2") == []
+    assert shipping.pick_list(ctx, "W2").items == []
     with pytest.raises(NotFound, match="W9"):
         shipping.pick_list(ctx, "W9")
 
@@ -244,4 +247,56 @@ def test_a_receipt_says_a_filled_order_that_ships_complete_is_still_held(ctx: Co
     placed = orders.place_order(ctx, request)
     receipt = purchasing.receive_po(ctx, po, [("MUG", 1)])
     assert [(f.order, f.ready_to_ship) for f in receipt.filled] == [(placed.id, False)]
-    assert shipping.pick_list(ctx) == []
+    assert shipping.pick_list(ctx).items == []
+
+
+def test_paging_the_pick_list_of_a_few_hundred_orders_returns_each_entry_once_in_pick_order(ctx: Context) -> None:
+    """300 orders over five days: shelf stock from two warehouses, backorders a receipt fills at the dock, and
+    two-line orders whose second line waits (held when they ship complete, their first line listed otherwise)."""
+    standard_catalog(ctx)
+    catalog.add_sku(ctx, "CUP", "Cup", "3.00", "confirmed", 30, 100)
+    on_hand(ctx, "MUG", "W1", 120)
+    on_hand(ctx, "MUG", "W2", 60)
+    po = confirmed_po(ctx, "MUG", 200, eta_in_days=8)
+    confirmed_po(ctx, "CUP", 100, eta_in_days=9)
+    held: set[str] = set()
+    for n in range(300):
+        day = on_day(ctx, TODAY + timedelta(days=n % 5))
+        lines = (orders.LineRequest("MUG", 1),)
+        policy = None
+        if n % 10 in (3, 7):
+            lines += (orders.LineRequest("CUP", 1),)
+            policy = ShippingPolicy.COMPLETE if n % 10 == 3 else ShippingPolicy.AS_AVAILABLE
+        placed = orders.place_order(
+            day, orders.OrderRequest("web", "a@example.com", lines, external_ref=f"#{n}", shipping_policy=policy)
+        )
+        if policy is ShippingPolicy.COMPLETE:
+            held.add(placed.id)
+    purchasing.receive_po(on_day(ctx, TODAY + timedelta(days=6)), po, [("MUG", 50)])
+    whole = shipping.pick_list(ctx, limit=shipping.MAX_PICK_LIMIT)
+    assert whole.next is None
+    keys = [pick_list_order(p.cross_dock, p.placed_at, p.order, p.warehouse) for p in whole.items]
+    assert keys == sorted(keys)
+    assert len(set(keys)) == len(keys)
+    assert sum(p.cross_dock for p in whole.items) == 50
+    assert {p.warehouse for p in whole.items} == {"W1", "W2"}
+    assert not held & {p.order for p in whole.items}
+    assert all(p.external_ref is not None for p in whole.items)
+    held_with_mugs = sum(1 for i in held if orders.show_order(ctx, i).lines[0].allocated)
+    assert len(whole.items) == 180 + 50 - held_with_mugs  # every order holding a mug, but the held ones
+    paged: list[tuple[str, str]] = []
+    after = None
+    pages = 0
+    while True:
+        page = shipping.pick_list(ctx, limit=17, after=after)
+        paged += [(p.order, p.warehouse) for p in page.items]
+        pages += 1
+        if page.next is None:
+            break
+        after = page.next
+    assert paged == [(p.order, p.warehouse) for p in whole.items]
+    assert pages == -(-len(whole.items) // 17)
+    with pytest.raises(InvalidInput, match="cursor"):
+        shipping.pick_list(ctx, after="bm9wZQ")
+    with pytest.raises(InvalidInput, match="1 to"):
+        shipping.pick_list(ctx, limit=0)

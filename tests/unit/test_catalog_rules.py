@@ -17,6 +17,7 @@ from restock.domain.catalog import (
     product_url,
     release_date,
     safety_buffer,
+    web_address,
 )
 from restock.domain.errors import Conflict, InvalidInput
 from restock.domain.model import AvailabilityState, Reason
@@ -51,6 +52,16 @@ def test_a_product_url_is_an_absolute_http_address(url: str) -> None:
 def test_anything_else_is_no_product_url(url: str) -> None:
     with pytest.raises(InvalidInput):
         product_url(url)
+
+
+def test_a_web_address_is_one_rule_that_names_what_it_checks() -> None:
+    assert web_address("https://track.example/JD1", "tracking URL") == "https://track.example/JD1"
+    with pytest.raises(InvalidInput, match="a tracking URL is an absolute http"):
+        web_address("ftp://track.example/JD1", "tracking URL")
+    with pytest.raises(InvalidInput, match="a product URL has no spaces"):
+        product_url("https://shop.example.com/a b")
+    with pytest.raises(InvalidInput, match="1-10 printable"):
+        web_address("https://x.example.com/abc", "link", longest=10)
 
 
 def test_a_release_date_is_within_reason() -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -9,11 +11,17 @@ from hypothesis import strategies as st
 from restock.domain.errors import InvalidInput
 from restock.domain.model import ShippingPolicy
 from restock.domain.shipping import (
+    MAX_CARRIER,
+    MAX_TRACKING_NUMBER,
     HeldPart,
+    carrier,
     effective_shipping_policy,
     nothing_to_ship,
     order_may_ship,
+    pick_list_order,
     shipments_by_warehouse,
+    tracking_number,
+    tracking_url,
     units_a_shipment_takes,
 )
 
@@ -88,3 +96,60 @@ def test_a_shipment_never_takes_more_than_is_allocated(
     for sku, quantity in asked.items():
         assert sum(t.quantity for t in takes if t.part.sku == sku) == quantity
     assert {t.part.sku for t in takes} <= set(asked)
+
+
+# ---------------------------------------------------------------- tracking
+
+
+@pytest.mark.parametrize("url", ["https://www.dhl.com/track?id=JD014600006281", "http://track.example/JD1"])
+def test_a_tracking_url_is_an_absolute_http_address(url: str) -> None:
+    assert tracking_url(url) == url
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "",
+        "javascript:alert(1)",
+        "https:///JD1",
+        "https://track.example/JD 1",  # a space: the old prefix test let it through
+        "https://track.example/ü",  # non-ASCII: likewise
+        "https://track.example/JD1\n",
+        "https://track.example/" + "a" * 2000,
+    ],
+)
+def test_a_tracking_url_is_held_to_the_same_rule_as_a_product_url(url: str) -> None:
+    with pytest.raises(InvalidInput, match="tracking URL"):
+        tracking_url(url)
+
+
+def test_a_carrier_and_a_tracking_number_are_printable_not_blank_and_bounded() -> None:
+    assert carrier("DHL Express") == "DHL Express"
+    assert tracking_number("1Z 999 AA1 01 2345 6784") == "1Z 999 AA1 01 2345 6784"  # carriers print spaces
+    for bad in ("", "   ", "DHL\n", "x" * (MAX_CARRIER + 1)):
+        with pytest.raises(InvalidInput, match="a carrier"):
+            carrier(bad)
+    for bad in ("", " ", "JD\t1", "x" * (MAX_TRACKING_NUMBER + 1)):
+        with pytest.raises(InvalidInput, match="a tracking number"):
+            tracking_number(bad)
+
+
+# ---------------------------------------------------------------- the pick list's order
+
+T = datetime(2026, 11, 27, 9, 0)
+
+
+def test_the_pick_list_puts_cross_docked_units_first_then_the_oldest_order() -> None:
+    entries = [
+        (False, T, "ord_a", "W1"),
+        (True, T.replace(hour=12), "ord_c", "W1"),
+        (False, T.replace(hour=8), "ord_b", "W2"),
+        (False, T, "ord_a", "W0"),
+    ]
+    ordered = sorted(entries, key=lambda e: pick_list_order(*e))
+    assert ordered == [
+        (True, T.replace(hour=12), "ord_c", "W1"),  # at the dock, though the newest
+        (False, T.replace(hour=8), "ord_b", "W2"),
+        (False, T, "ord_a", "W0"),  # one order from two warehouses: by warehouse code
+        (False, T, "ord_a", "W1"),
+    ]

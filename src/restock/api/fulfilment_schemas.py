@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import ConfigDict, Field
 
 from restock.api.schemas import SkuQuantity, Strict
-from restock.services.shipping import MAX_CARRIER, MAX_TRACKING_NUMBER, MAX_TRACKING_URL
+from restock.domain.shipping import MAX_CARRIER, MAX_TRACKING_NUMBER, MAX_TRACKING_URL
 
 
 class ShipmentIn(Strict):

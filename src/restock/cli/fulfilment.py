@@ -56,12 +56,13 @@ def order_ship(
 
 
 def _pick_table(picks: list[PickOut]) -> Table:
-    table = Table("order", "warehouse", "placed", "SKU", "qty", "at dock", "policy", title="ready to ship")
+    table = Table("order", "shop no.", "warehouse", "placed", "SKU", "qty", "at dock", "policy", title="ready to ship")
     for pick in picks:
         for number, li in enumerate(pick.lines):
             first = number == 0
             table.add_row(
                 pick.order if first else "",
+                (pick.external_ref or "") if first else "",
                 pick.warehouse if first else "",
                 pick.placed_at.strftime("%Y-%m-%d %H:%M") if first else "",
                 li.sku,
@@ -74,12 +75,18 @@ def _pick_table(picks: list[PickOut]) -> Table:
 
 def pick_list(
     warehouse: Annotated[str | None, typer.Option(help="Only what ships from this warehouse.")] = None,
+    limit: Annotated[int, typer.Option(help=f"Entries per page (1-{shipping.MAX_PICK_LIMIT}).")] = (
+        shipping.DEFAULT_PICK_LIMIT
+    ),
+    after: Annotated[str | None, typer.Option(help="The cursor the page before printed.")] = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """What can ship now: units a receipt brought to the dock first (cross-docking), then the oldest orders."""
+    """What can ship now: units a receipt brought to the dock first (cross-docking), then the oldest orders; a page at
+    a time (the next page's cursor is printed after the table)."""
     with user_errors():
-        picks = shipping.pick_list(context(), warehouse)
+        page = shipping.pick_list(context(), warehouse, limit, after)
     if as_json:
-        emit_json([p.to_json() for p in picks])
-    else:
-        out.print(_pick_table(picks))
+        emit_json(page.model_dump(mode="json"))
+        return
+    out.print(_pick_table(page.items))
+    out.print(f"next page: --after {page.next}" if page.next else "last page", highlight=False, soft_wrap=True)

@@ -20,8 +20,10 @@ from restock.domain.model import BackorderPolicy, ShippingPolicy, SkuPolicy
 MAX_CHANNEL_WAREHOUSES = 50
 MAX_SAFETY_BUFFER = 1_000_000
 MAX_LEAD_TIME_DAYS = 730
-MAX_PRODUCT_URL_LENGTH = 2000
-"""The column's width: a product page's address, never a data blob."""
+MAX_WEB_ADDRESS_LENGTH = 2000
+"""An address a shopper opens, never a data blob (what the URL columns hold)."""
+MAX_PRODUCT_URL_LENGTH = MAX_WEB_ADDRESS_LENGTH
+"""The column's width: a product page's address."""
 EARLIEST_RELEASE = date(2000, 1, 1)
 LATEST_RELEASE = date(2100, 12, 31)
 MAX_PRICE = Decimal("9999999999.99")
@@ -92,21 +94,27 @@ def parse_policy(backorder: str, max_wait_days: int, backorder_limit_pct: int) -
         raise InvalidInput(str(error)) from None
 
 
-def product_url(value: str) -> str:
-    """A product page a shopper can open: an absolute http(s) address with a host, printable ASCII, bounded."""
+def web_address(value: str, what: str, longest: int = MAX_WEB_ADDRESS_LENGTH) -> str:
+    """An address a shopper can open (a product page, a parcel's tracking page): an absolute http(s) address with a
+    host, printable ASCII without spaces, at most `longest` characters. `what` names it in the refusal."""
     shown = value[:80]
-    if not value or len(value) > MAX_PRODUCT_URL_LENGTH or not value.isascii() or not value.isprintable():
-        raise InvalidInput(f"a product URL is 1-{MAX_PRODUCT_URL_LENGTH} printable ASCII characters, got {shown!r}")
+    if not value or len(value) > longest or not value.isascii() or not value.isprintable():
+        raise InvalidInput(f"a {what} is 1-{longest} printable ASCII characters, got {shown!r}")
     if any(c.isspace() for c in value):
-        raise InvalidInput(f"a product URL has no spaces, got {shown!r}")
+        raise InvalidInput(f"a {what} has no spaces, got {shown!r}")
     try:
         parts = urlsplit(value)
         host = parts.hostname
     except ValueError:
-        raise InvalidInput(f"invalid product URL {shown!r}") from None
+        raise InvalidInput(f"invalid {what} {shown!r}") from None
     if parts.scheme not in ("http", "https") or not host:
-        raise InvalidInput(f"a product URL is an absolute http:// or https:// address, got {shown!r}")
+        raise InvalidInput(f"a {what} is an absolute http:// or https:// address, got {shown!r}")
     return value
+
+
+def product_url(value: str) -> str:
+    """A product page a shopper can open (`web_address`), as long as the column holds."""
+    return web_address(value, "product URL", MAX_PRODUCT_URL_LENGTH)
 
 
 def release_date(value: date) -> date:

@@ -10,9 +10,39 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
+from restock.domain.catalog import web_address
 from restock.domain.errors import Conflict, InvalidInput
 from restock.domain.model import ShippingPolicy, ShipWindow
+
+MAX_CARRIER = 100
+MAX_TRACKING_NUMBER = 200
+MAX_TRACKING_URL = 2000
+"""The columns' widths (`shipments.carrier`, `tracking_number`, `tracking_url`)."""
+
+
+def carrier(value: str) -> str:
+    """Who carries a parcel, as the shipped e-mail names it: 1-`MAX_CARRIER` printable characters, not blank."""
+    return _printable(value, "a carrier", MAX_CARRIER)
+
+
+def tracking_number(value: str) -> str:
+    """The carrier's number for a parcel: 1-`MAX_TRACKING_NUMBER` printable characters, not blank (carriers print
+    some with spaces, so spaces inside are kept)."""
+    return _printable(value, "a tracking number", MAX_TRACKING_NUMBER)
+
+
+def tracking_url(value: str) -> str:
+    """Where the customer follows the parcel: the e-mail links to it, so it is held to the one rule for an address a
+    shopper opens (`domain.catalog.web_address`: absolute http(s), a host, printable ASCII, no spaces)."""
+    return web_address(value, "tracking URL", MAX_TRACKING_URL)
+
+
+def _printable(value: str, what: str, longest: int) -> str:
+    if not value.strip() or len(value) > longest or not value.isprintable():
+        raise InvalidInput(f"{what} is 1-{longest} printable characters")
+    return value
 
 
 @dataclass(frozen=True)
@@ -46,6 +76,15 @@ def effective_shipping_policy(order_override: str | None, channel_policy: str) -
 def order_may_ship(policy: ShippingPolicy, units_waiting: int) -> bool:
     """Under `complete` an order ships only once nothing of it waits for stock; `as_available` ships what is held."""
     return policy is ShippingPolicy.AS_AVAILABLE or units_waiting == 0
+
+
+def pick_list_order(
+    cross_dock: bool, placed_at: datetime, order_id: str, warehouse: str
+) -> tuple[bool, datetime, str, str]:
+    """The pick list's order: entries with units a receipt just brought (cross-docking: they stand at the dock, not
+    on a shelf) first, then the oldest order first; the order id and the warehouse code break ties, so the order is
+    total and a page boundary is exact. `store.shipments.pick_entries` sorts the same way in SQL."""
+    return (not cross_dock, placed_at, order_id, warehouse)
 
 
 def a_complete_order_ships_when_its_last_line_arrives(

@@ -46,13 +46,20 @@ class PickOut(ReadModel):
     """One order's units ready to ship from one warehouse."""
 
     order: str
-    external_ref: str | None
+    external_ref: str | None = Field(description="The shop's order number, where it sent one.")
     warehouse: str
     placed_at: UtcTime
     shipping_policy: ShippingPolicyName
     cross_dock: bool = Field(description="Some units came with a receipt and wait at the dock: these come first.")
     received_at: UtcTime | None = Field(description="When the latest receipt that filled any of these units came in.")
     lines: list[PickLineOut]
+
+
+class PickPage(ReadModel):
+    """A page of the pick list, in pick order, and where the next one starts."""
+
+    items: list[PickOut]
+    next: str | None = Field(description="Pass as `after` for the next page; null on the last page.")
 
 
 class FilledOut(ReadModel):

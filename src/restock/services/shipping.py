@@ -10,6 +10,9 @@ unit of the order waits (`domain.shipping.order_may_ship`).
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
 import secrets
 from collections import defaultdict
 from collections.abc import Sequence
@@ -19,6 +22,7 @@ from typing import cast
 
 from sqlalchemy.orm import Session
 
+from restock.domain import shipping as rules
 from restock.domain import validation as valid
 from restock.domain.errors import InvalidInput
 from restock.domain.events import OrderShipped, ShipmentSnapshot, ShippedLine
@@ -29,7 +33,6 @@ from restock.domain.shipping import (
     Take,
     effective_shipping_policy,
     nothing_to_ship,
-    order_may_ship,
     shipments_by_warehouse,
     units_a_shipment_takes,
 )
@@ -37,7 +40,7 @@ from restock.services.context import Context, use_case
 from restock.services.fulfilling import end_line, locked_order
 from restock.services.order_events import lines_ended
 from restock.services.order_views import OrderView, order_view
-from restock.services.shipment_views import PickLineOut, PickOut, ShipmentLineOut, ShipmentOut, ShippedOut
+from restock.services.shipment_views import PickLineOut, PickOut, PickPage, ShipmentLineOut, ShipmentOut, ShippedOut
 from restock.store import order_reads as reads
 from restock.store import repo
 from restock.store import shipments as store
@@ -45,9 +48,9 @@ from restock.store.ledger import must_move
 from restock.store.outbox import emit
 from restock.store.schema import Channel, LinePart, Order, Shipment
 
-MAX_CARRIER = 100
-MAX_TRACKING_NUMBER = 200
-MAX_TRACKING_URL = 2000
+DEFAULT_PICK_LIMIT = 100
+MAX_PICK_LIMIT = 1000
+MAX_CURSOR = 300
 
 
 @dataclass(frozen=True)
@@ -63,11 +66,12 @@ class ShipmentRequest:
         for sku, quantity in self.lines:
             valid.code(sku, "SKU code")
             valid.quantity(quantity)
-        _text(self.carrier, "a carrier", MAX_CARRIER)
-        _text(self.tracking_number, "a tracking number", MAX_TRACKING_NUMBER)
-        _text(self.tracking_url, "a tracking URL", MAX_TRACKING_URL)
-        if self.tracking_url is not None and not self.tracking_url.startswith(("https://", "http://")):
-            raise InvalidInput("a tracking URL starts with https:// (or http://)")
+        if self.carrier is not None:
+            rules.carrier(self.carrier)
+        if self.tracking_number is not None:
+            rules.tracking_number(self.tracking_number)
+        if self.tracking_url is not None:
+            rules.tracking_url(self.tracking_url)
         return self
 
     def requested(self) -> dict[str, int] | None:
@@ -78,11 +82,6 @@ class ShipmentRequest:
         for sku, quantity in self.lines:
             asked[sku] += quantity
         return dict(asked)
-
-
-def _text(value: str | None, what: str, longest: int) -> None:
-    if value is not None and (not value.strip() or len(value) > longest or not value.isprintable()):
-        raise InvalidInput(f"{what} is 1-{longest} printable characters")
 
 
 def new_shipment_id() -> str:
@@ -242,49 +241,102 @@ def ship_order(ctx: Context, order_id: str) -> OrderView:
     return ship(ctx, order_id).order
 
 
+@dataclass(frozen=True)
+class OrderShipments:
+    """An order's shipments, with the channel it was placed on (a storefront key reads only its own channel's)."""
+
+    channel: str
+    shipments: list[ShipmentOut]
+
+
 @use_case(readonly=True)
-def order_shipments(session: Session, ctx: Context, order_id: str) -> list[ShipmentOut]:
-    repo.order(session, order_id)  # an unknown order is a 404, not an empty list
-    return [_shipment_out(row) for row in store.shipments_of(session, order_id)]
+def shipments_of_order(session: Session, ctx: Context, order_id: str) -> OrderShipments:
+    """The order's shipments, oldest first, and its channel; an unknown order is a 404, not an empty list."""
+    order = repo.order(session, order_id)
+    channel = session.get_one(Channel, order.channel_id).code
+    return OrderShipments(channel, [_shipment_out(row) for row in store.shipments_of(session, order_id)])
+
+
+def order_shipments(ctx: Context, order_id: str) -> list[ShipmentOut]:
+    """The order's shipments, oldest first."""
+    return shipments_of_order(ctx, order_id).shipments
 
 
 # ---------------------------------------------------------------- the pick list
 
 
 @use_case(readonly=True)
-def pick_list(session: Session, ctx: Context, warehouse: str | None = None, limit: int = 1000) -> list[PickOut]:
-    """What can ship now, per order and warehouse: units a receipt brought to the dock first (cross-docking), then
-    the oldest orders. An order that ships complete appears only once nothing of it waits."""
+def pick_list(
+    session: Session,
+    ctx: Context,
+    warehouse: str | None = None,
+    limit: int = DEFAULT_PICK_LIMIT,
+    after: str | None = None,
+) -> PickPage:
+    """A page of what can ship now, one entry per order and warehouse: units a receipt brought to the dock first
+    (cross-docking), then the oldest orders (`domain.shipping.pick_list_order`). An order that ships complete
+    appears only once nothing of it waits. Keyset-paged: `next` is where the following page starts, None on the last.
+
+    Two queries whatever the page's size or the backlog's: the page's entries (one more, to know whether another
+    follows), then their parts.
+    """
     if warehouse is not None:
         repo.warehouse_by_code(session, valid.code(warehouse, "warehouse code"))
-    parts = store.ready_parts(session, warehouse)
-    waiting = store.units_waiting(session, [p.order_id for p in parts])
-    picks: dict[tuple[str, str], list[store.ReadyPart]] = {}
-    for part in parts:
-        policy = effective_shipping_policy(part.order_policy, part.channel_policy)
-        if order_may_ship(policy, waiting.get(part.order_id, 0)):
-            picks.setdefault((part.order_id, part.warehouse), []).append(part)
-    entries = [_pick(group) for group in picks.values()]
-    entries.sort(key=lambda e: (not e.cross_dock, e.placed_at, e.order, e.warehouse))
-    return entries[:limit]
+    if not 1 <= limit <= MAX_PICK_LIMIT:
+        raise InvalidInput(f"a pick-list page holds 1 to {MAX_PICK_LIMIT} entries, not {limit}")
+    start = None if after is None else pick_after_of(after)
+    found = store.pick_entries(session, warehouse, limit + 1, start)
+    more, page = len(found) > limit, found[:limit]
+    parts: dict[tuple[str, int], list[store.PickPartRow]] = defaultdict(list)
+    for part in store.pick_parts(session, page):
+        parts[(part.order_id, part.warehouse_id)].append(part)
+    items = [_pick(entry, parts[(entry.order_id, entry.warehouse_id)]) for entry in page]
+    last = page[-1] if page else None
+    following = None
+    if more and last is not None:
+        following = pick_cursor_of(store.PickAfter(last.cross_dock, last.placed_at, last.order_id, last.warehouse))
+    return PickPage(items=items, next=following)
 
 
-def _pick(parts: list[store.ReadyPart]) -> PickOut:
-    first = parts[0]
+def pick_cursor_of(after: store.PickAfter) -> str:
+    """Opaque to clients: the last entry's sort key, base64url-encoded JSON."""
+    key = [after.cross_dock, after.placed_at.isoformat(), after.order_id, after.warehouse]
+    raw = json.dumps(key, separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def pick_after_of(cursor: str) -> store.PickAfter:
+    """The sort key a cursor names; anything this service did not write is refused."""
+    bad = InvalidInput("invalid cursor: pass back the `next` value of the page before")
+    if not 1 <= len(cursor) <= MAX_CURSOR or not cursor.isascii():
+        raise bad
+    try:
+        key = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode())
+        cross_dock, placed_at, order_id, warehouse = key
+        moment = datetime.fromisoformat(placed_at)
+    except (binascii.Error, UnicodeDecodeError, ValueError, TypeError):
+        raise bad from None
+    texts = (order_id, warehouse)
+    if not isinstance(cross_dock, bool) or moment.tzinfo is not None:
+        raise bad
+    if not all(isinstance(text, str) and text for text in texts):
+        raise bad
+    return store.PickAfter(cross_dock, moment, order_id, warehouse)
+
+
+def _pick(entry: store.PickEntryRow, parts: list[store.PickPartRow]) -> PickOut:
     per_sku: dict[str, list[int]] = {}
     for part in parts:
         units = per_sku.setdefault(part.sku, [0, 0])
         units[0] += part.quantity
-        units[1] += part.quantity if part.received_at is not None else 0
-    received = [p.received_at for p in parts if p.received_at is not None]
-    policy = effective_shipping_policy(first.order_policy, first.channel_policy)
+        units[1] += part.quantity if part.at_dock else 0
     return PickOut(
-        order=first.order_id,
-        external_ref=first.external_ref,
-        warehouse=first.warehouse,
-        placed_at=first.placed_at,
-        shipping_policy=policy.value,
-        cross_dock=bool(received),
-        received_at=max(received) if received else None,
+        order=entry.order_id,
+        external_ref=entry.external_ref,
+        warehouse=entry.warehouse,
+        placed_at=entry.placed_at,
+        shipping_policy=effective_shipping_policy(entry.order_policy, entry.channel_policy).value,
+        cross_dock=entry.cross_dock,
+        received_at=entry.received_at,
         lines=[PickLineOut(sku=sku, quantity=q, at_dock=dock) for sku, (q, dock) in per_sku.items()],
     )

@@ -229,7 +229,9 @@ def cancelled_by(who: Principal) -> CancelledBy:
 
 @router.post("/orders/{order_id}/ship", response_model=OrderOut, tags=["orders"])
 def ship_order(order_id: OrderId, ctx: Ctx, who: Warehouse, idempotency_key: IdempotencyKey = None) -> JSONResponse:
-    """Ship every fully allocated line (warehouse or admin key)."""
+    """Ship every unit allocated now, as one shipment per warehouse; a line still waiting for stock ships what it
+    holds and keeps waiting for the rest (warehouse or admin key). `POST /v1/orders/{id}/shipments` does the same,
+    with tracking and a choice of lines."""
     return run_idempotent(
         ctx,
         who,
