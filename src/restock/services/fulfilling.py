@@ -36,6 +36,7 @@ from restock.store import repo
 from restock.store.fill import fill_waiting_backorders
 from restock.store.ledger import must_move
 from restock.store.outbox import emit
+from restock.store.parts import split_off
 from restock.store.schema import LinePart, Order, OrderLine
 from restock.store.supply import release_promise
 
@@ -94,25 +95,7 @@ def _split_off(session: Session, part: LinePart, quantity: int, by: CancelledBy)
         part.kind = PartKind.RELEASED.value
         part.cancelled_by = by.value
         return part
-    part.quantity -= quantity
-    released = LinePart(
-        order_line_id=part.order_line_id,
-        sku_id=part.sku_id,
-        channel_id=part.channel_id,
-        kind=PartKind.RELEASED.value,
-        quantity=quantity,
-        warehouse_id=part.warehouse_id,
-        po_line_id=part.po_line_id,
-        priority=part.priority,
-        placed_at=part.placed_at,
-        window_earliest=part.window_earliest,
-        window_latest=part.window_latest,
-        promised_latest=part.promised_latest,
-        delayed=part.delayed,
-        cancelled_by=by.value,
-    )
-    session.add(released)
-    return released
+    return split_off(session, part, quantity, kind=PartKind.RELEASED.value, cancelled_by=by.value)
 
 
 def _give_back(session: Session, part: LinePart, quantity: int, now: datetime, ref: str) -> tuple[int, int] | None:

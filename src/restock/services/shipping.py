@@ -46,6 +46,7 @@ from restock.store import repo
 from restock.store import shipments as store
 from restock.store.ledger import must_move
 from restock.store.outbox import emit
+from restock.store.parts import split_off
 from restock.store.schema import Channel, LinePart, Order, Shipment
 
 DEFAULT_PICK_LIMIT = 100
@@ -175,22 +176,8 @@ def _ship_part(session: Session, order: Order, part: LinePart, take: Take, shipm
     if take.whole:
         part.kind, part.shipment_id = PartKind.SHIPPED.value, shipment_id
         return
-    part.quantity -= take.quantity  # the allocated remainder stays as it was (its fill, its window)
-    session.add(
-        LinePart(
-            order_line_id=part.order_line_id,
-            sku_id=part.sku_id,
-            channel_id=part.channel_id,
-            kind=PartKind.SHIPPED.value,
-            quantity=take.quantity,
-            warehouse_id=part.warehouse_id,
-            po_line_id=part.po_line_id,
-            priority=part.priority,
-            placed_at=part.placed_at,
-            filled_by=part.filled_by,
-            shipment_id=shipment_id,
-        )
-    )
+    # the allocated remainder stays as it was (its fill, its window)
+    split_off(session, part, take.quantity, kind=PartKind.SHIPPED.value, shipment_id=shipment_id)
 
 
 def _settle(

@@ -25,6 +25,7 @@ from restock.domain.lines import PartKind
 from restock.domain.model import MAX_BALANCE, LineStatus, MovementKind, fits_in_a_balance
 from restock.store.ledger import Change, ensure_stock_row, move, must_move
 from restock.store.outbox import OUTBOX, event_row
+from restock.store.parts import split_off
 from restock.store.queue import fill_order_by
 from restock.store.schema import (
     ChannelWarehouse,
@@ -163,25 +164,7 @@ def _allocate_in_fill_order(
 def _split_partial(session: Session, *, part_id: int, take: int, warehouse_id: int, batch: str) -> None:
     """The one backorder the units only partly cover: shrink it and add an allocated part for what it got."""
     part = session.get_one(LinePart, part_id)
-    part.quantity -= take
-    session.add(
-        LinePart(
-            order_line_id=part.order_line_id,
-            sku_id=part.sku_id,
-            channel_id=part.channel_id,
-            kind=PartKind.ALLOCATED.value,
-            quantity=take,
-            warehouse_id=warehouse_id,
-            po_line_id=part.po_line_id,
-            priority=part.priority,
-            placed_at=part.placed_at,
-            window_earliest=part.window_earliest,
-            window_latest=part.window_latest,
-            promised_latest=part.promised_latest,
-            delayed=part.delayed,
-            filled_by=batch,
-        )
-    )
+    split_off(session, part, take, kind=PartKind.ALLOCATED.value, warehouse_id=warehouse_id, filled_by=batch)
     session.flush()
 
 

@@ -31,3 +31,38 @@ def waiting_parts_pegged_to(session: Session, po_line_ids: Sequence[int]) -> lis
             .order_by(*queue_order_by())
         )
     )
+
+
+_KEPT = (
+    "order_line_id",
+    "sku_id",
+    "channel_id",
+    "kind",
+    "warehouse_id",
+    "po_line_id",
+    "priority",
+    "placed_at",
+    "window_earliest",
+    "window_latest",
+    "promised_latest",
+    "delayed",
+    "filled_by",
+)
+"""What the split-off units keep of their part: its line, its place in the queue, its peg and its promise."""
+
+
+def split_off(session: Session, part: LinePart, quantity: int, **becomes: Any) -> LinePart:
+    """`quantity` of a part's units become a part of their own beside it, changed by `becomes` (a kind, a
+    warehouse, a shipment, who cancelled them); the part keeps the rest, its id and everything else.
+
+    A fill, a partial shipment and a partial cancel all split a part so; the caller moves the stock or the
+    promise the units held.
+    """
+    if not 0 < quantity < part.quantity:
+        raise ValueError(f"a split takes 1 to {part.quantity - 1} of the part's {part.quantity} units, not {quantity}")
+    part.quantity -= quantity
+    new = LinePart(**{name: getattr(part, name) for name in _KEPT}, quantity=quantity)
+    for name, value in becomes.items():
+        setattr(new, name, value)
+    session.add(new)
+    return new
