@@ -81,8 +81,9 @@ def pick_list(
     after: Annotated[str | None, typer.Option(help="The cursor the page before printed.")] = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """What can ship now: units a receipt brought to the dock first (cross-docking), then the oldest orders; a page at
-    a time (the next page's cursor is printed after the table)."""
+    """What can ship now: units a receipt brought to the dock first (cross-docking), then the oldest orders.
+
+    A page at a time: the next page's cursor is printed after the table."""
     with user_errors():
         page = shipping.pick_list(context(), warehouse, limit, after)
     if as_json:
