@@ -123,7 +123,7 @@ def evaluate_forecasts(
     held_out = frame.groupby("unique_id", sort=True).cumcount(ascending=False) < horizon
     series = frame.assign(ds=steps)  # evenly spaced points: models need only their order
     train, test = series[~held_out].reset_index(drop=True), series[held_out].reset_index(drop=True)
-    summary, path = forecast_series(
+    summary, path, _ = forecast_series(
         train, horizon, season_length=season_length, n_jobs=n_jobs, progress=progress, freq=1
     )
     actual = test["y"].to_numpy(dtype=float)

@@ -14,7 +14,7 @@ forecast, so the work is vectorised and parallel (`n_jobs`); nothing here loops 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -45,6 +45,7 @@ SUMMARY_COLUMNS = [
     "backtest_mase",
 ]
 PATH_COLUMNS = ["unique_id", "sku", "warehouse", "ds", "yhat"]
+BACKTEST_COLUMNS = ["unique_id", "cutoff", "step", "y", "yhat"]
 
 Progress = Callable[[int, int], None]
 
@@ -58,10 +59,14 @@ class Forecasts:
       chosen model in the backtest; for `new` series the standard deviation of the daily history),
       backtest_mase (NaN when there was no backtest or the history has no variation to scale by).
     path: long, unique_id, sku, warehouse, ds (datetime64, one row per day of the horizon), yhat (units).
+    backtest: long, unique_id, cutoff (the origin), step (1 = the day after the origin), y (actual) and yhat
+      (the chosen model's forecast) for every backtest window of every modelled series; series forecast
+      without a model (`new`, `no_demand`) have no rows. Safety stock reads the error over a lead time off it.
     """
 
     summary: pd.DataFrame
     path: pd.DataFrame
+    backtest: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=BACKTEST_COLUMNS))
 
 
 @dataclass(frozen=True)
@@ -127,13 +132,13 @@ def forecast_demand(
         return Forecasts(pd.DataFrame(columns=SUMMARY_COLUMNS), pd.DataFrame(columns=PATH_COLUMNS))
     frame = history[["unique_id", "ds", "y"]].copy()
     frame["ds"] = pd.to_datetime(frame["ds"])
-    summary, path = forecast_series(
+    summary, path, backtest = forecast_series(
         frame, horizon, season_length=season_length, n_jobs=n_jobs, progress=progress, freq="D"
     )
     keys = history[["unique_id", "sku", "warehouse"]].drop_duplicates("unique_id")
     summary = summary.merge(keys, on="unique_id", how="left")[SUMMARY_COLUMNS]
     path = path.merge(keys, on="unique_id", how="left")[PATH_COLUMNS]
-    return Forecasts(summary, path)
+    return Forecasts(summary, path, backtest)
 
 
 def forecast_series(
@@ -144,18 +149,19 @@ def forecast_series(
     n_jobs: int = 1,
     progress: Progress | None = None,
     freq: str | int = "D",
-) -> tuple[pd.DataFrame, pd.DataFrame]:
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Classify, backtest, choose and forecast series given as unique_id, ds, y.
 
-    Returns (summary without sku and warehouse, path with unique_id, ds, yhat), both sorted by
-    unique_id. `freq` is statsforecast's: "D" for daily dates, 1 for integer steps.
+    Returns (summary without sku and warehouse, path with unique_id, ds, yhat, backtest as in
+    `Forecasts.backtest`), all sorted by unique_id. `freq` is statsforecast's: "D" for daily dates, 1 for
+    integer steps.
     """
     if season_length < 1:
         raise InvalidInput(f"the season length must be at least 1, got {season_length}")
     frame = _sorted(frame)
     plan = BacktestPlan(horizon, season_length)
     classes = classify(frame, min_length=plan.min_length)
-    summaries, paths = _forecast_modelled(frame, classes, plan, n_jobs, freq, progress)
+    summaries, paths, backtests = _forecast_modelled(frame, classes, plan, n_jobs, freq, progress)
     unmodelled = classes[~classes["demand_class"].isin(MODELLED_CLASSES)]
     if not unmodelled.empty:
         subset = frame[frame["unique_id"].isin(unmodelled["unique_id"])]
@@ -165,7 +171,12 @@ def forecast_series(
         _report(progress, len(classes), len(classes))
     summary = pd.concat(summaries, ignore_index=True).sort_values("unique_id", kind="stable", ignore_index=True)
     path = pd.concat(paths, ignore_index=True).sort_values(["unique_id", "ds"], kind="stable", ignore_index=True)
-    return summary, path
+    backtest = (
+        pd.concat(backtests, ignore_index=True).sort_values(["unique_id", "cutoff", "step"], kind="stable")
+        if backtests
+        else pd.DataFrame(columns=BACKTEST_COLUMNS)
+    ).reset_index(drop=True)
+    return summary, path, backtest
 
 
 def _forecast_modelled(
@@ -175,29 +186,31 @@ def _forecast_modelled(
     n_jobs: int,
     freq: str | int,
     progress: Progress | None,
-) -> tuple[list[pd.DataFrame], list[pd.DataFrame]]:
-    """Summaries and paths of the series of each modelled class, one class at a time (progress after each)."""
+) -> tuple[list[pd.DataFrame], list[pd.DataFrame], list[pd.DataFrame]]:
+    """Summaries, paths and backtests of the series of each modelled class, one class at a time (progress
+    after each)."""
     total, done = len(classes), 0
     _report(progress, done, total)
-    summaries, paths = [], []
+    summaries, paths, backtests = [], [], []
     for demand_class in MODELLED_CLASSES:
         ids = classes.loc[classes["demand_class"] == demand_class, "unique_id"]
         if ids.empty:
             continue
         subset = frame[frame["unique_id"].isin(ids)]
         models = candidate_models(demand_class, plan.season_length)
-        summary, path = _forecast_class(subset, models, plan, n_jobs, freq)
+        summary, path, backtest = _forecast_class(subset, models, plan, n_jobs, freq)
         summary["demand_class"] = demand_class.value
         summaries.append(summary)
         paths.append(path)
+        backtests.append(backtest)
         done += len(ids)
         _report(progress, done, total)
-    return summaries, paths
+    return summaries, paths, backtests
 
 
 def _forecast_class(
     frame: pd.DataFrame, models: list[Any], plan: BacktestPlan, n_jobs: int, freq: str | int
-) -> tuple[pd.DataFrame, pd.DataFrame]:
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Backtest all candidates on all series of one class, keep each series' best, forecast with it."""
     names = [str(model) for model in models]
     engine = StatsForecast(models=models, freq=freq, n_jobs=n_jobs, fallback_model=Naive())
@@ -221,7 +234,23 @@ def _forecast_class(
             "backtest_mase": (choice["mae"] / scale.reindex(choice.index)).to_numpy(),
         }
     )
-    return summary, path
+    return summary, path, chosen_backtest(backtest, names, choice["model_index"])
+
+
+def chosen_backtest(backtest: pd.DataFrame, names: list[str], model_index: pd.Series) -> pd.DataFrame:
+    """The backtest of each series' chosen model, as in `Forecasts.backtest` (step counted within each window)."""
+    chosen = model_index.reindex(backtest["unique_id"]).to_numpy()
+    forecasts = backtest[names].to_numpy(dtype=float)
+    step = backtest.groupby(["unique_id", "cutoff"], sort=False).cumcount() + 1
+    return pd.DataFrame(
+        {
+            "unique_id": backtest["unique_id"].to_numpy(),
+            "cutoff": backtest["cutoff"].to_numpy(),
+            "step": step.to_numpy(dtype="int64"),
+            "y": backtest["y"].to_numpy(dtype=float),
+            "yhat": np.clip(np.take_along_axis(forecasts, chosen[:, None], axis=1)[:, 0], 0.0, None),
+        }
+    )
 
 
 def choose_models(backtest: pd.DataFrame, names: list[str]) -> pd.DataFrame:
