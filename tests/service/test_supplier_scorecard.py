@@ -61,6 +61,7 @@ def test_supplier_figures_are_measured_from_its_sent_pos(ctx: Context) -> None:
     assert (acme.pos, acme.received_pos) == (4, 3)
     assert acme.lead_time_mean == pytest.approx(34 / 3)  # 10, 14, 10 days from sent to first receipt
     assert acme.lead_time_std == pytest.approx((16 / 3) ** 0.5)  # sample standard deviation of 10, 14, 10
+    assert acme.lead_time_p50 == 10  # nearest rank: the 2nd of 10, 10, 14 (dates a PO not yet confirmed)
     assert acme.lead_time_p90 == 14
     assert acme.eta_moves_later == 3  # PO2 once (3 days), PO4 twice (2 and 8 days)
     assert acme.mean_slip_days == pytest.approx(13 / 3)
@@ -76,7 +77,7 @@ def test_a_supplier_sku_pair_gets_figures_of_its_own_only_with_three_received_po
     mug = only(scores, "ACME", "MUG")
     assert mug.received_pos == 3
     assert mug.fill_rate == pytest.approx(26 / 30)
-    assert mug.lead_time_p90 == 14
+    assert (mug.lead_time_p50, mug.lead_time_p90) == (10, 14)
     assert not [s for s in scores if s.sku == "CUP"]  # one received PO per supplier is not a history
 
 

@@ -75,6 +75,7 @@ class SupplierScoreOut(BaseModel):
     received_pos: int
     lead_time_mean: float | None = Field(description="Days from sent to first receipt.")
     lead_time_std: float | None
+    lead_time_p50: float | None = Field(description="Median days from sent to first receipt: dates an unconfirmed PO.")
     lead_time_p90: float | None
     eta_moves_later: int
     slipped_share: float | None = Field(description="Share of confirmed POs whose ETA moved later at least once.")

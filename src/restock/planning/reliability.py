@@ -3,7 +3,8 @@
 Pure pandas over the rows of restock.store.reliability, for every supplier (and supplier x SKU) at once.
 What counts, and why:
 
-- lead time: days from the PO being sent to its first receipt, on POs received at least in part;
+- lead time: days from the PO being sent to its first receipt, on POs received at least in part; its P50 dates
+  an open PO without a confirmed ETA, its spread enters the safety stock, its P90 says who delivers in time;
 - ETA slips: moves of an already given ETA to a later date; `slipped_share` is the share of confirmed
   POs moved later at least once, `mean_slip_days` the average size of one such move;
 - on-time rate: received POs whose first receipt came on or before the first ETA the supplier confirmed;
@@ -35,6 +36,7 @@ SCORE_COLUMNS = [
     "received_pos",
     "lead_time_mean",
     "lead_time_std",
+    "lead_time_p50",
     "lead_time_p90",
     "eta_moves_later",
     "slipped_share",
@@ -71,9 +73,18 @@ def _observations(lines: pd.DataFrame, moves: pd.DataFrame) -> pd.DataFrame:
     return obs
 
 
-def _p90(values: pd.Series) -> float:
+def _percentile(values: pd.Series, share: float) -> float:
+    """The nearest-rank percentile of the values measured (NaN: none): a lead time that really happened."""
     present = values.dropna().tolist()
-    return float(nearest_rank(present, 0.9)) if present else math.nan
+    return float(nearest_rank(present, share)) if present else math.nan
+
+
+def _p50(values: pd.Series) -> float:
+    return _percentile(values, 0.5)
+
+
+def _p90(values: pd.Series) -> float:
+    return _percentile(values, 0.9)
 
 
 def _aggregate(obs: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
@@ -83,6 +94,7 @@ def _aggregate(obs: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
         received_pos=("lead_days", "count"),
         lead_time_mean=("lead_days", "mean"),
         lead_time_std=("lead_days", "std"),
+        lead_time_p50=("lead_days", _p50),
         lead_time_p90=("lead_days", _p90),
         eta_moves_later=("slips", "sum"),
         slip_days_total=("slip_days", "sum"),

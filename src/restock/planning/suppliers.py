@@ -16,29 +16,36 @@ RELIABILITY_PENALTY = 0.5
 """Share of the unit cost added for a supplier that is never on time (half of it when on time half the time)."""
 MIN_FILL_RATE = 0.05
 """A measured fill rate is taken as at least this (a supplier that fills nothing would cost infinitely much)."""
-MEASURED = ["lead_time_mean", "lead_time_std", "lead_time_p90", "on_time_rate", "fill_rate"]
+MEASURED = ["lead_time_mean", "lead_time_std", "lead_time_p50", "lead_time_p90", "on_time_rate", "fill_rate"]
 
 
 def measured_terms(terms: pd.DataFrame, scores: pd.DataFrame) -> pd.DataFrame:
     """Recorded terms with measured lead times: the SKU's own history with that supplier, else the supplier's,
     else the quote (taken as certain); on-time and fill rates likewise. `scores`: the scorecards (sku None: the
     supplier's as a whole); those of fewer than MIN_HISTORY received POs are not measured enough to count."""
+    found = measured_lead_times(terms, scores)
+    found["unit_cost"] = found["unit_cost"].astype("float64")
+    return found
+
+
+def measured_lead_times(pairs: pd.DataFrame, scores: pd.DataFrame) -> pd.DataFrame:
+    """Each supplier x SKU pair (sku, supplier, quoted_lead_time) with the MEASURED figures of measured_terms:
+    the pair's own, else the supplier's, else the quote (mean, P50 and P90; a spread of 0)."""
     if scores.empty:
         scores = pd.DataFrame(columns=["supplier", "sku", "received_pos", *MEASURED])
     scores = scores[scores["received_pos"] >= MIN_HISTORY]
     pair = scores[scores["sku"].notna()][["supplier", "sku", *MEASURED]]
     whole = scores[scores["sku"].isna()][["supplier", *MEASURED]]
-    found = terms.merge(pair, on=["supplier", "sku"], how="left").merge(
+    found = pairs.merge(pair, on=["supplier", "sku"], how="left").merge(
         whole, on="supplier", how="left", suffixes=("", "_supplier")
     )
     for column in MEASURED:
         found[column] = found[column].astype("float64").fillna(found[f"{column}_supplier"].astype("float64"))
     quoted = found["quoted_lead_time"].astype("float64")
-    found["lead_time_mean"] = found["lead_time_mean"].fillna(quoted)
-    found["lead_time_p90"] = found["lead_time_p90"].fillna(quoted)
+    for column in ("lead_time_mean", "lead_time_p50", "lead_time_p90"):
+        found[column] = found[column].fillna(quoted)
     found["lead_time_std"] = found["lead_time_std"].fillna(0.0)
-    found["unit_cost"] = found["unit_cost"].astype("float64")
-    return found
+    return found.drop(columns=[f"{column}_supplier" for column in MEASURED])
 
 
 def reliability_adjusted_cost(unit_cost: pd.Series, on_time_rate: pd.Series, fill_rate: pd.Series) -> pd.Series:

@@ -23,6 +23,7 @@ class SupplierScore:
     received_pos: int
     lead_time_mean: float | None
     lead_time_std: float | None
+    lead_time_p50: float | None
     lead_time_p90: float | None
     eta_moves_later: int
     slipped_share: float | None
