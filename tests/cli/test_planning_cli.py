@@ -96,5 +96,18 @@ def test_plan_and_radar_from_the_real_demand_history(restock: Any) -> None:
     assert [(po["supplier"], po["status"], po["lines"][0]["ordered"]) for po in created] == [
         ("ACME", "draft", mug["quantity"])
     ]
-    assert "MUG" in restock("plan").stdout
-    assert "stockout_before_receipt" in restock("radar").stdout
+    assert "stockout_before_receipt" in restock("radar").stdout  # the draft comes in 14 days: too late
+
+
+def test_plan_create_pos_run_twice_drafts_nothing_the_second_time(restock: Any) -> None:
+    """The first run drafts MUG; the second counts that draft in the position: no suggestion, no new PO. Once
+    the draft is sent it is still counted."""
+    history(restock, os.environ["RESTOCK_DATABASE_URL"])
+    [po] = as_json(restock("plan", "--create-pos", "--json"))["purchase_orders"]
+    again = restock("plan", "--create-pos")
+    assert "draft purchase order" not in again.stdout
+    assert "MUG" not in again.stdout
+    assert [p["id"] for p in as_json(restock("po", "list", "--json"))] == [po["id"]]
+    restock("po", "send", str(po["id"]))
+    assert as_json(restock("plan", "--create-pos", "--json"))["purchase_orders"] == []
+    assert [p["status"] for p in as_json(restock("po", "list", "--json"))] == ["sent"]

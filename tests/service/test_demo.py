@@ -15,14 +15,21 @@ from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from sqlalchemy import Executable, func, select, text
 
 from restock.demo import load_demo
 from restock.domain.errors import Conflict, InvalidInput
+from restock.planning.engine import build_plan, plan_horizon
+from restock.planning.forecast import forecast_demand
+from restock.planning.radar import recent_demand
+from restock.services import planning
 from restock.services.availability import catalog_availability
 from restock.services.backorders import waiting_backorders
 from restock.services.context import Context
+from restock.services.demand import demand_history
+from restock.services.planning import load_plan_inputs
 from restock.services.stock import ledger_discrepancies
 from restock.store.db import make_engine, unit_of_work
 from restock.store.migrate import upgrade
@@ -405,3 +412,67 @@ def test_every_sku_has_supplier_terms_and_some_have_a_faster_dearer_second_sourc
     assert set(sources) == {sku_id for (sku_id,) in rows(demo, select(Sku.id))}
     assert set(sources.values()) == {1, 2}
     assert count(demo, SupplierSku, SupplierSku.moq < SupplierSku.pack_size) == 0
+
+
+# ---------------------------------------------------------------- the plan counts every open PO
+
+
+def open_po_lines(ctx: Context) -> list[Any]:
+    """Every open PO line of the demo: SKU, warehouse, PO, status and units still to come."""
+    return rows(
+        ctx,
+        select(Sku.code, Warehouse.code, PurchaseOrder.id, PurchaseOrder.status, POLine.ordered - POLine.received)
+        .join(PurchaseOrder, PurchaseOrder.id == POLine.po_id)
+        .join(Sku, Sku.id == POLine.sku_id)
+        .join(Warehouse, Warehouse.id == PurchaseOrder.warehouse_id)
+        .where(
+            PurchaseOrder.status.in_(["draft", "sent", "confirmed", "partially_received"]),
+            POLine.received < POLine.ordered,
+        ),
+    )
+
+
+def test_the_demos_sent_pos_are_counted_not_suggested_again_and_named_and_drafting_twice_drafts_once(
+    sqlite_demo: Context, tmp_path: Path
+) -> None:
+    """On a copy of `restock demo --seed 7`: every open PO line is in the position; no suggestion is for a
+    SKU x warehouse whose stock and open sent POs alone keep it above its reorder point until the next review;
+    every suggestion for a pair with open POs lists exactly those POs; and drafting the plan, then planning again,
+    suggests nothing."""
+    assert sqlite_demo.engine.url.database is not None
+    shutil.copy(sqlite_demo.engine.url.database, tmp_path / "demo.db")
+    ctx = make_context(make_engine(f"sqlite:///{tmp_path / 'demo.db'}"))
+    try:
+        lines = open_po_lines(ctx)
+        pos: dict[tuple[str, str], set[str]] = defaultdict(set)
+        units: Counter[tuple[str, str]] = Counter()
+        sent: Counter[tuple[str, str]] = Counter()
+        for sku, warehouse, po, status, open_units in lines:
+            pos[(sku, warehouse)].add(f"PO {po}")
+            units[(sku, warehouse)] += open_units
+            sent[(sku, warehouse)] += open_units if status == "sent" else 0
+        today = ctx.clock.today()
+        history = demand_history(ctx, today=today)
+        inputs = load_plan_inputs(ctx, recent_demand(history, today))
+        plan = build_plan(inputs, forecast_demand(history, plan_horizon(inputs)), ctx.settings).rows
+        pair = list(zip(plan["sku"], plan["warehouse"], strict=True))
+        available = plan["on_hand"] - plan["allocated"] - plan["backorders"]
+        assert (plan["position"] == available + [units[p] for p in pair]).all()
+        with_sent = available + [sent[p] for p in pair]
+        on_sent_pos = np.array([sent[p] > 0 for p in pair])
+        covered = on_sent_pos & (with_sent - plan["demand_mean"] * plan["review_days"] > plan["reorder_point"])
+        assert covered.sum() >= 10  # 14 of the 42 pairs on the demo's 5 sent POs
+        assert (plan.loc[covered, "quantity"] == 0).all()
+        named = [(p, listed) for p, listed in zip(pair, plan["open_pos"], strict=True) if p in pos]
+        assert len(named) > 100
+        assert all(set(listed) == pos[p] for p, listed in named)
+        report = planning.plan(ctx)
+        assert len(report.suggestions) == int((plan["quantity"] > 0).sum())
+        counting = [s for s in report.suggestions if (s.sku, s.warehouse) in pos]
+        assert len(counting) > 50
+        assert all(set(s.open_pos) == pos[(s.sku, s.warehouse)] for s in counting)
+        assert all(all(f"{po} (" in s.explanation for po in s.open_pos) for s in counting)
+        planning.create_purchase_orders(ctx, report.suggestions)
+        assert planning.plan(ctx).suggestions == []
+    finally:
+        ctx.engine.dispose()

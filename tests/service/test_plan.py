@@ -20,10 +20,18 @@ from datetime import date, timedelta
 import pandas as pd
 import pytest
 
+from restock.config import Settings
 from restock.domain.errors import InvalidInput
 from restock.services import catalog, purchasing, terms
 from restock.services.context import Context
-from restock.services.planning import PlanReport, Progress, create_purchase_orders, daily_plan, run_plan
+from restock.services.planning import (
+    PlanReport,
+    Progress,
+    create_purchase_orders,
+    daily_plan,
+    load_plan_inputs,
+    run_plan,
+)
 from tests.builders import on_day, on_hand, order, standard_catalog
 
 DEMAND = {"MUG": (2.0, 1.0), "CUP": (1.0, 0.5), "BOWL": (1.0, 0.0)}
@@ -180,20 +188,74 @@ def test_the_daily_plan_drafts_no_purchase_order_unless_the_merchant_asked_for_i
     assert draft_pos(ctx) == []
 
 
-def test_the_daily_plan_drafts_its_suggestions_once_and_not_again_while_they_wait(ctx: Context) -> None:
-    shop(ctx)
-    drafting = replace(ctx, settings=replace(ctx.settings, plan_creates_pos=True))
-    first = daily_plan(drafting, hand_made_plan)
-    suggested = sorted((s.sku, s.warehouse, s.quantity) for s in first.report.suggestions)
-    drafted = sorted(
+def drafting(ctx: Context) -> Context:
+    """The worker as a merchant sets it up to draft POs: RESTOCK_PLAN_CREATE_POS=1."""
+    asked = Settings.from_env({"RESTOCK_PLAN_CREATE_POS": "1"})
+    assert asked.plan_creates_pos
+    return replace(ctx, settings=replace(ctx.settings, plan_creates_pos=asked.plan_creates_pos))
+
+
+def drafted_lines(ctx: Context) -> list[tuple[str, str, int]]:
+    return sorted(
         (line.sku, po.warehouse, line.ordered) for po in draft_pos(ctx) for line in purchasing.show_po(ctx, po.id).lines
     )
-    assert drafted == suggested
+
+
+def test_the_daily_plan_drafts_its_suggestions_and_planning_twice_drafts_nothing_new(ctx: Context) -> None:
+    """The drafts count in the position: the same day's second run, and the next day's, find nothing to order
+    (MUG: 20 + 10 drafted from FAST - 14 = 16 is above FAST's ROP 8.85; BOWL: 9 + 12 drafted = 21 is its
+    order-up-to level, nothing more is wanted)."""
+    shop(ctx)
+    first = daily_plan(drafting(ctx), hand_made_plan)
+    suggested = sorted((s.sku, s.warehouse, s.quantity) for s in first.report.suggestions)
+    assert suggested == [("BOWL", "W1", 12), ("MUG", "W1", 10)]
+    assert drafted_lines(ctx) == suggested
     assert [po.id for po in first.created] == [po.id for po in draft_pos(ctx)]
-    second = daily_plan(on_day(drafting, date(2026, 11, 28)), hand_made_plan)
-    assert second.report.suggestions, "still short: the drafts are not confirmed supply"
-    assert second.created == []
-    assert len(draft_pos(ctx)) == len(first.created)
+    again = daily_plan(drafting(ctx), hand_made_plan)
+    tomorrow = daily_plan(on_day(drafting(ctx), date(2026, 11, 28)), hand_made_plan)
+    assert (again.report.suggestions, again.created) == ([], [])
+    assert (tomorrow.report.suggestions, tomorrow.created) == ([], [])
+    assert drafted_lines(ctx) == suggested
+
+
+def test_a_sent_but_unconfirmed_po_is_counted_and_not_suggested_again(ctx: Context) -> None:
+    """The plan's suggestions drafted and sent (none confirmed): the next plan suggests nothing, and the radar
+    expects MUG's 10 from FAST on Nov 30 (sent today + FAST's quoted 3 days: no history to measure)."""
+    shop(ctx)
+    for po in create_purchase_orders(ctx, plan(ctx).suggestions):
+        purchasing.send_po(ctx, po.id)
+    assert purchasing.list_pos(ctx, "draft") == []
+    assert plan(ctx).suggestions == []
+    mug = next(r for r in plan(ctx).radar if r.sku == "MUG")
+    assert (mug.next_receipt, mug.projected[:4]) == (date(2026, 11, 30), [18, 16, 24, 22])
+
+
+def test_a_suggestion_names_the_open_pos_it_counted(ctx: Context) -> None:
+    """2 MUG sent to FAST today: position 22, 22 - 14 = 8 is still at or below ROP 8.85: order-up-to 25.20 - 22 ->
+    4 -> MOQ 10, and the suggestion says which PO it counted, when it is expected."""
+    shop(ctx)
+    sent = purchasing.create_po(ctx, "FAST", "W1", [("MUG", 2)]).id
+    purchasing.send_po(ctx, sent)
+    mug = next(s for s in plan(ctx).suggestions if s.sku == "MUG")
+    assert (mug.position, mug.quantity, mug.open_pos) == (22, 10, [f"PO {sent}"])
+    assert mug.explanation.endswith(f"counted open POs: PO {sent} (2 sent, expected 2026-11-30)")
+
+
+def test_a_sent_po_is_expected_its_suppliers_measured_p50_after_it_was_sent(ctx: Context) -> None:
+    """FAST delivered MUG in 4, 5 and 9 days (P50 5, against its quote of 3): a PO sent on Nov 25 is expected on
+    Nov 30; a draft made today from ACME (no history: its quote, 14 days) on Dec 11."""
+    shop(ctx)
+    for sent_on, lead in ((1, 4), (3, 5), (5, 9)):
+        day = date(2026, 11, sent_on)
+        po = purchasing.create_po(on_day(ctx, day), "FAST", "W1", [("MUG", 5)]).id
+        purchasing.send_po(on_day(ctx, day), po)
+        purchasing.receive_po(on_day(ctx, day + timedelta(days=lead)), po, [("MUG", 5)])
+    sent = purchasing.create_po(on_day(ctx, date(2026, 11, 25)), "FAST", "W1", [("MUG", 2)]).id
+    purchasing.send_po(on_day(ctx, date(2026, 11, 25)), sent)
+    draft = purchasing.create_po(ctx, "ACME", "W1", [("MUG", 24)]).id
+    inbound = load_plan_inputs(ctx).inbound.set_index("po_id")
+    assert inbound.loc[sent, "expected"] == pd.Timestamp(2026, 11, 30)
+    assert inbound.loc[draft, "expected"] == pd.Timestamp(2026, 12, 11)
 
 
 @pytest.mark.parametrize("with_suppliers", [True, False])

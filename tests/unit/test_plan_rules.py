@@ -94,10 +94,12 @@ def inbound(sku: str, po: int, qty: int, eta: date, first_eta: date, supplier: s
         "warehouse": "W1",
         "po_id": po,
         "supplier": supplier,
+        "status": "confirmed",
         "eta": pd.Timestamp(eta),
         "open_qty": qty,
         "confirmed": True,
         "first_confirmed_eta": pd.Timestamp(first_eta),
+        "expected": pd.Timestamp(eta),  # a confirmed ETA is the day it is expected
     }
 
 
@@ -246,8 +248,10 @@ def test_every_suggested_quantity_is_whole_packs_at_least_the_moq_and_reaches_th
         [terms(c, "ACME", row[3], 2.0, moq=row[4], pack=row[5]) for c, row in zip(codes, catalog, strict=True)]
     )
     demand = {c: (row[2], row[2] / 2) for c, row in zip(codes, catalog, strict=True)}
-    empty_inbound = pd.DataFrame(columns=["sku", "warehouse", "po_id", "supplier", "eta", "open_qty", "confirmed"])
-    empty_inbound["first_confirmed_eta"] = pd.Series(dtype="datetime64[ns]")
+    empty_inbound = pd.DataFrame(columns=["sku", "warehouse", "po_id", "supplier", "status", "eta", "open_qty"])
+    empty_inbound["confirmed"] = pd.Series(dtype="bool")
+    for dated in ("first_confirmed_eta", "expected"):
+        empty_inbound[dated] = pd.Series(dtype="datetime64[ns]")
     recent = pd.DataFrame(columns=["sku", "warehouse", "recent_mean"])
     inputs = PlanInputs(TODAY, stocks, skus, candidates, empty_inbound, recent)
     rows = build_plan(inputs, forecasts(demand), Settings()).rows

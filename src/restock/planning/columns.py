@@ -24,8 +24,20 @@ CANDIDATE_COLUMNS = [
     "fill_rate",
 ]
 """candidates: one row per supplier offering a SKU (recorded terms), lead times in days; rates NaN: unmeasured."""
-INBOUND_COLUMNS = ["sku", "warehouse", "po_id", "supplier", "eta", "open_qty", "confirmed", "first_confirmed_eta"]
-"""inbound: open PO lines (ordered - received > 0) with their PO's ETA (NaT: none given yet)."""
+INBOUND_COLUMNS = [
+    "sku",
+    "warehouse",
+    "po_id",
+    "supplier",
+    "status",
+    "eta",
+    "open_qty",
+    "confirmed",
+    "first_confirmed_eta",
+    "expected",
+]
+"""inbound: every open PO line (draft, sent, confirmed, partly received; ordered - received > 0) with its PO's
+status and ETA (NaT: none given yet), and the day it is expected (restock.planning.inbound.expected_arrival)."""
 RECENT_COLUMNS = ["sku", "warehouse", "recent_mean"]
 """recent: units/day demanded over the last RECENT_DAYS days."""
 
@@ -42,8 +54,10 @@ CHOSEN_COLUMNS = [
     "safety_stock",
     "reorder_point",
     "order_up_to",
+    "kept_supplier",
 ]
-"""What a plan row takes from its chosen supplier (every column but the first is a number)."""
+"""What a plan row takes from its chosen supplier (every column but the first is a number; kept_supplier is 1
+where the supplier of the row's latest open PO was kept: restock.planning.inbound.keep_open_suppliers)."""
 
 
 def text_keys(frame: pd.DataFrame) -> pd.DataFrame:

@@ -10,16 +10,18 @@ The rules, in the order they are applied:
 
 1. Service level: the SKU's own override, else that of its ABC class (revenue = forecast units x price).
 2. Projection: stock available to customers (on hand - allocated - waiting backorders) minus the
-   cumulated forecast path plus open inbound on its ETA day (an overdue PO counts on the first day),
-   day by day over the horizon; the first day below zero is the projected stock-out.
+   cumulated forecast path plus every open PO line on its expected day (its confirmed ETA, else sent or
+   drafted + the supplier's P50 lead time: .inbound; an overdue one counts on the first day), day by day
+   over the horizon; the first day below zero is the projected stock-out.
 3. Per candidate supplier (its recorded terms and measured lead time): safety stock
    z x sqrt(L sigma_d^2 + d^2 sigma_L^2), reorder point d L + safety stock, order-up-to level
    d (L + R) + z x sqrt((L + R) sigma_d^2 + d^2 sigma_L^2) for a review period R.
 4. Supplier: among those whose P90 lead time delivers by the projected stock-out, the lowest landed
    cost adjusted for reliability, unit cost x (1 + RELIABILITY_PENALTY x (1 - on-time rate)) / fill rate;
-   when none can, the fastest, flagged `late_supplier`.
-5. Reorder when the inventory position (on hand - allocated - waiting backorders + open confirmed
-   inbound), less the demand expected before the next review, is at or below the reorder point;
+   when none can, the fastest, flagged `late_supplier`. A row keeps the supplier of its latest open PO
+   while that one delivers in time (so that planning twice does not order twice).
+5. Reorder when the inventory position (on hand - allocated - waiting backorders + every open PO line,
+   draft, sent or confirmed), less the demand expected before the next review, is at or below the reorder point;
    order up to the order-up-to level (or the EOQ, at least what keeps the position above the reorder
    point until the next review), at least the MOQ, rounded up to whole packs.
 6. Radar flags per row: `stockout_before_receipt`, `late_po` (an open PO's ETA has passed),
@@ -49,6 +51,7 @@ from restock.planning.columns import (
     STOCK_COLUMNS,
     text_keys,
 )
+from restock.planning.inbound import keep_open_suppliers
 from restock.planning.policy import with_service_levels
 from restock.planning.projection import ForecastLike, horizon_days, project, stockout_dates
 from restock.planning.quantities import DAYS_PER_YEAR, explanations, with_quantities
@@ -138,9 +141,11 @@ def _with_demand(positions: pd.DataFrame, forecasts: ForecastLike, recent: pd.Da
     return rows
 
 
-def _with_chosen_supplier(rows: pd.DataFrame, candidates: pd.DataFrame, today: date) -> pd.DataFrame:
+def _with_chosen_supplier(
+    rows: pd.DataFrame, candidates: pd.DataFrame, inbound: pd.DataFrame, today: date
+) -> pd.DataFrame:
     """Each row with the figures of the supplier it is bought from (NaN without any candidate)."""
-    chosen = choose_supplier(evaluate_candidates(rows, candidates, today))
+    chosen = choose_supplier(keep_open_suppliers(rows, evaluate_candidates(rows, candidates, today), inbound))
     rows = rows.merge(chosen[["row", *CHOSEN_COLUMNS]], on="row", how="left")
     for column in CHOSEN_COLUMNS[1:]:  # without any candidate the merge leaves untyped empty columns
         rows[column] = pd.to_numeric(rows[column]).astype("float64")
@@ -155,7 +160,7 @@ def build_plan(inputs: PlanInputs, forecasts: ForecastLike, settings: Settings) 
     rows["row"] = np.arange(len(rows))
     days, stock = project(rows, forecasts, inputs.inbound)
     rows["stockout_date"] = stockout_dates(stock, days)
-    rows = with_quantities(_with_chosen_supplier(rows, inputs.candidates, inputs.today), inputs.inbound)
+    rows = with_quantities(_with_chosen_supplier(rows, inputs.candidates, inputs.inbound, inputs.today), inputs.inbound)
     rows["explanation"] = explanations(rows)
     inbound = inputs.inbound.merge(
         inputs.candidates[["sku", "supplier", "on_time_rate"]], on=["sku", "supplier"], how="left"

@@ -56,14 +56,14 @@ def _per_row_and_day(
 def project(
     rows: pd.DataFrame, forecasts: ForecastLike, inbound: pd.DataFrame
 ) -> tuple[pd.DatetimeIndex, npt.NDArray[np.float64]]:
-    """Projected available stock per row and day: start - cumulated forecast + cumulated arrivals (an
-    overdue PO counts on the first day)."""
+    """Projected available stock per row and day: start - cumulated forecast + cumulated arrivals, each open PO
+    line on its expected day (an overdue one counts on the first day)."""
     path = forecasts.path
     days = pd.DatetimeIndex(sorted(pd.to_datetime(path["ds"]).unique()))
     row_of = pd.Series(np.arange(len(rows)), index=pd.MultiIndex.from_frame(rows[KEY]))
     demand = _per_row_and_day(row_of, days, path, "ds", path["yhat"].to_numpy())[:, :-1]
-    coming = inbound[inbound["eta"].notna()]
-    arrivals = _per_row_and_day(row_of, days, coming, "eta", coming["open_qty"].to_numpy(dtype="float64"))
+    coming = inbound[inbound["expected"].notna()]
+    arrivals = _per_row_and_day(row_of, days, coming, "expected", coming["open_qty"].to_numpy(dtype="float64"))
     start = available_to_customers(rows).to_numpy(dtype="float64")
     stock = start[:, None] - np.cumsum(np.clip(demand, 0, None), axis=1) + np.cumsum(arrivals[:, :-1], axis=1)
     return days, stock

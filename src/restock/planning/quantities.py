@@ -11,18 +11,23 @@ import pandas as pd
 
 from restock.planning.columns import KEY, available_to_customers
 from restock.planning.formulas import economic_order_quantity, lead_time_demand, whole_packs
+from restock.planning.inbound import open_po_words, with_open_lines
 from restock.planning.policy import OrderPolicy
 
 DAYS_PER_YEAR = 365
 
 
 def with_inventory_position(rows: pd.DataFrame, inbound: pd.DataFrame) -> pd.DataFrame:
-    """position = stock available to customers + open confirmed inbound (what is sure to come)."""
-    confirmed = inbound[inbound["confirmed"].astype(bool)].groupby(KEY)["open_qty"].sum().rename("inbound_confirmed")
-    rows = rows.merge(confirmed, left_on=KEY, right_index=True, how="left")
-    rows["inbound_confirmed"] = pd.to_numeric(rows["inbound_confirmed"]).fillna(0).astype("int64")
-    rows["position"] = available_to_customers(rows) + rows["inbound_confirmed"]
-    return rows
+    """position = stock available to customers (on hand - allocated - waiting backorders) + every open PO line
+    (draft, sent, confirmed: ordered - received > 0), whatever its expected date; with the lines each row counted
+    (open_lines, open_pos: inbound.with_open_lines). A draft or a sent PO is supply as surely as a confirmed one
+    for the decision to order: left out, it would be ordered again."""
+    coming = inbound[inbound["open_qty"] > 0]
+    units = coming.groupby(KEY)["open_qty"].sum().rename("inbound_open")
+    rows = rows.merge(units, left_on=KEY, right_index=True, how="left")
+    rows["inbound_open"] = pd.to_numeric(rows["inbound_open"]).fillna(0).astype("int64")
+    rows["position"] = available_to_customers(rows) + rows["inbound_open"]
+    return with_open_lines(rows, coming)
 
 
 def demand_before_review(rows: pd.DataFrame | dict[Hashable, Any]) -> Any:
@@ -85,10 +90,12 @@ def explanations(rows: pd.DataFrame) -> pd.Series:
 def _explanation(r: dict[Hashable, Any]) -> str:
     if not isinstance(r["supplier"], str):
         return "no supplier terms recorded for this SKU: record them with `restock supplier terms`"
+    counted = open_po_words(r)
+    counted = f"; {counted}" if counted else ""
     if not r["reorder"]:
         return (
             f"position {r['position']:g} - demand before next review {demand_before_review(r):.1f} "
-            f"stays above reorder point {r['reorder_point']:.1f}: no order"
+            f"stays above reorder point {r['reorder_point']:.1f}: no order{counted}"
         )
     expected = lead_time_demand(r["demand_mean"], r["lead_time_mean"])
     target = (
@@ -100,5 +107,5 @@ def _explanation(r: dict[Hashable, Any]) -> str:
     return (
         f"lead-time demand {expected:.1f} + safety stock {r['safety_stock']:.1f} = reorder point "
         f"{r['reorder_point']:.1f}, position {r['position']:g}; {target} -> {r['raw_quantity']:.1f} "
-        f"-> {r['quantity']} (packs of {r['pack_size']:g}, MOQ {r['moq']:g}) from {r['supplier']}{late}"
+        f"-> {r['quantity']} (packs of {r['pack_size']:g}, MOQ {r['moq']:g}) from {r['supplier']}{late}{counted}"
     )

@@ -52,13 +52,15 @@ def slipping_po(coming: pd.DataFrame) -> pd.Series:
 
 
 def _inbound_per_row(inbound: pd.DataFrame, today: date) -> pd.DataFrame:
-    """Per SKU x warehouse with dated inbound supply: its next ETA, and whether a PO is late or slipping."""
-    coming = inbound[inbound["eta"].notna()].copy()
+    """Per SKU x warehouse with open PO lines: its next expected receipt (as the projection counts it), and
+    whether a PO with an ETA is late or slipping."""
+    coming = inbound[inbound["expected"].notna()].copy()
     coming["eta"] = pd.to_datetime(coming["eta"])
-    coming["late"] = late_po(coming, today)
-    coming["slipping"] = slipping_po(coming)
+    dated = coming["eta"].notna()  # late or slipping is measured against a PO's own ETA, where it has one
+    coming["late"] = late_po(coming, today) & dated
+    coming["slipping"] = slipping_po(coming) & dated
     return coming.groupby(KEY).agg(
-        next_receipt=("eta", "min"), late_po=("late", "any"), supplier_slipping=("slipping", "any")
+        next_receipt=("expected", "min"), late_po=("late", "any"), supplier_slipping=("slipping", "any")
     )
 
 

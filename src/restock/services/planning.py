@@ -17,6 +17,7 @@ from restock.domain.errors import InvalidInput
 from restock.planning.columns import RECENT_COLUMNS, stock_with_backorders
 from restock.planning.engine import ForecastLike, PlanInputs, PlanResult, build_plan, plan_horizon
 from restock.planning.forecast import forecast_demand
+from restock.planning.inbound import with_expected_arrivals
 from restock.planning.policy import with_default_settings
 from restock.planning.radar import FLAGS, recent_demand
 from restock.planning.suppliers import measured_terms, skus_without_terms
@@ -43,7 +44,7 @@ def load_plan_inputs(session: Session, ctx: Context, recent: pd.DataFrame | None
         stock=stock_with_backorders(store.stock_positions(session), store.waiting_backorders(session)),
         skus=with_default_settings(store.sku_settings(session)),
         candidates=measured_terms(store.supplier_terms(session), scores),
-        inbound=store.open_inbound(session),
+        inbound=with_expected_arrivals(store.open_inbound(session), scores),
         recent=recent if recent is not None else pd.DataFrame(columns=RECENT_COLUMNS),
     )
 
@@ -87,6 +88,7 @@ def _suggestions(result: PlanResult) -> list[Suggestion]:
             order_up_to=round(float(r["order_up_to"]), 2),
             stockout_date=r["stockout_date"],
             late_supplier=bool(r["late_supplier"]),
+            open_pos=list(r["open_pos"]),
             explanation=r["explanation"],
         )
         for r in rows.to_dict("records")
@@ -180,19 +182,10 @@ class DailyPlan:
 def daily_plan(ctx: Context, plan_today: Callable[[Context], PlanReport] = plan) -> DailyPlan:
     """The worker's daily run: today's plan and, with RESTOCK_PLAN_CREATE_POS, its suggestions as draft POs.
 
-    A SKU x warehouse that already has a draft or sent (not yet confirmed) PO line gets no new draft: the
-    plan counts only confirmed inbound supply, so without this rule an unsent draft would be drafted again
-    every day until someone confirms it.
+    Nothing is drafted twice: the plan counts every open PO line (drafts included) in the position, so a
+    SKU x warehouse that an open PO covers gets no suggestion, as with `restock plan --create-pos`.
     """
     report = plan_today(ctx)
     if not ctx.settings.plan_creates_pos:
         return DailyPlan(report, [])
-    waiting = unconfirmed_purchases(ctx)
-    fresh = [s for s in report.suggestions if (s.sku, s.warehouse) not in waiting]
-    return DailyPlan(report, create_purchase_orders(ctx, fresh))
-
-
-@use_case(readonly=True)
-def unconfirmed_purchases(session: Session, ctx: Context) -> set[tuple[str, str]]:
-    """(SKU, warehouse) pairs on a draft or sent PO: ordered, or about to be, but not yet confirmed."""
-    return store.unconfirmed_purchase_pairs(session)
+    return DailyPlan(report, create_purchase_orders(ctx, report.suggestions))

@@ -37,12 +37,17 @@ class SuggestionOut(ReadModel):
     value: float
     abc: Literal["A", "B", "C"]
     service_level: float
-    position: int = Field(description="On hand - allocated - waiting backorders + open confirmed inbound.")
+    position: int = Field(
+        description="On hand - allocated - waiting backorders + every open PO line (draft, sent or confirmed)."
+    )
     safety_stock: float
     reorder_point: float
     order_up_to: float
     stockout_date: date | None = Field(description="First day the projected stock goes below zero, if any.")
     late_supplier: bool = Field(description="No supplier can deliver before the stock-out: the fastest was chosen.")
+    open_pos: list[str] = Field(
+        default_factory=list, description="The open POs counted in the position (`PO 3`), soonest expected first."
+    )
     explanation: str
 
     def to_json(self) -> dict[str, Any]:

@@ -9,7 +9,7 @@ import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
-from restock.domain.model import OPEN_PO_STATUSES, PROMISABLE_PO_STATUSES, POStatus
+from restock.domain.model import OPEN_PO_STATUSES, PROMISABLE_PO_STATUSES
 from restock.store.schema import (
     ChannelWarehouse,
     LinePart,
@@ -99,10 +99,28 @@ def supplier_terms(session: Session) -> pd.DataFrame:
     return _frame(rows, ["sku", "supplier", "quoted_lead_time", "moq", "pack_size", "unit_cost"])
 
 
+OPEN_LINE_COLUMNS = [
+    "sku",
+    "warehouse",
+    "po_id",
+    "supplier",
+    "status",
+    "eta",
+    "open_qty",
+    "confirmed",
+    "first_confirmed_eta",
+    "created_at",
+    "sent_at",
+    "quoted_lead_time",
+]
+
+
 def open_inbound(session: Session) -> pd.DataFrame:
-    """Open PO lines that were sent (drafts are not on their way): sku, warehouse, po_id, supplier, eta,
-    open_qty, confirmed (a confirmed ETA on a PO that may carry backorders), first_confirmed_eta."""
-    sent = [s.value for s in OPEN_PO_STATUSES if s is not POStatus.DRAFT]
+    """Every open PO line (draft, sent, confirmed or partly received, with units still to come): sku, warehouse,
+    po_id, supplier, status, eta, open_qty, confirmed (a confirmed ETA on a PO that may carry backorders),
+    first_confirmed_eta, created_at, sent_at, and quoted_lead_time (the supplier's quote for the SKU, else its
+    usual lead time: what dates the line until its supplier is measured)."""
+    open_statuses = [s.value for s in OPEN_PO_STATUSES]
     promisable = [s.value for s in PROMISABLE_PO_STATUSES]
     rows = session.execute(
         select(
@@ -110,36 +128,27 @@ def open_inbound(session: Session) -> pd.DataFrame:
             Warehouse.code,
             PurchaseOrder.id,
             Supplier.code,
+            PurchaseOrder.status,
             PurchaseOrder.eta,
             POLine.ordered - POLine.received,
             PurchaseOrder.eta_confirmed,
             PurchaseOrder.first_confirmed_eta,
-            PurchaseOrder.status,
+            PurchaseOrder.created_at,
+            PurchaseOrder.sent_at,
+            func.coalesce(SupplierSku.lead_time_days, Supplier.lead_time_days),
         )
         .join(PurchaseOrder, PurchaseOrder.id == POLine.po_id)
         .join(Sku, Sku.id == POLine.sku_id)
         .join(Warehouse, Warehouse.id == PurchaseOrder.warehouse_id)
         .join(Supplier, Supplier.id == PurchaseOrder.supplier_id)
-        .where(PurchaseOrder.status.in_(sent), POLine.received < POLine.ordered)
+        .outerjoin(
+            SupplierSku, (SupplierSku.supplier_id == PurchaseOrder.supplier_id) & (SupplierSku.sku_id == POLine.sku_id)
+        )
+        .where(PurchaseOrder.status.in_(open_statuses), POLine.received < POLine.ordered)
+        .order_by(PurchaseOrder.id, POLine.id)
     ).all()
-    frame = _frame(
-        rows,
-        ["sku", "warehouse", "po_id", "supplier", "eta", "open_qty", "confirmed", "first_confirmed_eta", "status"],
-    )
-    frame["eta"] = pd.to_datetime(frame["eta"])
-    frame["first_confirmed_eta"] = pd.to_datetime(frame["first_confirmed_eta"])
+    frame = _frame(rows, OPEN_LINE_COLUMNS)
+    for column in ("eta", "first_confirmed_eta", "created_at", "sent_at"):
+        frame[column] = pd.to_datetime(frame[column])
     frame["confirmed"] = frame["confirmed"].astype(bool) & frame["status"].isin(promisable)
-    return frame.drop(columns=["status"])
-
-
-def unconfirmed_purchase_pairs(session: Session) -> set[tuple[str, str]]:
-    """(SKU, warehouse) pairs with a line on a draft or sent PO (ordered, or about to be; not yet confirmed)."""
-    rows = session.execute(
-        select(Sku.code, Warehouse.code)
-        .join(POLine, POLine.sku_id == Sku.id)
-        .join(PurchaseOrder, PurchaseOrder.id == POLine.po_id)
-        .join(Warehouse, Warehouse.id == PurchaseOrder.warehouse_id)
-        .where(PurchaseOrder.status.in_([POStatus.DRAFT.value, POStatus.SENT.value]))
-        .distinct()
-    ).all()
-    return {(sku, warehouse) for sku, warehouse in rows}
+    return frame

@@ -90,7 +90,8 @@ def get_plan(ctx: Ctx, who: Warehouse) -> PlanOut:
 def create_plan_orders(
     body: PlanOrdersIn, ctx: Ctx, who: Admin, idempotency_key: IdempotencyKey = None
 ) -> JSONResponse:
-    """Plan, then turn the suggestions (all, or those of `skus`) into draft POs, one per supplier and warehouse."""
+    """Plan, then turn the suggestions (all, or those of `skus`) into draft POs, one per supplier and warehouse.
+    The plan counts every open PO, drafts included: called again, it drafts nothing that is already covered."""
 
     def produce() -> dict[str, Any]:
         report = planning.plan(ctx)
