@@ -272,6 +272,7 @@ def drafts_of(result: PlanResult, po_from: int) -> pd.DataFrame:
 
 @settings(max_examples=60, deadline=None)
 @example([(91, 0, 12.0, 0.0, 9, 8, 1, 1, "order_up_to", 10)])  # FAST first, then ACME in time: kept FAST
+@example([(0, 0, 30.0, 0.0, 40, None, 1, 1, "eoq", 14)])  # 1620 to stay above ROP 1200 + 420: not onto it
 @given(
     st.lists(
         st.tuples(

@@ -61,10 +61,11 @@ def uses_eoq(rows: pd.DataFrame) -> pd.Series:
 
 
 def wanted_quantity(rows: pd.DataFrame) -> npt.NDArray[np.float64]:
-    """Units wanted before MOQ and packs: up to the order-up-to level, or under EOQ the EOQ (at least what keeps
-    the position above the reorder point until the next review); nothing when not reordered."""
+    """Units wanted before MOQ and packs: up to the order-up-to level, or under EOQ the EOQ (at least the whole
+    units that keep the position above the reorder point until the next review: landing on it would be reordered
+    by the next plan); nothing when not reordered."""
     up_to = rows["order_up_to"] - rows["position"]
-    keep_above = rows["reorder_point"] + demand_before_review(rows) - rows["position"]
+    keep_above = np.floor(rows["reorder_point"] + demand_before_review(rows) - rows["position"]) + 1
     raw = np.where(uses_eoq(rows), np.maximum(rows["eoq"].fillna(0), keep_above), up_to)
     return np.where(rows["reorder"], np.maximum(raw, 0), 0.0)
 
