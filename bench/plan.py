@@ -99,10 +99,12 @@ def plan_inputs(history: pd.DataFrame, seed: int) -> PlanInputs:
             "warehouse": "W1",
             "po_id": np.arange(coming.sum()),
             "supplier": "ACME",
+            "status": "confirmed",
             "eta": eta,
             "open_qty": rng.integers(1, 200, coming.sum()),
             "confirmed": True,
             "first_confirmed_eta": eta - pd.to_timedelta(rng.integers(0, 4, coming.sum()), unit="D"),
+            "expected": eta,  # a confirmed ETA is the expected arrival (restock.planning.inbound)
         }
     )[INBOUND_COLUMNS]
     recent = pd.DataFrame({"sku": skus, "warehouse": "W1", "recent_mean": mean * rng.uniform(0.5, 2.5, n)})

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from restock.config import Settings
 from restock.planning.columns import INBOUND_COLUMNS
 from restock.planning.engine import PlanInputs, PlanResult, build_plan
-from restock.planning.inbound import OpenLine, expected_arrival, open_po_words, with_expected_arrivals
+from restock.planning.inbound import KEPT_WORDS, OpenLine, expected_arrival, open_po_words, with_expected_arrivals
 from restock.planning.quantities import with_inventory_position
 from restock.planning.suppliers import measured_terms
 from tests.unit.test_plan_rules import TODAY, forecasts, sku, stock, terms
@@ -240,7 +240,19 @@ def test_a_row_keeps_the_supplier_of_its_latest_open_po_while_that_one_delivers_
     draft = open_lines(line("draft", supplier="FAST", open_qty=10, expected=pd.Timestamp(2026, 11, 30)))
     [mug] = plan([stock("MUG", 20)], draft).rows.to_dict("records")
     assert (mug["supplier"], mug["kept_supplier"], mug["quantity"]) == ("FAST", 1.0, 0)
-    assert "FAST kept: it has the latest open PO and still delivers in time" in mug["explanation"]
+    assert (
+        f"no order; counted open POs: PO 1 (10 draft, expected 2026-11-30); FAST kept: {KEPT_WORDS}"
+        in mug["explanation"]
+    )
+
+
+def test_the_open_pos_supplier_is_not_kept_where_it_would_order_too() -> None:
+    """20 on hand + 2 drafted from FAST: short on Dec 8, ACME (10 days) is in time and cheaper. FAST would reorder
+    too (22 - 14 = 8 <= its ROP 8.85), so keeping it removes no order: ACME, the plan's own choice, stands."""
+    draft = open_lines(line("draft", supplier="FAST", open_qty=2, expected=pd.Timestamp(2026, 11, 30)))
+    [mug] = plan([stock("MUG", 20)], draft).rows.to_dict("records")
+    assert (mug["supplier"], mug["kept_supplier"], mug["quantity"]) == ("ACME", 0.0, 24)
+    assert "kept" not in mug["explanation"]
 
 
 # ---------------------------------------------------------------- planning twice

@@ -57,7 +57,7 @@ CHOSEN_COLUMNS = [
     "kept_supplier",
 ]
 """What a plan row takes from its chosen supplier (every column but the first is a number; kept_supplier is 1
-where the supplier of the row's latest open PO was kept: restock.planning.inbound.keep_open_suppliers)."""
+where the supplier of the row's latest open PO was kept: restock.planning.open_supplier)."""
 
 
 def text_keys(frame: pd.DataFrame) -> pd.DataFrame:

@@ -18,8 +18,8 @@ The rules, in the order they are applied:
    d (L + R) + z x sqrt((L + R) sigma_d^2 + d^2 sigma_L^2) for a review period R.
 4. Supplier: among those whose P90 lead time delivers by the projected stock-out, the lowest landed
    cost adjusted for reliability, unit cost x (1 + RELIABILITY_PENALTY x (1 - on-time rate)) / fill rate;
-   when none can, the fastest, flagged `late_supplier`. A row keeps the supplier of its latest open PO
-   while that one delivers in time (so that planning twice does not order twice).
+   when none can, the fastest, flagged `late_supplier`. A row whose latest open PO's supplier delivers in
+   time and needs no new order is judged against that one (.open_supplier: planning twice orders nothing new).
 5. Reorder when the inventory position (on hand - allocated - waiting backorders + every open PO line,
    draft, sent or confirmed), less the demand expected before the next review, is at or below the reorder point;
    order up to the order-up-to level (or the EOQ, at least what keeps the position above the reorder
@@ -51,7 +51,7 @@ from restock.planning.columns import (
     STOCK_COLUMNS,
     text_keys,
 )
-from restock.planning.inbound import keep_open_suppliers
+from restock.planning.open_supplier import choose_keeping_open_suppliers
 from restock.planning.policy import with_service_levels
 from restock.planning.projection import ForecastLike, horizon_days, project, stockout_dates
 from restock.planning.quantities import DAYS_PER_YEAR, explanations, with_quantities
@@ -64,7 +64,7 @@ from restock.planning.radar import (
     at_risk,
     with_risks,
 )
-from restock.planning.suppliers import RELIABILITY_PENALTY, choose_supplier, evaluate_candidates, late_supplier
+from restock.planning.suppliers import RELIABILITY_PENALTY, evaluate_candidates, late_supplier
 
 __all__ = [
     "CANDIDATE_COLUMNS",
@@ -145,7 +145,7 @@ def _with_chosen_supplier(
     rows: pd.DataFrame, candidates: pd.DataFrame, inbound: pd.DataFrame, today: date
 ) -> pd.DataFrame:
     """Each row with the figures of the supplier it is bought from (NaN without any candidate)."""
-    chosen = choose_supplier(keep_open_suppliers(rows, evaluate_candidates(rows, candidates, today), inbound))
+    chosen = choose_keeping_open_suppliers(rows, evaluate_candidates(rows, candidates, today), inbound)
     rows = rows.merge(chosen[["row", *CHOSEN_COLUMNS]], on="row", how="left")
     for column in CHOSEN_COLUMNS[1:]:  # without any candidate the merge leaves untyped empty columns
         rows[column] = pd.to_numeric(rows[column]).astype("float64")

@@ -1,5 +1,5 @@
-"""Open purchase orders in the plan: when each open line is expected, what a plan row counts of them, which
-supplier a row keeps while its own PO is open, and the words that name the POs counted.
+"""Open purchase orders in the plan: when each open line is expected, what a plan row counts of them, and the
+words that name the POs counted (restock.planning.open_supplier: the supplier a row keeps while its PO is open).
 
 Every open PO line counts (draft, sent, confirmed, partly received; ordered - received > 0): a draft is about
 to be ordered and a sent PO is ordered, so leaving either out of the position orders again what is already on
@@ -17,8 +17,8 @@ import numpy as np
 import pandas as pd
 
 from restock.domain.model import POStatus
-from restock.planning.columns import KEY, text_keys
-from restock.planning.suppliers import choose_supplier, measured_lead_times
+from restock.planning.columns import KEY
+from restock.planning.suppliers import measured_lead_times
 
 STATUS_WORDS = {
     POStatus.DRAFT.value: "draft",
@@ -95,26 +95,8 @@ def with_open_lines(rows: pd.DataFrame, inbound: pd.DataFrame) -> pd.DataFrame:
     return rows
 
 
-def keep_open_suppliers(rows: pd.DataFrame, evaluated: pd.DataFrame, inbound: pd.DataFrame) -> pd.DataFrame:
-    """The candidates of suppliers.evaluate_candidates, narrowed to the supplier of a row's latest open PO line
-    where that supplier is a candidate and still delivers in time; `kept_supplier` marks the rows where this
-    changed the choice.
-
-    Why: an open line moves the projected stock-out later, and a cheaper but slower supplier may then deliver
-    "in time". Choosing it would judge the row against that supplier's higher reorder point and order again what
-    the open PO covers: `plan --create-pos` run twice would draft twice. Keeping the supplier last ordered from
-    while it delivers in time makes a second plan order nothing new; the choice is free again once its POs are
-    received (or the supplier can no longer deliver in time).
-    """
-    latest = text_keys(inbound.sort_values("po_id", kind="stable").drop_duplicates(KEY, keep="last"))
-    open_supplier = rows[["row", *KEY]].merge(latest[[*KEY, "supplier"]].rename(columns={"supplier": "kept"}), on=KEY)
-    marked = evaluated.merge(open_supplier[["row", "kept"]], on="row", how="left")
-    keeps = (marked["supplier"] == marked["kept"]) & marked["in_time"].astype(bool)
-    kept_rows = marked.loc[keeps, "row"]
-    narrowed = marked[~marked["row"].isin(kept_rows) | keeps].drop(columns=["kept"])
-    plain = choose_supplier(evaluated).set_index("row")["supplier"].reindex(narrowed["row"]).to_numpy()
-    changed = narrowed["row"].isin(kept_rows).to_numpy() & (narrowed["supplier"].to_numpy() != plain)
-    return narrowed.assign(kept_supplier=changed.astype("float64"))
+KEPT_WORDS = "it has the latest open PO, delivers in time and needs no new order; the cheapest in time would reorder"
+"""Why a row was judged against the supplier of its latest open PO (restock.planning.open_supplier)."""
 
 
 def open_po_words(row: pd.Series | dict[Hashable, Any]) -> str:
@@ -128,5 +110,5 @@ def open_po_words(row: pd.Series | dict[Hashable, Any]) -> str:
         for line in lines
     )
     kept = row.get("kept_supplier") == 1
-    why = f"; {row['supplier']} kept: it has the latest open PO and still delivers in time" if kept else ""
+    why = f"; {row['supplier']} kept: {KEPT_WORDS}" if kept else ""
     return f"counted open POs: {listed}{why}"

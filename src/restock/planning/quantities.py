@@ -62,10 +62,12 @@ def uses_eoq(rows: pd.DataFrame) -> pd.Series:
 
 def wanted_quantity(rows: pd.DataFrame) -> npt.NDArray[np.float64]:
     """Units wanted before MOQ and packs: up to the order-up-to level, or under EOQ the EOQ (at least the whole
-    units that keep the position above the reorder point until the next review: landing on it would be reordered
-    by the next plan); nothing when not reordered."""
+    units that keep the position above the reorder point until the next review: an order landing on it would be
+    reordered by the next plan); nothing when not reordered, nor when nothing is short of the reorder point and
+    the EOQ is 0 (a SKU without demand)."""
     up_to = rows["order_up_to"] - rows["position"]
-    keep_above = np.floor(rows["reorder_point"] + demand_before_review(rows) - rows["position"]) + 1
+    short = rows["reorder_point"] + demand_before_review(rows) - rows["position"]
+    keep_above = np.where(short > 1e-9, np.floor(short + 1e-9) + 1, short)
     raw = np.where(uses_eoq(rows), np.maximum(rows["eoq"].fillna(0), keep_above), up_to)
     return np.where(rows["reorder"], np.maximum(raw, 0), 0.0)
 
