@@ -24,20 +24,13 @@ CANDIDATE_COLUMNS = [
     "fill_rate",
 ]
 """candidates: one row per supplier offering a SKU (recorded terms), lead times in days; rates NaN: unmeasured."""
-INBOUND_COLUMNS = [
-    "sku",
-    "warehouse",
-    "po_id",
-    "supplier",
-    "status",
-    "eta",
-    "open_qty",
-    "confirmed",
-    "first_confirmed_eta",
-    "expected",
-]
-"""inbound: every open PO line (draft, sent, confirmed, partly received; ordered - received > 0) with its PO's
-status and ETA (NaT: none given yet), and the day it is expected (restock.planning.inbound.expected_arrival)."""
+OPEN_PO_LINE = [*KEY, "po_id", "supplier", "status", "eta", "open_qty", "confirmed", "first_confirmed_eta"]
+"""An open PO line (draft, sent, confirmed, partly received; ordered - received > 0): its PO's status and ETA
+(NaT: none given yet); confirmed: a confirmed ETA on a PO that may carry backorders."""
+OPEN_LINE_COLUMNS = [*OPEN_PO_LINE, "created_at", "sent_at", "quoted_lead_time"]
+"""store.planning.open_inbound: the open lines with what dates them (restock.planning.inbound.expected_arrival)."""
+INBOUND_COLUMNS = [*OPEN_PO_LINE, "expected"]
+"""inbound: every open PO line with the day it is expected (restock.planning.inbound.expected_arrival)."""
 RECENT_COLUMNS = ["sku", "warehouse", "recent_mean"]
 """recent: units/day demanded over the last RECENT_DAYS days."""
 

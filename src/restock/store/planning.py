@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
 from restock.domain.model import OPEN_PO_STATUSES, PROMISABLE_PO_STATUSES
+from restock.planning.columns import OPEN_LINE_COLUMNS
 from restock.store.schema import (
     ChannelWarehouse,
     LinePart,
@@ -97,22 +98,6 @@ def supplier_terms(session: Session) -> pd.DataFrame:
         .join(Supplier, Supplier.id == SupplierSku.supplier_id)
     ).all()
     return _frame(rows, ["sku", "supplier", "quoted_lead_time", "moq", "pack_size", "unit_cost"])
-
-
-OPEN_LINE_COLUMNS = [
-    "sku",
-    "warehouse",
-    "po_id",
-    "supplier",
-    "status",
-    "eta",
-    "open_qty",
-    "confirmed",
-    "first_confirmed_eta",
-    "created_at",
-    "sent_at",
-    "quoted_lead_time",
-]
 
 
 def open_inbound(session: Session) -> pd.DataFrame:
