@@ -38,6 +38,11 @@ def on(ctx: Context, n: int) -> Context:
 
 def shop_with_a_month_of_history(ctx: Context) -> None:
     standard_catalog(ctx)
+    a_month_of_history(ctx)
+
+
+def a_month_of_history(ctx: Context) -> None:
+    """The module's history, on `standard_catalog`."""
     catalog.add_sku(ctx, "CUP", "Cup", "8.00", "always")
     catalog.add_sku(ctx, "BOWL", "Bowl", "20.00", "never")
     terms.set_supplier_terms(ctx, "ACME", "MUG", unit_cost="5.00")

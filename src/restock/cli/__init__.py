@@ -17,6 +17,7 @@ from restock.cli import (
     forecasts,
     fulfilment,
     keys,
+    kpi,
     notify,
     orders,
     planning,
@@ -54,6 +55,7 @@ app.command("radar")(replenishment.radar)
 app.command("import")(transfer.import_file)
 app.command("export")(transfer.export_file)
 app.command("pick-list")(fulfilment.pick_list)
+app.command("kpi")(kpi.kpi)
 
 warehouse_app = _group("warehouse", "Stock locations.")
 warehouse_app.command("add")(catalog.warehouse_add)

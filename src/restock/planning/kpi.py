@@ -356,7 +356,7 @@ def kpi_table(facts: KpiFacts, by: Sequence[str] = ()) -> pd.DataFrame:
     table = _merged(frames, by)
     if "day" in by:
         table = table.set_index("day").reindex(facts.days).rename_axis("day").reset_index()
-    table[COUNTS] = table[COUNTS].fillna(0).astype("int64")
+    table[COUNTS] = table[COUNTS].astype("float64").fillna(0).astype("int64")
     return table[[*by, *KPI_COLUMNS]]
 
 
