@@ -46,3 +46,12 @@ def test_storefront_keys_may_not_read_the_kpis(client: TestClient, keys: Keys) -
     response = client.get("/v1/kpis", headers=bearer(keys.web))
     assert response.status_code == 403
     assert client.get("/v1/kpis").status_code == 401
+
+
+def test_policy_advice_answers_per_sku_and_changes_nothing(client: TestClient, keys: Keys) -> None:
+    response = client.get("/v1/policy/advice?sku=MUG", headers=bearer(keys.warehouse))
+    assert response.status_code == 200, response.text
+    [mug] = response.json()
+    assert (mug["sku"], mug["policy"], mug["changes"], mug["command"]) == ("MUG", "confirmed", False, None)
+    assert client.get("/v1/policy/advice?sku=NOPE", headers=bearer(keys.admin)).status_code == 404
+    assert client.get("/v1/policy/advice", headers=bearer(keys.web)).status_code == 403

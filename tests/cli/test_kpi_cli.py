@@ -1,5 +1,5 @@
-"""`restock kpi`: the hand-built month of tests/service/test_kpis.py in words and JSON; bad input is one line and a
-non-zero exit."""
+"""`restock kpi` and `restock policy advise` on the hand-built histories of tests/service (test_kpis.py,
+test_policy_advice.py), in words and JSON; bad input is one line and a non-zero exit."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from restock.services.context import Context
 from tests.builders import standard_catalog
 from tests.cli.test_cli import as_json
 from tests.service.test_kpis import a_month_of_history
+from tests.service.test_policy_advice import lamp_history
 
 
 def a_month(restock: Any) -> None:
@@ -52,3 +53,17 @@ def test_kpi_refuses_bad_input_in_one_line(restock: Any) -> None:
     assert out_of_range.exit_code == 1
     assert out_of_range.stderr.strip() == "error: days must be from 1 to 365, got 0"
     assert out_of_range.stdout == ""
+
+
+def test_policy_advise_prints_why_what_it_expects_and_the_command(restock: Any) -> None:
+    ctx = Context.from_settings(Settings(database_url=os.environ["RESTOCK_DATABASE_URL"], today=date(2026, 11, 27)))
+    lamp_history(ctx)
+    said = restock("policy", "advise").stdout
+    [row] = [line for line in said.splitlines() if "│ LAMP" in line]
+    assert [cell.strip() for cell in row.split("│")[2:4]] == ["confirmed, 30 d", "confirmed, 7 d"]  # now, advice
+    assert "-1 kept sales," in said
+    assert said.splitlines()[-1] == "restock sku set LAMP --backorder confirmed --max-wait 7"
+    [lamp] = as_json(restock("policy", "advise", "--sku", "LAMP", "--json"))
+    assert (lamp["policy"], lamp["max_wait_days"]) == ("confirmed", 7)
+    unknown = restock("policy", "advise", "--sku", "NOPE", ok=False)
+    assert (unknown.exit_code, unknown.stderr.strip()) == (1, "error: unknown SKU 'NOPE'")

@@ -163,3 +163,13 @@ def test_kpis_refuse_unknown_codes_and_windows_out_of_range(ctx: Context) -> Non
     for days in (0, 366):
         with pytest.raises(InvalidInput, match="days must be from 1 to 365"):
             business_kpis(ctx, KpiQuery(days=days))
+
+
+def test_kpis_of_a_shop_without_history_are_zero_counts_and_no_rates(ctx: Context) -> None:
+    standard_catalog(ctx)
+    report = kpis(ctx)
+    totals = report.totals
+    assert (totals.lines, totals.units, totals.signups, totals.promises_due) == (0, 0, 0, 0)
+    assert (totals.fill_rate, totals.promise_kept_rate, totals.average_delay_days) == (None, None, None)
+    assert (totals.on_hand, totals.inventory_value, totals.days_of_cover) == (0, 0.0, None)
+    assert (len(report.daily), report.by_sku, report.cancellation_by_wait) == (30, [], [])

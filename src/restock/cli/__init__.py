@@ -11,6 +11,7 @@ from __future__ import annotations
 import typer
 
 from restock.cli import (
+    advice,
     availability,
     catalog,
     database,
@@ -117,3 +118,5 @@ demand_app.command("import")(forecasts.demand_import)
 
 forecast_app = _group("forecast", "Demand forecasts: check them on your own series.")
 forecast_app.command("evaluate")(forecasts.forecast_evaluate)
+
+_group("policy", "Backorder policy advice from what restock measures.").command("advise")(advice.policy_advise)

@@ -60,6 +60,8 @@ _PROMISE_COLUMNS = ["promises_due", "promises_kept", "promise_kept_rate", "promi
 _CANCEL_COLUMNS = ["backordered_units", "cancelled_backorder_units", "backorder_cancellation_rate"]
 _LOST_COLUMNS = ["lost_units", "lost_value"]
 _STOCK_COLUMNS = ["on_hand", "inventory_value", "uncosted_units", "sellable", "demand_per_day", "days_of_cover"]
+PER_WAREHOUSE = [*_LOST_COLUMNS, *_STOCK_COLUMNS]
+"""The figures of SKU x warehouses rather than of orders: none per channel."""
 KPI_COLUMNS = [*_ORDER_COLUMNS, *_PROMISE_COLUMNS, *_CANCEL_COLUMNS, *_LOST_COLUMNS, "signups", *_STOCK_COLUMNS]
 COUNTS = [
     "lines",
@@ -357,6 +359,9 @@ def kpi_table(facts: KpiFacts, by: Sequence[str] = ()) -> pd.DataFrame:
     if "day" in by:
         table = table.set_index("day").reindex(facts.days).rename_axis("day").reset_index()
     table[COUNTS] = table[COUNTS].astype("float64").fillna(0).astype("int64")
+    if facts.per_warehouse and "channel" not in by:  # no stock row, no lost day: none
+        amounts = [c for c in PER_WAREHOUSE if c != "days_of_cover"]
+        table[amounts] = table[amounts].astype("float64").fillna(0.0)
     return table[[*by, *KPI_COLUMNS]]
 
 
@@ -371,3 +376,12 @@ def _merged(frames: Sequence[pd.DataFrame], by: Sequence[str]) -> pd.DataFrame:
     for frame in frames[1:]:
         merged = merged.merge(frame, on=list(by), how="outer")
     return merged.reindex(columns=[*by, *KPI_COLUMNS]).sort_values(list(by), ignore_index=True)
+
+
+def sales_frequency(history: pd.DataFrame, by: Sequence[str] = ("sku",)) -> pd.DataFrame:
+    """How often each group sells: the days of its history in the window, the days with at least one unit ordered
+    (over every warehouse), and its censor-corrected demand over them. Columns: by, days, selling_days, demand."""
+    per_day = history.groupby([*by, "day"]).agg(sales=("sales", "sum"), demand=("y", "sum")).reset_index()
+    per_day = per_day.assign(sold=per_day["sales"] > 0)
+    out = per_day.groupby(list(by)).agg(days=("day", "size"), selling_days=("sold", "sum"), demand=("demand", "sum"))
+    return out.reset_index()

@@ -69,12 +69,12 @@ def load_kpi_facts(session: Session, ctx: Context, query: KpiQuery) -> KpiFacts:
         sku_id=None if query.sku is None else repo.sku_by_code(session, query.sku).id,
         supplier_id=None if query.supplier is None else repo.supplier_by_code(session, query.supplier).id,
     )
-    terms = supplier_terms(session)
+    terms = _keyed(supplier_terms(session))
     skus = _skus_in_scope(query, terms)
-    parts = store.part_facts(session, start, end, scope)
-    policies = store.sku_policies(session)
-    history = _in(_history(session, ctx, today, start, query.days), skus)
-    stock_now = _stock_now(_in(stock_positions(session), skus), history)
+    parts = _keyed(store.part_facts(session, start, end, scope))
+    policies = _keyed(store.sku_policies(session))
+    history = _keyed(_in(_history(session, ctx, today, start, query.days), skus))
+    stock_now = _stock_now(_keyed(_in(stock_positions(session), skus)), history)
     days = pd.date_range(start, end, freq="D")
     return KpiFacts(
         today=today,
@@ -82,13 +82,22 @@ def load_kpi_facts(session: Session, ctx: Context, query: KpiQuery) -> KpiFacts:
         parts=_part_columns(parts),
         history=history,
         prices=policies[["sku", "price"]],
-        signups=store.signups(session, start, end, scope),
+        signups=_keyed(store.signups(session, start, end, scope)),
         stock_now=stock_now,
         stock_daily=end_of_day_stock(stock_now, store.stock_moves(session, start, scope), days),
         costs=_lowest_costs(terms),
         suppliers=_in(terms[["sku", "supplier"]], skus),
         per_warehouse=query.channel is None,
     )
+
+
+_TEXT_KEYS = ("sku", "warehouse", "channel", "supplier")
+
+
+def _keyed(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with its code columns as text even when it has no rows (pandas types an empty column as floats,
+    which it then refuses to merge with text)."""
+    return frame.astype({key: "object" for key in _TEXT_KEYS if key in frame.columns})
 
 
 def _lowest_costs(terms: pd.DataFrame) -> pd.DataFrame:
@@ -132,6 +141,7 @@ def _history(session: Session, ctx: Context, today: date, start: date, days: int
     with joining(session):
         history = demand_history(ctx, today=today, days=days + CENSOR_WINDOW_DAYS)
     history = history.rename(columns={"ds": "day"})
+    history["day"] = pd.to_datetime(history["day"])  # typed even when empty
     return history[history["day"] >= pd.Timestamp(start)].reset_index(drop=True)
 
 

@@ -27,6 +27,7 @@ from restock.store.schema import (
     RestockSubscription,
     Shipment,
     Sku,
+    Supplier,
     SupplierSku,
     Warehouse,
 )
@@ -152,6 +153,13 @@ def sku_policies(session: Session) -> pd.DataFrame:
     frame["price"] = frame["price"].astype("float64")
     frame["archived"] = frame["archived"].astype(bool)
     return frame
+
+
+def supplier_allowances(session: Session) -> pd.DataFrame:
+    """Every supplier: supplier_id, supplier (code), lateness_p90_days (the slack its ship windows get; None: the
+    default width)."""
+    query = select(Supplier.id, Supplier.code, Supplier.lateness_p90_days).order_by(Supplier.code)
+    return _frame(session, query, ["supplier_id", "supplier", "lateness_p90_days"])
 
 
 def _frame(session: Session, query: Any, columns: Sequence[str]) -> pd.DataFrame:
