@@ -25,7 +25,7 @@ def test_kpi_prints_each_figure_beside_what_it_counts(restock: Any) -> None:
     a_month(restock)
     said = restock("kpi", "--days", "30").stdout
     assert "KPIs · 2026-10-28..2026-11-26 (30 days)" in said
-    assert "5 of 12 units ordered came from stock" in said
+    assert "5 of 12 units ordered were filled from stock when ordered" in said
     assert "1 of 2 backorder lines due shipped by the promised date" in said
     assert "2.0 days" in said  # C shipped 2 days after its promise
     assert "2 of 7 backordered units were cancelled" in said

@@ -66,8 +66,8 @@ def test_an_unreliable_supplier_and_a_thin_margin_advise_never() -> None:
     thin = replace(FAST_RELIABLE, unit_cost=19.0, broken_chance=0.4, waits=(WaitRecord(0, 7, 10, 1),))
     advice = advise_backorder_policy(thin)
     assert (advice.policy, advice.command) == (NEVER, "restock sku set LAMP --backorder never")
-    assert advice.why.startswith("a backorder earns 1.00, customers cancel 10% of those promised 0-7 days")
-    assert "its suppliers break 40% of promises" in advice.why
+    assert advice.why.startswith("a backorder earns 1.00, customers cancel 10% of backorders promised 0-7 days")
+    assert "40% of its suppliers' POs came later than their ship windows allow" in advice.why
     assert advice.expected.kept_sales == -9  # the 9 kept backorders are refused
 
 
@@ -75,7 +75,7 @@ def test_with_no_wait_measured_a_margin_that_cannot_pay_for_broken_promises_advi
     unmeasured = replace(FAST_RELIABLE, unit_cost=19.5, waits=(), broken_chance=None)
     advice = advise_backorder_policy(unmeasured)
     assert advice.policy is NEVER
-    assert "break 10% of promises (assumed: not measured yet)" in advice.why  # a P90 window misses one in ten
+    assert "a promise is assumed to break 10% of the time (too few POs measured)" in advice.why  # as P90 windows
 
 
 def test_reliable_supplier_low_cancellation_and_lost_demand_advise_always() -> None:
@@ -88,7 +88,7 @@ def test_reliable_supplier_low_cancellation_and_lost_demand_advise_always() -> N
     advice = advise_backorder_policy(keeps_waiting)
     assert (advice.policy, advice.max_wait_days) == (ALWAYS, 30)
     assert advice.why == (
-        "out-of-stock days lost 30 units (17% of demand) and customers kept 90% of backorders waiting 0+ days: "
+        "out-of-stock days lost 30 units (17% of demand) and customers kept 90% of undated backorders: "
         "take them undated too"
     )
     # the lost demand, less the 10% measured cancelling at worst; undated backorders promise no date to break
@@ -112,7 +112,7 @@ def test_a_never_sku_that_loses_demand_is_advised_backorders_at_most_what_it_los
     never = replace(FAST_RELIABLE, policy=NEVER, waits=(), lost_units=12.0, selling_days=5)
     advice = advise_backorder_policy(never)
     assert (advice.policy, advice.max_wait_days) == (CONFIRMED, 30)
-    assert advice.why.startswith("a backorder earns 8.00 and its suppliers break 2% of promises: backorders pay")
+    assert advice.why.startswith("a backorder earns 8.00 and 2% of its suppliers' POs came later than their ship")
     expected = advice.expected
     assert (expected.kept_sales, expected.up_to) == (12, True)  # nobody measured cancelling: an upper bound
     assert expected.broken_promises == pytest.approx(12 * 0.02)

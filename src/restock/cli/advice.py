@@ -34,8 +34,11 @@ def policy_advise(
     sku: Annotated[str | None, typer.Option(help="Only this SKU.")] = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """Recommend never, confirmed (with a maximum wait) or always per SKU from measured cancellations, lateness,
-    lost demand and margin."""
+    """Recommend a backorder policy per SKU (never, confirmed with a max wait, always) from what restock measured.
+
+    From the last 90 days: the backorder cancellation rate by promised wait, the suppliers' lateness against their
+    ship windows, the demand lost on out-of-stock days, the margin and how often the SKU sells. It changes nothing:
+    apply an advice with the `restock sku set` command it prints."""
     from restock.services.advice import advise_backorder_policies
 
     with user_errors():

@@ -33,7 +33,11 @@ def _of(part: int, whole: int, what: str) -> str:
 def _totals_table(t: KpiFigures) -> Table:
     """Each figure beside the counts it is made of, in words."""
     table = Table("figure", "value", "what it counts", title="totals")
-    table.add_row("fill rate", _share(t.fill_rate), _of(t.units_from_stock, t.units, "units ordered came from stock"))
+    table.add_row(
+        "fill rate",
+        _share(t.fill_rate),
+        _of(t.units_from_stock, t.units, "units ordered were filled from stock when ordered"),
+    )
     table.add_row(
         "backorder rate", _share(t.backorder_rate), _of(t.backorder_lines, t.lines, "lines had units backordered")
     )
@@ -45,7 +49,7 @@ def _totals_table(t: KpiFigures) -> Table:
     table.add_row(
         "average delay",
         NONE if t.average_delay_days is None else f"{t.average_delay_days:.1f} days",
-        f"beyond the promise, over {t.promises_broken:,} broken promise(s)",
+        f"beyond the promise, over {t.promises_broken:,} broken promise(s) (days so far for those still waiting)",
     )
     table.add_row(
         "backorder cancellations",
@@ -57,7 +61,7 @@ def _totals_table(t: KpiFigures) -> Table:
     else:
         lost = f"{t.lost_units:,.1f} units, {t.lost_value or 0:,.2f}"
         table.add_row("lost demand", lost, "estimated on out-of-stock days, at today's prices")
-    table.add_row("notify-me sign-ups", f"{t.signups:,}", "shoppers who asked to hear when an item is back")
+    table.add_row("notify-me sign-ups", f"{t.signups:,}", "requests to hear when an item is back")
     uncosted = f" ({t.uncosted_units:,} more without a unit cost)" if t.uncosted_units else ""
     table.add_row(
         "inventory value",
@@ -69,7 +73,7 @@ def _totals_table(t: KpiFigures) -> Table:
         _number(t.days_of_cover),
         NOT_PER_CHANNEL
         if t.sellable is None
-        else f"{t.sellable:,} sellable now / {_number(t.demand_per_day, 2)} a day",
+        else f"{t.sellable:,} sellable now / {_number(t.demand_per_day, 2)} a day (average demand)",
     )
     return table
 

@@ -253,15 +253,24 @@ def _advice(m: SkuMeasures, policy: BackorderPolicy, limit: int, why: str) -> Ad
     return Advice(m.sku, policy, limit, why, expected_change(m, policy, limit))
 
 
+def _promises(m: SkuMeasures) -> str:
+    """How often its promises break, in words: measured, or assumed."""
+    if m.broken_chance is None:
+        return f"a promise is assumed to break {ASSUMED_BROKEN_CHANCE:.0%} of the time (too few POs measured)"
+    return f"{m.broken_chance:.0%} of its suppliers' POs came later than their ship windows allow"
+
+
+def _wait_words(m: SkuMeasures, wait: WaitRecord) -> str:
+    return "undated backorders" if wait is m.undated else f"backorders promised {wait.label} days"
+
+
 def _why_never(m: SkuMeasures, first: WaitRecord | None) -> str:
     """Why no backorder pays: the margin against what the shortest wait measured (or a wait nobody cancels) costs."""
-    broken = _broken(m)
-    assumed = "" if m.broken_chance is not None else " (assumed: not measured yet)"
     rate = 0.0 if first is None else first.rate
-    cancelled = "" if first is None else f", customers cancel {rate:.0%} of those promised {first.label} days"
+    cancelled = "" if first is None else f", customers cancel {rate:.0%} of {_wait_words(m, first)}"
     return (
-        f"a backorder earns {m.margin:.2f}{cancelled} and its suppliers break {broken:.0%} of promises{assumed}: "
-        f"each backorder is worth {backorder_value(m, rate, broken):.2f}"
+        f"a backorder earns {m.margin:.2f}{cancelled}, and {_promises(m)}: "
+        f"each backorder is worth {backorder_value(m, rate, _broken(m)):.2f}"
     )
 
 
@@ -281,20 +290,20 @@ def _why_always(m: SkuMeasures, measured: Sequence[WaitRecord]) -> str:
     share = m.lost_units / m.demand if m.demand else 0.0
     return (
         f"out-of-stock days lost {m.lost_units:.0f} units ({share:.0%} of demand) and customers kept "
-        f"{1 - longest.rate:.0%} of backorders waiting {longest.label} days: take them undated too"
+        f"{1 - longest.rate:.0%} of {_wait_words(m, longest)}: take them undated too"
     )
 
 
 def _why_confirmed(m: SkuMeasures, measured: Sequence[WaitRecord]) -> str:
     if not measured:
         return (
-            f"a backorder earns {m.margin:.2f} and its suppliers break {_broken(m):.0%} of promises: backorders pay "
-            f"(no cancellation measured yet), against confirmed supply within {m.max_wait_days} days"
+            f"a backorder earns {m.margin:.2f} and {_promises(m)}: backorders pay (no cancellation measured yet), "
+            f"against confirmed supply within {m.max_wait_days} days"
         )
     worst = max(measured, key=lambda w: w.rate)
     return (
-        f"backorders pay at every wait measured (at most {worst.rate:.0%} cancelled, at {worst.label} days) with "
-        f"{_broken(m):.0%} of promises broken; an undated wait is not shown to pay, so only against confirmed supply"
+        f"backorders pay at every wait measured (at most {worst.rate:.0%} cancelled, of {_wait_words(m, worst)}) "
+        f"and {_promises(m)}; undated ones are not shown to pay, so only against confirmed supply"
     )
 
 
