@@ -11,12 +11,14 @@ from __future__ import annotations
 import typer
 
 from restock.cli import (
+    advice,
     availability,
     catalog,
     database,
     forecasts,
     fulfilment,
     keys,
+    kpi,
     notify,
     orders,
     planning,
@@ -54,6 +56,7 @@ app.command("radar")(replenishment.radar)
 app.command("import")(transfer.import_file)
 app.command("export")(transfer.export_file)
 app.command("pick-list")(fulfilment.pick_list)
+app.command("kpi")(kpi.kpi)
 
 warehouse_app = _group("warehouse", "Stock locations.")
 warehouse_app.command("add")(catalog.warehouse_add)
@@ -115,3 +118,5 @@ demand_app.command("import")(forecasts.demand_import)
 
 forecast_app = _group("forecast", "Demand forecasts: check them on your own series.")
 forecast_app.command("evaluate")(forecasts.forecast_evaluate)
+
+_group("policy", "Backorder policy advice from what restock measures.").command("advise")(advice.policy_advise)
