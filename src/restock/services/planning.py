@@ -16,13 +16,14 @@ from sqlalchemy.orm import Session
 from restock.domain.errors import InvalidInput
 from restock.planning.columns import RECENT_COLUMNS, stock_with_backorders
 from restock.planning.engine import ForecastLike, PlanInputs, PlanResult, build_plan, plan_horizon
+from restock.planning.explain import figure
 from restock.planning.forecast import forecast_demand
 from restock.planning.policy import with_default_settings
 from restock.planning.radar import FLAGS, recent_demand
 from restock.planning.suppliers import measured_terms, skus_without_terms
 from restock.services.context import Context, use_case
 from restock.services.demand import demand_history
-from restock.services.planning_views import PlanOut, RiskOut, SuggestionOut
+from restock.services.planning_views import PlanOut, RiskOut, SuggestionOut, SupplierTotalOut
 from restock.services.purchasing import POView, new_draft_po
 from restock.services.reliability import load_scorecards
 from restock.store import planning as store
@@ -51,7 +52,7 @@ def load_plan_inputs(session: Session, ctx: Context, recent: pd.DataFrame | None
 # ---------------------------------------------------------------- views
 
 
-DATE_COLUMNS = ("stockout_date", "below_safety_date", "next_receipt")
+DATE_COLUMNS = ("stockout_date", "stockout_to_prevent", "below_safety_date", "next_receipt")
 
 
 def _with_iso_dates(rows: pd.DataFrame) -> pd.DataFrame:
@@ -69,8 +70,20 @@ Suggestion = SuggestionOut
 RiskRow = RiskOut
 
 
+def by_urgency(suggestions: pd.DataFrame) -> pd.DataFrame:
+    """The purchases to make, most urgent first: the earliest projected stock-out (none: last), then the largest
+    order value; ties by supplier, warehouse and SKU so the list reads the same every time."""
+    ranked = suggestions.assign(value=suggestions["quantity"] * suggestions["unit_cost"].astype("float64"))
+    return ranked.sort_values(
+        ["stockout_date", "value", "supplier", "warehouse", "sku"],
+        ascending=[True, False, True, True, True],
+        na_position="last",
+        kind="stable",
+    )
+
+
 def _suggestions(result: PlanResult) -> list[Suggestion]:
-    rows = _with_iso_dates(result.suggestions.sort_values(["supplier", "warehouse", "sku"], kind="stable"))
+    rows = _with_iso_dates(by_urgency(result.suggestions))
     return [
         Suggestion(
             sku=r["sku"],
@@ -82,14 +95,29 @@ def _suggestions(result: PlanResult) -> list[Suggestion]:
             abc=r["abc"],
             service_level=float(r["service_level"]),
             position=int(r["position"]),
-            safety_stock=round(float(r["safety_stock"]), 2),
-            reorder_point=round(float(r["reorder_point"]), 2),
-            order_up_to=round(float(r["order_up_to"]), 2),
+            safety_stock=figure(r["safety_stock"]),
+            reorder_point=figure(r["reorder_point"]),
+            order_up_to=figure(r["order_up_to"]),
             stockout_date=r["stockout_date"],
+            stockout_to_prevent=r["stockout_to_prevent"],
             late_supplier=bool(r["late_supplier"]),
+            days_late=int(r["days_late"]),
             explanation=r["explanation"],
         )
         for r in rows.to_dict("records")
+    ]
+
+
+def supplier_totals(suggestions: Sequence[Suggestion]) -> list[SupplierTotalOut]:
+    """Lines, units and value of the suggestions per supplier, by supplier code (the value is the sum of the
+    lines' values, as shown)."""
+    totals: dict[str, tuple[int, int, float]] = {}
+    for s in suggestions:
+        lines, units, value = totals.get(s.supplier, (0, 0, 0.0))
+        totals[s.supplier] = (lines + 1, units + s.quantity, value + s.value)
+    return [
+        SupplierTotalOut(supplier=supplier, lines=lines, units=units, value=round(value, 2))
+        for supplier, (lines, units, value) in sorted(totals.items())
     ]
 
 
@@ -118,12 +146,14 @@ PlanReport = PlanOut
 
 
 def report_of(inputs: PlanInputs, horizon: int, result: PlanResult) -> PlanReport:
+    suggestions = _suggestions(result)
     return PlanReport(
         today=inputs.today,
         horizon_days=horizon,
         planned=len(result.rows),
         without_terms=skus_without_terms(result.rows),
-        suggestions=_suggestions(result),
+        suggestions=suggestions,
+        totals=supplier_totals(suggestions),
         radar=_radar(result),
     )
 

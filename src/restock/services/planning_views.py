@@ -42,8 +42,16 @@ class SuggestionOut(ReadModel):
     reorder_point: float
     order_up_to: float
     stockout_date: date | None = Field(description="First day the projected stock goes below zero, if any.")
-    late_supplier: bool = Field(description="No supplier can deliver before the stock-out: the fastest was chosen.")
-    explanation: str
+    stockout_to_prevent: date | None = Field(
+        description="First day from which the projected stock stays below zero, which no open PO ends: the "
+        "stock-out this purchase must prevent (the supplier is chosen, and days_late counted, against it)."
+    )
+    late_supplier: bool = Field(
+        description="Cannot arrive before the stock-out: no supplier delivers before the stock-out a new PO must "
+        "prevent (one no open PO ends); the fastest was chosen."
+    )
+    days_late: int = Field(description="Days the chosen supplier's delivery misses that stock-out by (0: in time).")
+    explanation: str = Field(description="Why now, how much and how it was rounded, which supplier and why.")
 
     def to_json(self) -> dict[str, Any]:
         """As the CLI and the stored answers have always written it: the order's value last."""
@@ -66,12 +74,23 @@ class RiskOut(ReadModel):
     )
 
 
+class SupplierTotalOut(ReadModel):
+    # What the suggestions add up to for one supplier.
+    supplier: str
+    lines: int
+    units: int
+    value: float
+
+
 class PlanOut(ReadModel):
     today: date
     horizon_days: int
     planned: int = Field(description="SKU x warehouse rows planned.")
     without_terms: list[str] = Field(description="SKUs with demand or backorders but no supplier terms.")
-    suggestions: list[SuggestionOut]
+    suggestions: list[SuggestionOut] = Field(
+        description="Most urgent first: the earliest stock-out (none last), then the largest value."
+    )
+    totals: list[SupplierTotalOut] = Field(description="The suggestions per supplier, by supplier code.")
     radar: list[RiskOut] = Field(exclude=True)
     """Answered by the radar, not with the plan."""
 
