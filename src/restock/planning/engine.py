@@ -23,11 +23,14 @@ The rules, in the order they are applied:
    inbound), less the demand expected before the next review, is at or below the reorder point;
    order up to the order-up-to level (or the EOQ, at least what keeps the position above the reorder
    point until the next review), at least the MOQ, rounded up to whole packs.
-6. Radar flags per row: `stockout_before_receipt`, `late_po` (an open PO's ETA has passed),
+6. Radar flags per row: `stockout_before_receipt` or `stockout_after_receipt` (the projected
+   stock-out comes before the next receipt, or after it), `backorders_uncovered` (waiting backorders
+   neither free stock nor any open PO covers), `late_po` (an open PO's ETA has passed),
    `supplier_slipping` (an open PO's ETA moved past its first confirmed date, or its supplier is on
    time less than SLIPPING_ON_TIME of the time), `demand_spike` (last RECENT_DAYS' demand above the
-   forecast by SPIKE_SIGMAS standard errors and by at least SPIKE_RATIO); revenue at risk is the
-   largest projected shortfall x price.
+   forecast by SPIKE_SIGMAS standard errors and by at least SPIKE_RATIO), `late_supplier`; revenue at
+   risk is the units short (the largest projected shortfall, or the uncovered backorders when more)
+   x price, and every row at risk has a `reason` in words built from its flags.
 """
 
 from __future__ import annotations

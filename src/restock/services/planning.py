@@ -136,6 +136,7 @@ def _radar(result: PlanResult) -> list[RiskRow]:
             units_short=int(r["units_short"]),
             revenue_at_risk=round(float(r["revenue_at_risk"]), 2),
             flags=list(names[flags[i]]),
+            reason=r["reason"],
             projected=projection[int(r["row"])].tolist(),
         )
         for i, r in enumerate(radar.to_dict("records"))

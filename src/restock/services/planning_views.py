@@ -68,7 +68,18 @@ class RiskOut(ReadModel):
     next_receipt: date | None
     units_short: int
     revenue_at_risk: float
-    flags: list[Literal["stockout_before_receipt", "late_po", "supplier_slipping", "demand_spike", "late_supplier"]]
+    flags: list[
+        Literal[
+            "stockout_before_receipt",
+            "stockout_after_receipt",
+            "backorders_uncovered",
+            "late_po",
+            "supplier_slipping",
+            "demand_spike",
+            "late_supplier",
+        ]
+    ]
+    reason: str = Field(description="Why it is at risk, in words, from its flags and dates.")
     projected: list[int] = Field(
         description="Projected available stock at the end of each day of the horizon.", repr=False
     )
