@@ -7,7 +7,7 @@ the 28th, 95% cycle service (z = 1.6449), a 7-day review, order-up-to.
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
 
 import numpy as np
 import pandas as pd
@@ -23,6 +23,7 @@ from restock.services.planning import PlanReport, by_urgency, report_of
 from tests.unit.test_plan_rules import TODAY, forecasts, inbound, sku, stock, terms
 
 DAYS = pd.date_range("2026-11-28", periods=8, freq="D")
+INPUTS_AT = datetime(2026, 11, 27, 6, 0)
 NO_RECENT = pd.DataFrame(columns=["sku", "warehouse", "recent_mean"])
 
 
@@ -49,7 +50,7 @@ def plan_of(
         NO_RECENT,
     )
     result = build_plan(inputs, forecasts(demand), Settings())
-    return result, report_of(inputs, 30, result)
+    return result, report_of(inputs, 30, result, INPUTS_AT)
 
 
 def row(result: PlanResult, code: str) -> pd.Series:
@@ -213,7 +214,7 @@ def test_every_number_an_explanation_names_is_the_value_of_its_column(
         pd.DataFrame(pos) if pos else no_inbound(),
         NO_RECENT,
     )
-    report = report_of(inputs, 30, build_plan(inputs, forecasts(demand), Settings()))
+    report = report_of(inputs, 30, build_plan(inputs, forecasts(demand), Settings()), INPUTS_AT)
     for s in report.suggestions:
         named = numbers_named(s.explanation)
         assert {int(p) for p in named["position"]} == {s.position}, s.explanation

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 
 import numpy as np
 import pandas as pd
@@ -21,9 +22,10 @@ from restock.planning.forecast import forecast_demand
 from restock.planning.policy import with_default_settings
 from restock.planning.radar import FLAGS, recent_demand
 from restock.planning.suppliers import measured_terms, skus_without_terms
+from restock.services import plan_runs
 from restock.services.context import Context, use_case
 from restock.services.demand import demand_history
-from restock.services.planning_views import PlanOut, RiskOut, SuggestionOut, SupplierTotalOut
+from restock.services.planning_views import PlanOut, PlanRunOut, RiskOut, SuggestionOut, SupplierTotalOut
 from restock.services.purchasing import POView, new_draft_po
 from restock.services.reliability import load_scorecards
 from restock.store import planning as store
@@ -146,10 +148,18 @@ def _radar(result: PlanResult) -> list[RiskRow]:
 PlanReport = PlanOut
 
 
-def report_of(inputs: PlanInputs, horizon: int, result: PlanResult) -> PlanReport:
+def demand_until(result: PlanResult) -> date | None:
+    """The last day of demand the forecasts saw: the day before the first day they forecast (none: no forecast)."""
+    return result.days[0] - timedelta(days=1) if result.days else None
+
+
+def report_of(inputs: PlanInputs, horizon: int, result: PlanResult, inputs_at: datetime) -> PlanReport:
+    """The plan as its users read it; `inputs_at`: when its inputs were read (the stock is as of then)."""
     suggestions = _suggestions(result)
     return PlanReport(
         today=inputs.today,
+        inputs_at=inputs_at,
+        demand_until=demand_until(result),
         horizon_days=horizon,
         planned=len(result.rows),
         without_terms=skus_without_terms(result.rows),
@@ -170,10 +180,11 @@ def run_plan(
     progress: Progress | None = None,
 ) -> PlanReport:
     """Load, forecast over the plan's horizon, and plan: suggestions and radar for the whole catalog."""
+    inputs_at = ctx.clock.now()
     inputs = load_plan_inputs(ctx, recent)
     horizon = plan_horizon(inputs)
     forecasts = forecaster(ctx, horizon, progress)
-    return report_of(inputs, horizon, build_plan(inputs, forecasts, ctx.settings))
+    return report_of(inputs, horizon, build_plan(inputs, forecasts, ctx.settings), inputs_at)
 
 
 def plan(ctx: Context, *, n_jobs: int = 1, progress: Progress | None = None) -> PlanReport:
@@ -206,21 +217,29 @@ def create_purchase_orders(session: Session, ctx: Context, suggestions: Sequence
 class DailyPlan:
     report: PlanReport
     created: list[POView]
+    run: PlanRunOut
+    """The run as stored (`restock plan runs`)."""
 
 
 def daily_plan(ctx: Context, plan_today: Callable[[Context], PlanReport] = plan) -> DailyPlan:
-    """The worker's daily run: today's plan and, with RESTOCK_PLAN_CREATE_POS, its suggestions as draft POs.
+    """The worker's daily run: today's plan and, with RESTOCK_PLAN_CREATE_POS, its suggestions as draft POs; the run
+    is stored with the drafts it made, in one transaction (and its summary queued for RESTOCK_PLAN_NOTIFY).
 
     A SKU x warehouse that already has a draft or sent (not yet confirmed) PO line gets no new draft: the
     plan counts only confirmed inbound supply, so without this rule an unsent draft would be drafted again
     every day until someone confirms it.
     """
     report = plan_today(ctx)
-    if not ctx.settings.plan_creates_pos:
-        return DailyPlan(report, [])
-    waiting = unconfirmed_purchases(ctx)
-    fresh = [s for s in report.suggestions if (s.sku, s.warehouse) not in waiting]
-    return DailyPlan(report, create_purchase_orders(ctx, fresh))
+
+    def drafts() -> list[POView]:
+        if not ctx.settings.plan_creates_pos:
+            return []
+        waiting = unconfirmed_purchases(ctx)
+        fresh = [s for s in report.suggestions if (s.sku, s.warehouse) not in waiting]
+        return create_purchase_orders(ctx, fresh)
+
+    recorded = plan_runs.record_plan_run(ctx, report, "daily", drafts)
+    return DailyPlan(report, recorded.created, recorded.run)
 
 
 @use_case(readonly=True)

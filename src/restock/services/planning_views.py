@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, PlainSerializer
 
-from restock.services.views import ReadModel
+from restock.services.views import ReadModel, UtcTime
 
 DecimalText = Annotated[Decimal, PlainSerializer(str, return_type=str, when_used="json")]
 """An amount shown as its exact text (`"4.20"`)."""
@@ -95,6 +95,8 @@ class SupplierTotalOut(ReadModel):
 
 class PlanOut(ReadModel):
     today: date
+    inputs_at: UtcTime = Field(description="When the plan read its inputs: the stock and open POs are as of then.")
+    demand_until: date | None = Field(description="The last day of demand history the forecasts saw.")
     horizon_days: int
     planned: int = Field(description="SKU x warehouse rows planned.")
     without_terms: list[str] = Field(description="SKUs with demand or backorders but no supplier terms.")
@@ -108,3 +110,84 @@ class PlanOut(ReadModel):
     def to_json(self) -> dict[str, Any]:
         data = self.model_dump(mode="json", exclude={"suggestions"})
         return data | {"suggestions": [s.to_json() for s in self.suggestions]}
+
+
+# ---------------------------------------------------------------- stored plan runs
+
+
+class PlanRunOut(ReadModel):
+    # A stored plan run: when, for which day, from inputs as of when, and what it added up to.
+    id: int
+    ran_at: UtcTime
+    today: date
+    inputs_at: UtcTime = Field(description="When the run read its inputs: the stock and open POs are as of then.")
+    demand_until: date | None = Field(description="The last day of demand history its forecasts saw.")
+    source: Literal["daily", "manual"] = Field(description="daily: the worker's run; manual: `restock plan --record`.")
+    horizon_days: int
+    planned: int = Field(description="SKU x warehouse rows planned.")
+    lines: int = Field(description="Purchase suggestions.")
+    units: int
+    value: float
+    at_risk: int = Field(description="Rows on its radar.")
+    revenue_at_risk: float
+    drafts: list[int] = Field(description="Ids of the draft POs it made.")
+
+
+class PlanRunLineOut(ReadModel):
+    # One suggestion of a stored run.
+    sku: str
+    warehouse: str
+    supplier: str
+    quantity: int
+    unit_cost: float
+    value: float
+    stockout_date: date | None
+    days_late: int
+    explanation: str
+
+
+class PlanRunDraftOut(ReadModel):
+    # A draft PO a run made, as the PO is now.
+    po_id: int
+    supplier: str
+    warehouse: str
+    lines: int
+
+
+class PlanRunDetailOut(PlanRunOut):
+    suggestions: list[PlanRunLineOut] = Field(description="In the run's order: most urgent first.")
+    totals: list[SupplierTotalOut] = Field(description="Its suggestions per supplier, by supplier code.")
+    purchase_orders: list[PlanRunDraftOut] = Field(description="The draft POs it made.")
+
+
+class QuantityChangeOut(ReadModel):
+    # A SKU x warehouse suggested by both runs, with another quantity (or supplier).
+    sku: str
+    warehouse: str
+    supplier_before: str
+    supplier: str
+    quantity_before: int
+    quantity: int
+    value_before: float
+    value: float
+
+
+class SupplierChangeOut(ReadModel):
+    # One supplier's suggestions in both runs (0 where it had none).
+    supplier: str
+    lines_before: int
+    lines: int
+    units_before: int
+    units: int
+    value_before: float
+    value: float
+
+
+class PlanCompareOut(ReadModel):
+    run: PlanRunOut
+    before: PlanRunOut = Field(description="The run it is compared with (by default the one stored before it).")
+    new: list[PlanRunLineOut] = Field(description="Suggested now, not before (in the run's order).")
+    dropped: list[PlanRunLineOut] = Field(description="Suggested before, not now (in the earlier run's order).")
+    changed: list[QuantityChangeOut] = Field(description="Suggested by both, another quantity or supplier.")
+    unchanged: int = Field(description="Suggested by both, the same quantity from the same supplier.")
+    totals: list[SupplierChangeOut] = Field(description="Per supplier, by supplier code.")
