@@ -405,7 +405,7 @@ def plan_summary(x: Expansion, m: Claimed, e: PlanRunRecorded) -> list[NewMessag
         "run_id": run.id,
         "today": run.today.isoformat(),
         "source": run.source,
-        "inputs_at": utc_iso(run.inputs_at),
+        "inputs_at": run.inputs_at.strftime("%Y-%m-%d %H:%M UTC"),
         "demand_until": None if run.demand_until is None else run.demand_until.isoformat(),
         "lines": run.lines,
         "units": run.units,
@@ -424,6 +424,7 @@ def plan_summary(x: Expansion, m: Claimed, e: PlanRunRecorded) -> list[NewMessag
                 "value": _amount(s.value),
                 "stockout": f"out of stock from {s.stockout_date}" if s.stockout_date else "no stock-out projected",
                 "days_late": s.days_late,
+                "prevent": None if s.stockout_to_prevent is None else s.stockout_to_prevent.isoformat(),
             }
             for s in run.suggestions
         ],

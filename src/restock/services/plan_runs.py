@@ -82,6 +82,7 @@ def line_records(report: PlanOut) -> list[store.LineRecord]:
             unit_cost=_money(s.unit_cost),
             value=_money(s.value),
             stockout_date=s.stockout_date,
+            stockout_to_prevent=s.stockout_to_prevent,
             days_late=s.days_late,
             explanation=s.explanation,
         )
@@ -143,6 +144,7 @@ def _line_out(line: store.LineRecord) -> PlanRunLineOut:
         unit_cost=float(line.unit_cost),
         value=float(line.value),
         stockout_date=line.stockout_date,
+        stockout_to_prevent=line.stockout_to_prevent,
         days_late=line.days_late,
         explanation=line.explanation,
     )

@@ -142,6 +142,7 @@ class PlanRunLineOut(ReadModel):
     unit_cost: float
     value: float
     stockout_date: date | None
+    stockout_to_prevent: date | None
     days_late: int
     explanation: str
 

@@ -43,6 +43,7 @@ class LineRecord:
     unit_cost: Decimal
     value: Decimal
     stockout_date: date | None
+    stockout_to_prevent: date | None
     days_late: int
     explanation: str
 
@@ -88,6 +89,7 @@ def add_run(session: Session, run: RunRecord, lines: Sequence[LineRecord], po_id
                     "unit_cost": line.unit_cost,
                     "value": line.value,
                     "stockout_date": line.stockout_date,
+                    "stockout_to_prevent": line.stockout_to_prevent,
                     "days_late": line.days_late,
                     "explanation": line.explanation,
                 }
@@ -153,6 +155,7 @@ def lines(session: Session, run_id: int, limit: int | None = None) -> list[LineR
             PlanRunLine.unit_cost,
             PlanRunLine.value,
             PlanRunLine.stockout_date,
+            PlanRunLine.stockout_to_prevent,
             PlanRunLine.days_late,
             PlanRunLine.explanation,
         )
@@ -163,7 +166,7 @@ def lines(session: Session, run_id: int, limit: int | None = None) -> list[LineR
         .order_by(PlanRunLine.rank)
         .limit(limit)
     )
-    return [LineRecord(*row) for row in session.execute(query)]
+    return [LineRecord(*tuple(row)) for row in session.execute(query)]
 
 
 def supplier_totals(session: Session, run_id: int) -> list[tuple[str, int, int, Decimal]]:

@@ -56,6 +56,8 @@ class PlanRunLine(Base):
     unit_cost: Mapped[Decimal] = mapped_column(Numeric(12, 2))
     value: Mapped[Decimal] = mapped_column(Numeric(16, 2))
     stockout_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    stockout_to_prevent: Mapped[date | None] = mapped_column(Date, nullable=True)
+    """The stock-out no open PO ends, which the purchase must prevent; `days_late` is counted against it."""
     days_late: Mapped[int] = mapped_column(Integer)
     explanation: Mapped[str] = mapped_column(Text)
     __table_args__ = (

@@ -52,6 +52,7 @@ def upgrade() -> None:
         sa.Column("unit_cost", sa.Numeric(precision=12, scale=2), nullable=False),
         sa.Column("value", sa.Numeric(precision=16, scale=2), nullable=False),
         sa.Column("stockout_date", sa.Date(), nullable=True),
+        sa.Column("stockout_to_prevent", sa.Date(), nullable=True),
         sa.Column("days_late", sa.Integer(), nullable=False),
         sa.Column("explanation", sa.Text(), nullable=False),
         sa.CheckConstraint("quantity > 0", name=op.f("ck_plan_run_lines_quantity_positive")),
