@@ -4,12 +4,14 @@ the CLI prints as JSON. See `services.views` for why they live below the API."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from pydantic import Field, PlainSerializer
 
+from restock.domain.imports import write_table
 from restock.services.views import ReadModel, UtcTime
 
 DecimalText = Annotated[Decimal, PlainSerializer(str, return_type=str, when_used="json")]
@@ -57,6 +59,41 @@ class SuggestionOut(ReadModel):
         """As the CLI and the stored answers have always written it: the order's value last."""
         data = self.model_dump(mode="json")
         return data | {"value": data.pop("value")}
+
+
+PLAN_CSV_COLUMNS = (
+    "sku",
+    "warehouse",
+    "supplier",
+    "quantity",
+    "unit_cost",
+    "value",
+    "stockout_date",
+    "stockout_to_prevent",
+    "late_supplier",
+    "days_late",
+    "abc",
+    "service_level",
+    "position",
+    "safety_stock",
+    "reorder_point",
+    "order_up_to",
+    "explanation",
+)
+"""The columns of a plan's CSV: SuggestionOut's fields, under the same names."""
+MONEY_COLUMNS = frozenset({"unit_cost", "value"})
+
+
+def plan_csv(suggestions: Sequence[SuggestionOut]) -> str:
+    """The suggestions as CSV, in their order (most urgent first), as `restock export` writes a table: a header
+    row, RFC 4180 quoting, lines ending in \\n, ISO dates, true/false, amounts with two decimals, empty for none;
+    every other value as its JSON field shows it."""
+
+    def cell(s: SuggestionOut, column: str) -> object:
+        value = getattr(s, column)
+        return f"{value:.2f}" if column in MONEY_COLUMNS else value
+
+    return write_table(PLAN_CSV_COLUMNS, [[cell(s, column) for column in PLAN_CSV_COLUMNS] for s in suggestions])
 
 
 class RiskOut(ReadModel):
