@@ -117,6 +117,20 @@ def with_risks(
     return rows
 
 
+REASONED = [
+    *FLAGS,
+    "stockout_date",
+    "stockout_to_prevent",
+    "next_receipt",
+    "below_safety_date",
+    "uncovered_backorders",
+    "recent_mean",
+    "demand_mean",
+    "days_late",
+]
+"""The columns a reason reads."""
+
+
 def reason(r: dict[Hashable, Any]) -> str:
     """Why a radar row is at risk, in words, one clause per flag (in FLAGS' order); a row with only a date below
     its safety stock says that. Every date is the row's own column, written as the radar writes it."""
@@ -168,7 +182,8 @@ def at_risk(rows: pd.DataFrame) -> pd.DataFrame:
     first."""
     risky = rows[list(FLAGS)].any(axis=1) | rows["below_safety_date"].notna() | rows["stockout_date"].notna()
     radar = rows[risky].copy()
-    radar["reason"] = pd.Series([reason(r) for r in radar.to_dict("records")], index=radar.index, dtype="object")
+    records = radar[REASONED].to_dict("records")
+    radar["reason"] = pd.Series([reason(r) for r in records], index=radar.index, dtype="object")
     return radar.sort_values(
         ["revenue_at_risk", "stockout_date", "below_safety_date", "sku", "warehouse"],
         ascending=[False, True, True, True, True],

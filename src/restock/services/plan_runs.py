@@ -116,38 +116,12 @@ def record_plan_run(
 
 
 def _run_out(stored: store.StoredRun, drafts: Sequence[int]) -> PlanRunOut:
-    r = stored.record
-    return PlanRunOut(
-        id=stored.id,
-        ran_at=r.ran_at,
-        today=r.today,
-        inputs_at=r.inputs_at,
-        demand_until=r.demand_until,
-        source=r.source,  # type: ignore[arg-type]
-        horizon_days=r.horizon_days,
-        planned=r.planned,
-        lines=r.lines,
-        units=r.units,
-        value=float(r.value),
-        at_risk=r.at_risk,
-        revenue_at_risk=float(r.revenue_at_risk),
-        drafts=list(drafts),
-    )
+    """A stored header as shown (amounts as the plan shows them, floats to the cent)."""
+    return PlanRunOut.model_validate({"id": stored.id, **vars(stored.record), "drafts": list(drafts)})
 
 
 def _line_out(line: store.LineRecord) -> PlanRunLineOut:
-    return PlanRunLineOut(
-        sku=line.sku,
-        warehouse=line.warehouse,
-        supplier=line.supplier,
-        quantity=line.quantity,
-        unit_cost=float(line.unit_cost),
-        value=float(line.value),
-        stockout_date=line.stockout_date,
-        stockout_to_prevent=line.stockout_to_prevent,
-        days_late=line.days_late,
-        explanation=line.explanation,
-    )
+    return PlanRunLineOut.model_validate(vars(line))
 
 
 def _stored_run(session: Session, run_id: int) -> store.StoredRun:
