@@ -258,3 +258,17 @@ def test_the_most_urgent_purchase_comes_first_then_the_largest_value() -> None:
         ]
     ).astype({"stockout_date": "datetime64[ns]"})
     assert list(by_urgency(rows)["sku"]) == ["D", "C", "B", "A"]
+
+
+def test_a_supplier_chosen_on_its_reliability_adjusted_cost_says_so() -> None:
+    """ACME is on time half the time: its $4.00 counts as 4 x (1 + 0.5 x 0.5) = $5.00, so FAST's $4.50 wins."""
+    acme = terms("MUG", "ACME", 3, 4.0) | {"on_time_rate": 0.5}
+    _, report = plan_of([stock("MUG", 8)], [acme, terms("MUG", "FAST", 3, 4.5)], {"MUG": (1, 0)})
+    [s] = report.suggestions
+    assert s.supplier == "FAST"
+    assert s.explanation.endswith("from FAST, the cheapest that arrives by the stock-out on 2026-12-06")
+    _, alone = plan_of([stock("MUG", 8)], [acme], {"MUG": (1, 0)})
+    assert alone.suggestions[0].explanation.endswith(
+        "from ACME, the cheapest that arrives by the stock-out on 2026-12-06, its cost adjusted for its on-time and "
+        "fill rates"
+    )

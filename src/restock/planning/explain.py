@@ -138,9 +138,9 @@ def rounding_steps(need: float, moq: int, pack: int, quantity: int) -> str:
 def which_supplier(r: dict[Hashable, Any]) -> str:
     """Which supplier, and why: the cheapest that arrives by the stock-out a new PO must prevent
     (restock.planning.suppliers.stockout_to_prevent), else the fastest, flagged with the days it misses by."""
-    cheapest = "the cheapest"
+    adjusted = ""
     if not math.isclose(float(r["adjusted_cost"]), float(r["unit_cost"]), rel_tol=1e-9, abs_tol=1e-9):
-        cheapest = "the cheapest once its on-time and fill rates are counted"
+        adjusted = ", its cost adjusted for its on-time and fill rates"
     prevent, first = r["stockout_to_prevent"], r["stockout_date"]
     if r["late_supplier"]:
         late = int(r["days_late"])
@@ -149,10 +149,13 @@ def which_supplier(r: dict[Hashable, Any]) -> str:
             f"cannot arrive before the stock-out, {late} day{'' if late == 1 else 's'} late"
         )
     if pd.notna(prevent):
-        return f"from {r['supplier']}, {cheapest} that arrives by {stockout_words(prevent, first)}"
+        return f"from {r['supplier']}, the cheapest that arrives by {stockout_words(prevent, first)}{adjusted}"
     if pd.notna(first):
-        return f"from {r['supplier']}, {cheapest} (the stock-out on {day_text(first)} ends when open POs arrive)"
-    return f"from {r['supplier']}, {cheapest} (no stock-out projected)"
+        return (
+            f"from {r['supplier']}, the cheapest{adjusted} (the stock-out on {day_text(first)} ends when open POs "
+            "arrive)"
+        )
+    return f"from {r['supplier']}, the cheapest{adjusted} (no stock-out projected)"
 
 
 def stockout_words(prevent: Any, first: Any) -> str:
