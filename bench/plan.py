@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 from forecast import _cpu_seconds, run_statsforecast_alone, synthetic_history
 
-from restock.config import Settings
+from restock.config import Settings, utc_now
 from restock.planning.engine import CANDIDATE_COLUMNS, INBOUND_COLUMNS, PlanInputs
 
 TODAY = date(2026, 11, 27)
@@ -119,7 +119,7 @@ def run_ours(history: pd.DataFrame, inputs: PlanInputs, n_jobs: int) -> tuple[fl
     started = time.perf_counter()
     horizon = plan_horizon(inputs)
     forecasts = forecast_demand(history, horizon, n_jobs=n_jobs)
-    report = report_of(inputs, horizon, build_plan(inputs, forecasts, Settings()))
+    report = report_of(inputs, horizon, build_plan(inputs, forecasts, Settings()), utc_now())
     return time.perf_counter() - started, len(report.suggestions), len(report.radar)
 
 
@@ -137,7 +137,7 @@ def engine_only(args: argparse.Namespace) -> None:
     path = summary[["unique_id", "sku", "warehouse", "demand_mean"]].merge(pd.DataFrame({"ds": days}), how="cross")
     forecasts = FlatForecasts(summary, path.rename(columns={"demand_mean": "yhat"}))
     started = time.perf_counter()
-    report = report_of(inputs, horizon, build_plan(inputs, forecasts, Settings()))
+    report = report_of(inputs, horizon, build_plan(inputs, forecasts, Settings()), utc_now())
     seconds = time.perf_counter() - started
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(

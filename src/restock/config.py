@@ -31,6 +31,8 @@ class Settings:
     """PostgreSQL connections per process: kept open, and extra ones under load (the API runs 40 threads)."""
     plan_creates_pos: bool = False
     """Whether the worker's daily plan turns its suggestions into draft POs by itself (RESTOCK_PLAN_CREATE_POS)."""
+    plan_notify: str | None = None
+    """The purchasing contact's e-mail address (RESTOCK_PLAN_NOTIFY): each stored plan run's summary goes there."""
     notify: NotifySettings = field(default_factory=lambda: NotifySettings())
     """Customer communication: e-mail, links, the outbox worker (RESTOCK_SMTP_*, RESTOCK_MAIL_*, ...)."""
     # Replenishment planning: the cycle service level each ABC class (by revenue) is planned for, and the
@@ -56,6 +58,7 @@ class Settings:
             db_pool_size=_int(env, "RESTOCK_DB_POOL_SIZE", 10),
             db_max_overflow=_int(env, "RESTOCK_DB_MAX_OVERFLOW", 30),
             plan_creates_pos=_bool(env, "RESTOCK_PLAN_CREATE_POS", False),
+            plan_notify=_address(env, "RESTOCK_PLAN_NOTIFY"),
             notify=NotifySettings.from_env(env),
             **_planning_settings(env),
         )
@@ -147,6 +150,20 @@ def _bool(env: os._Environ[str] | dict[str, str], name: str, default: bool) -> b
     if raw in ("0", "false", "no", "off"):
         return False
     raise ValueError(f"{name} must be true or false, got {raw!r}")
+
+
+def _address(env: os._Environ[str] | dict[str, str], name: str) -> str | None:
+    """An e-mail address, checked as every address restock sends to is (`domain.validation.email`); unset: None."""
+    from restock.domain.errors import InvalidInput
+    from restock.domain.validation import email
+
+    raw = (env.get(name) or "").strip()
+    if not raw:
+        return None
+    try:
+        return email(raw)
+    except InvalidInput as error:
+        raise ValueError(f"{name} must be one e-mail address: {error}") from None
 
 
 def _positive(env: os._Environ[str] | dict[str, str], name: str, default: int) -> int:

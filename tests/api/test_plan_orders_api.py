@@ -3,29 +3,18 @@ one replayed) drafts nothing the second time, and a suggestion names the open PO
 
 from __future__ import annotations
 
-from datetime import date, timedelta
-
 from fastapi.testclient import TestClient
 
-from restock.services import purchasing, terms
+from restock.services import purchasing
 from restock.services.context import Context
 from tests.api.conftest import Keys, bearer
-from tests.builders import on_day, on_hand, order
-
-
-def history(ctx: Context) -> None:
-    """MUG: 31 counted on Nov 1, one sold a day until Nov 26: 5 left today; ACME (14 days) sells it in packs of 6."""
-    first = date(2026, 11, 1)
-    terms.set_supplier_terms(ctx, "ACME", "MUG", unit_cost="4.00", moq=10, pack_size=6)
-    on_hand(on_day(ctx, first), "MUG", "W1", 31)
-    for day in range(26):
-        order(on_day(ctx, first + timedelta(days=day)), "MUG", 1)
+from tests.api.test_plan_api import mug_history
 
 
 def test_drafting_the_plan_twice_through_the_api_drafts_nothing_new(
     client: TestClient, ctx: Context, keys: Keys
 ) -> None:
-    history(ctx)
+    mug_history(ctx)
     first = client.post("/v1/plan/purchase-orders", json={}, headers=bearer(keys.admin) | {"Idempotency-Key": "a"})
     assert first.status_code == 201, first.text
     [po] = first.json()["purchase_orders"]
@@ -42,7 +31,7 @@ def test_a_suggestion_through_the_api_names_the_open_pos_it_counted(
 ) -> None:
     """2 MUG sent to ACME today still leave it below its reorder point: suggested, with PO 1 counted (expected in
     ACME's quoted 14 days: Dec 11)."""
-    history(ctx)
+    mug_history(ctx)
     sent = purchasing.create_po(ctx, "ACME", "W1", [("MUG", 2)]).id
     purchasing.send_po(ctx, sent)
     [mug] = client.get("/v1/plan", headers=bearer(keys.warehouse)).json()["suggestions"]

@@ -47,6 +47,7 @@ _FIXED_PATTERNS: list[tuple[str, str]] = [
     (r"/tmp/[A-Za-z0-9_]+/", "<tmp>/"),
     (r"\b[0-9a-f]{32}\b", "<hex32>"),
     (r"\d+\.\d+ ?s\b", "<seconds>"),
+    (r"Date: [A-Z][a-z]{2}, \d\d [A-Z][a-z]{2} \d{4} \d\d:\d\d:\d\d [+-]\d{4}", "Date: <date>"),  # in payloads
     (r"\d+:\d\d:\d\d\b", "<clock>"),
 ]
 
@@ -83,13 +84,46 @@ def _environment(folder: Path) -> Iterator[dict[str, str]]:
     saved = {k: os.environ.get(k) for k in env}
     os.environ.update(env)
     try:
-        yield env
+        with _steady_time_of_day():
+            yield env
     finally:
         for key, value in saved.items():
             if value is None:
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
+
+
+CLOCK_START = "12:00:00"
+"""The time of day the captured story starts at, whatever the real one: with RESTOCK_TODAY the business clock is
+the fixed date at the real time of day, and what is due (a "still waiting" update after 7 days, say) would
+depend on the hour the capture runs."""
+_CLOCK_USERS = ("restock.config", "restock.services.context", "restock.notify.worker", "restock.notify.webhook_lane")
+
+
+@contextmanager
+def _steady_time_of_day() -> Iterator[None]:
+    """Real time, moved to start at TODAY's CLOCK_START: it still runs on (FIFO order, leases and backoff keep
+    working), but the capture sees the same hours on every run."""
+    import importlib
+    import time as real_time
+    from datetime import datetime, timedelta
+
+    start = datetime.fromisoformat(f"{TODAY}T{CLOCK_START}")
+    began = real_time.monotonic()
+
+    def steady_now() -> datetime:
+        return start + timedelta(seconds=real_time.monotonic() - began)
+
+    modules = [importlib.import_module(name) for name in _CLOCK_USERS]
+    saved = [module.utc_now for module in modules]
+    for module in modules:
+        module.utc_now = steady_now  # type: ignore[attr-defined]
+    try:
+        yield
+    finally:
+        for module, original in zip(modules, saved, strict=True):
+            module.utc_now = original  # type: ignore[attr-defined]
 
 
 def _runner() -> Callable[..., tuple[str, Any]]:

@@ -97,18 +97,25 @@ def test_the_right_skus_are_reordered_in_packs_and_moq_from_the_right_supplier(c
     although dearer. ss = 1.6449 x sqrt(3 x 1) = 2.85, ROP = 6 + 2.85 = 8.85 >= 20 - 2 x 7; order-up-to
     2 x 10 + 1.6449 x sqrt(10) = 25.20 -> 25.20 - 20 = 5.2 -> 6 -> MOQ 10 -> two packs of 5.
     BOWL: position 3 - 3 allocated - 1 backordered + 10 inbound = 9; ROP 14 (no variability) >= 9 - 7;
-    order-up-to 21 - 9 = 12 = three packs of 4; no supplier can beat its stock-out tomorrow: ACME, flagged.
-    CUP: 100 + 12 inbound - 7 is far above its ROP: nothing."""
+    order-up-to 21 - 9 = 12 = three packs of 4. Short from tomorrow until its PO lands on Dec 2 (-5 + 10 = 5),
+    short again from Dec 7, which ACME's 14 days (Dec 11) cannot beat: flagged, 4 days late.
+    CUP: 100 + 12 inbound - 7 is far above its ROP: nothing. The columns and the words show one decimal."""
     shop(ctx)
     report = plan(ctx)
     assert report.horizon_days == 21
     got = {(s.sku, s.warehouse): (s.supplier, s.quantity, s.late_supplier) for s in report.suggestions}
     assert got == {("MUG", "W1"): ("FAST", 10, False), ("BOWL", "W1"): ("ACME", 12, True)}
     mug = next(s for s in report.suggestions if s.sku == "MUG")
-    assert (mug.safety_stock, mug.reorder_point, mug.order_up_to) == (2.85, 8.85, 25.2)
+    assert (mug.safety_stock, mug.reorder_point, mug.order_up_to) == (2.8, 8.8, 25.2)
     assert mug.stockout_date == date(2026, 12, 8)
-    assert "-> 10 (packs of 5, MOQ 10) from FAST" in mug.explanation
+    assert "reorder point 8.8: order now; order-up-to 25.2 less position 20: need 5.2, then the MOQ" in mug.explanation
+    assert (
+        "need 5.2, then the MOQ of 10 -> 10; from FAST, the cheapest that arrives by the stock-out on 2026-12-08"
+        in (mug.explanation)
+    )
     bowl = next(s for s in report.suggestions if s.sku == "BOWL")
+    assert (bowl.stockout_date, bowl.stockout_to_prevent, bowl.days_late) == (date(2026, 11, 28), date(2026, 12, 7), 4)
+    assert "cannot arrive before the stock-out, 4 days late" in bowl.explanation
     assert (bowl.position, bowl.abc, bowl.service_level) == (9, "A", 0.98)  # revenue 20 of 50 a day, after MUG
 
 
@@ -273,3 +280,17 @@ def test_the_daily_plan_runs_on_a_shop_without_history_or_supplier_terms(ctx: Co
     daily = daily_plan(ctx)
     assert daily.report.suggestions == []
     assert daily.created == []
+
+
+def test_suggestions_come_most_urgent_first_with_their_totals_per_supplier(ctx: Context) -> None:
+    """BOWL is short from tomorrow, MUG from Dec 8: BOWL first. ACME: 12 BOWL x $3.00; FAST: 10 MUG x $5.00."""
+    shop(ctx)
+    report = plan(ctx)
+    assert [(s.sku, s.stockout_date, s.unit_cost, s.value) for s in report.suggestions] == [
+        ("BOWL", date(2026, 11, 28), 3.0, 36.0),
+        ("MUG", date(2026, 12, 8), 5.0, 50.0),
+    ]
+    assert [t.to_json() for t in report.totals] == [
+        {"supplier": "ACME", "lines": 1, "units": 12, "value": 36.0},
+        {"supplier": "FAST", "lines": 1, "units": 10, "value": 50.0},
+    ]

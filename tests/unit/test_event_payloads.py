@@ -19,6 +19,7 @@ from restock.domain.events import (
     OrderCancelled,
     OrderPlaced,
     OrderShipped,
+    PlanRunRecorded,
     POCancelled,
     RestockAlertDue,
     ShipmentSnapshot,
@@ -104,6 +105,7 @@ EVENTS: list[Event] = [
     ),
     RestockAlertDue(sku="A-1", channel="web", at=NOW),
     POCancelled(po=3, repegged_parts=2),
+    PlanRunRecorded(run=4, to="buyer@example.com"),
 ]
 
 
@@ -183,6 +185,7 @@ def test_each_event_knows_its_deduplication_key() -> None:
         "availability_changed:A-1:web:def",
         "restock_alert_due:A-1:web:2026-12-01T09:30:15.123456",
         "po_cancelled:3",
+        "plan_run_recorded:4",
     ]
 
 

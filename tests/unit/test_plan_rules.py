@@ -147,7 +147,11 @@ def test_a_sku_that_will_fall_below_its_reorder_point_before_the_next_review_is_
     assert mug["reorder_point"] == pytest.approx(25.2016, abs=1e-3)
     assert mug["order_up_to"] == pytest.approx(40.7821, abs=1e-3)
     assert mug["quantity"] == 24
-    assert "-> 24 (packs of 12, MOQ 24) from ACME" in mug["explanation"]
+    assert mug["explanation"] == (
+        "projected stock at the next review (2026-12-04) is 6.0 (position 20 less 14.0 expected demand), at or below "
+        "the reorder point 25.2: order now; order-up-to 40.8 less position 20: need 20.8, then the MOQ of 24 -> 24; "
+        "from ACME, the cheapest that arrives by the stock-out on 2026-12-08"
+    )
     assert mug["stockout_date"] == pd.Timestamp(2026, 12, 8)
 
 
@@ -172,15 +176,24 @@ def test_a_sku_well_above_its_reorder_point_is_not_reordered() -> None:
     assert "no order" in cup["explanation"]
 
 
-def test_when_no_supplier_can_deliver_before_the_stock_out_the_fastest_is_picked_and_flagged() -> None:
-    """BOWL: available 5 - 2 allocated - 1 backordered = 2, 1/day: short on Nov 30 (day 3), before PO 7 arrives
-    on Dec 2. ACME (10 days) and SLOW (20 days, cheaper) are both too late: ACME, the fastest, flagged.
+def test_a_supplier_must_beat_the_stock_out_after_the_open_po_not_the_one_it_ends() -> None:
+    """BOWL: available 5 - 2 allocated - 1 backordered = 2, 1/day: short on Nov 30 (day 3), until PO 7's 10 units
+    land on Dec 2 (7 left); short again from Dec 10, for good. No new PO can beat Nov 30 and none needs to: ACME
+    (10 days: Dec 7) arrives by Dec 10, SLOW (20 days, cheaper) does not: ACME, in time, not flagged.
     Position 2 + 10 inbound = 12; ROP 10 (no variability); 12 - 7 = 5 <= 10; order-up-to 17 - 12 = 5 -> packs of 4: 8.
     """
     bowl = row(small_catalog(), "BOWL")
     assert (bowl["supplier"], bowl["quantity"], bowl["position"]) == ("ACME", 8, 12)
-    assert bowl["late_supplier"]
-    assert "the fastest" in bowl["explanation"]
+    assert (bowl["stockout_date"], bowl["stockout_to_prevent"]) == (
+        pd.Timestamp(2026, 11, 30),
+        pd.Timestamp(2026, 12, 10),
+    )
+    assert not bowl["late_supplier"]
+    assert bowl["days_late"] == 0
+    assert bowl["explanation"].endswith(
+        "from ACME, the cheapest that arrives by the stock-out on 2026-12-10, after the open POs end the one on "
+        "2026-11-30; counted open POs: PO 7 (10 confirmed, expected 2026-12-02)"
+    )
 
 
 def test_radar_flags_and_order_by_revenue_at_risk() -> None:

@@ -12,7 +12,7 @@ from fastapi import Depends, FastAPI
 from restock import __version__
 from restock.api import metrics, problems
 from restock.api.answers import AnswerCache, ChangeWatcher, RememberedAnswers
-from restock.api.routes import catalog, fulfilment, imports, links, notify, ops, orders, planning, purchasing
+from restock.api.routes import catalog, fulfilment, imports, kpis, links, notify, ops, orders, planning, purchasing
 from restock.api.security import KeyCache, refuse_unknown_query
 from restock.services.context import Context
 
@@ -58,6 +58,7 @@ def create_app(ctx: Context) -> FastAPI:
         catalog.router,
         purchasing.router,
         planning.router,
+        kpis.router,
         imports.router,
     ):
         app.include_router(router, responses=problems.DOCUMENTED, dependencies=[Depends(refuse_unknown_query)])

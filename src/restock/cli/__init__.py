@@ -11,12 +11,14 @@ from __future__ import annotations
 import typer
 
 from restock.cli import (
+    advice,
     availability,
     catalog,
     database,
     forecasts,
     fulfilment,
     keys,
+    kpi,
     notify,
     orders,
     planning,
@@ -49,11 +51,16 @@ app.command("serve")(server.serve)
 app.command("worker")(notify.worker)
 app.command("outbox")(notify.outbox)
 app.command("subscribe")(notify.subscribe)
-app.command("plan")(replenishment.plan)
+plan_app = typer.Typer(invoke_without_command=True)  # `restock plan` alone plans; its help is the plan's docstring
+plan_app.callback()(replenishment.plan)
+plan_app.command("runs")(replenishment.plan_runs)
+plan_app.command("compare")(replenishment.plan_compare)
+app.add_typer(plan_app, name="plan")
 app.command("radar")(replenishment.radar)
 app.command("import")(transfer.import_file)
 app.command("export")(transfer.export_file)
 app.command("pick-list")(fulfilment.pick_list)
+app.command("kpi")(kpi.kpi)
 
 warehouse_app = _group("warehouse", "Stock locations.")
 warehouse_app.command("add")(catalog.warehouse_add)
@@ -115,3 +122,5 @@ demand_app.command("import")(forecasts.demand_import)
 
 forecast_app = _group("forecast", "Demand forecasts: check them on your own series.")
 forecast_app.command("evaluate")(forecasts.forecast_evaluate)
+
+_group("policy", "Backorder policy advice from what restock measures.").command("advise")(advice.policy_advise)

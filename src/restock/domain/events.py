@@ -38,6 +38,7 @@ class Topic(enum.StrEnum):
     PO_CANCELLED = "po_cancelled"
     AVAILABILITY_CHANGED = "availability_changed"
     RESTOCK_ALERT_DUE = "restock_alert_due"
+    PLAN_RUN_RECORDED = "plan_run_recorded"
     EMAIL = "email"
     """An e-mail the worker derived from an event, sent (and retried) on its own."""
     WEBHOOK = "webhook"
@@ -334,6 +335,19 @@ class POCancelled:
         return _key(self.topic, self.po)
 
 
+@dataclass(frozen=True, kw_only=True)
+class PlanRunRecorded:
+    """A replenishment plan run was stored: its summary goes to the purchasing contact (RESTOCK_PLAN_NOTIFY)."""
+
+    topic: ClassVar[Topic] = Topic.PLAN_RUN_RECORDED
+    run: int
+    to: str
+
+    @property
+    def dedup_key(self) -> str:
+        return _key(self.topic, self.run)
+
+
 Event = (
     OrderPlaced
     | OrderShipped
@@ -344,6 +358,7 @@ Event = (
     | AvailabilityChanged
     | RestockAlertDue
     | POCancelled
+    | PlanRunRecorded
 )
 """Every event the core emits (BackorderUnpromised is a BackorderDelayed)."""
 
@@ -360,6 +375,7 @@ EVENT_TYPES: dict[Topic, type[Event]] = {
         AvailabilityChanged,
         RestockAlertDue,
         POCancelled,
+        PlanRunRecorded,
     )
 }
 """The class of each event topic (the derived `email` and `webhook` deliveries are not events)."""

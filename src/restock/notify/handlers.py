@@ -31,6 +31,7 @@ from restock.domain.events import (
     OrderPlaced,
     OrderShipped,
     OrderSnapshot,
+    PlanRunRecorded,
     POCancelled,
     RestockAlertDue,
     ShipmentSnapshot,
@@ -43,6 +44,7 @@ from restock.notify.mail import EmailKind, Outgoing, Templates
 from restock.services import email_links as links
 from restock.services.context import Context
 from restock.services.order_views import OrderView, order_view
+from restock.services.plan_runs import run_detail
 from restock.services.selfservice import cancel_link_token, stop_updates_token
 from restock.services.subscriptions import take_alert_batch
 from restock.services.updates import record_news
@@ -138,6 +140,8 @@ def expand(x: Expansion, m: Claimed, event: Event) -> list[NewMessage]:
             return _back_in_stock(x, event.sku, event.channel)
         case POCancelled():  # no customer or integrator hears about it by itself: its effects bring their own
             return []
+        case PlanRunRecorded():
+            return plan_summary(x, m, event)
         case _:
             assert_never(event)
 
@@ -383,3 +387,48 @@ def _back_in_stock(x: Expansion, sku: str, channel: str) -> list[NewMessage]:
             )
         )
     return out
+
+
+URGENT_LINES = 10
+"""The plan summary lists this many of its most urgent suggestions; the rest are counted."""
+
+
+def _amount(value: float) -> str:
+    return f"{value:.2f}"
+
+
+def plan_summary(x: Expansion, m: Claimed, e: PlanRunRecorded) -> list[NewMessage]:
+    """The stored run's summary for the purchasing contact: its totals per supplier, its most urgent suggestions
+    with their stock-out dates, the drafts it made; every figure is the stored run's."""
+    run = run_detail(x.session, e.run, lines=URGENT_LINES)
+    context = {
+        "run_id": run.id,
+        "today": run.today.isoformat(),
+        "source": run.source,
+        "inputs_at": run.inputs_at.strftime("%Y-%m-%d %H:%M UTC"),
+        "demand_until": None if run.demand_until is None else run.demand_until.isoformat(),
+        "lines": run.lines,
+        "units": run.units,
+        "value": _amount(run.value),
+        "at_risk": run.at_risk,
+        "revenue_at_risk": _amount(run.revenue_at_risk),
+        "totals": [
+            {"supplier": t.supplier, "lines": t.lines, "units": t.units, "value": _amount(t.value)} for t in run.totals
+        ],
+        "urgent": [
+            {
+                "sku": s.sku,
+                "warehouse": s.warehouse,
+                "supplier": s.supplier,
+                "quantity": s.quantity,
+                "value": _amount(s.value),
+                "stockout": f"out of stock from {s.stockout_date}" if s.stockout_date else "no stock-out projected",
+                "days_late": s.days_late,
+                "prevent": None if s.stockout_to_prevent is None else s.stockout_to_prevent.isoformat(),
+            }
+            for s in run.suggestions
+        ],
+        "more": run.lines - len(run.suggestions),
+        "drafts": [po.model_dump() for po in run.purchase_orders],
+    }
+    return [x.email(m, EmailKind.PLAN_SUMMARY, e.to, context)]

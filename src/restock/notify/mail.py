@@ -35,6 +35,8 @@ class EmailKind(enum.StrEnum):
     ORDER_CANCELLED = "order_cancelled"
     STILL_WAITING = "still_waiting"
     BACK_IN_STOCK = "back_in_stock"
+    PLAN_SUMMARY = "plan_summary"
+    """To the purchasing contact, not a customer: a stored plan run's summary (RESTOCK_PLAN_NOTIFY)."""
 
 
 @dataclass(frozen=True)

@@ -16,19 +16,24 @@ The rules, in the order they are applied:
 3. Per candidate supplier (its recorded terms and measured lead time): safety stock
    z x sqrt(L sigma_d^2 + d^2 sigma_L^2), reorder point d L + safety stock, order-up-to level
    d (L + R) + z x sqrt((L + R) sigma_d^2 + d^2 sigma_L^2) for a review period R.
-4. Supplier: among those whose P90 lead time delivers by the projected stock-out, the lowest landed
+4. Supplier: among those whose P90 lead time delivers by the stock-out a new PO must prevent (the first
+   day from which the projection stays below zero: a shortage an open PO ends is not one), the lowest landed
    cost adjusted for reliability, unit cost x (1 + RELIABILITY_PENALTY x (1 - on-time rate)) / fill rate;
-   when none can, the fastest, flagged `late_supplier`. A row whose latest open PO's supplier delivers in
-   time and needs no new order is judged against that one (.open_supplier: planning twice orders nothing new).
+   when none can, the fastest, flagged `late_supplier` with the `days_late` it misses by. A row whose latest
+   open PO's supplier delivers in time and needs no new order is judged against that one (.open_supplier:
+   planning twice orders nothing new).
 5. Reorder when the inventory position (on hand - allocated - waiting backorders + every open PO line,
    draft, sent or confirmed), less the demand expected before the next review, is at or below the reorder point;
    order up to the order-up-to level (or the EOQ, at least what keeps the position above the reorder
    point until the next review), at least the MOQ, rounded up to whole packs.
-6. Radar flags per row: `stockout_before_receipt`, `late_po` (an open PO's ETA has passed),
+6. Radar flags per row: `stockout_before_receipt` or `stockout_after_receipt` (the projected
+   stock-out comes before the next receipt, or after it), `backorders_uncovered` (waiting backorders
+   neither free stock nor any open PO covers), `late_po` (an open PO's ETA has passed),
    `supplier_slipping` (an open PO's ETA moved past its first confirmed date, or its supplier is on
    time less than SLIPPING_ON_TIME of the time), `demand_spike` (last RECENT_DAYS' demand above the
-   forecast by SPIKE_SIGMAS standard errors and by at least SPIKE_RATIO); revenue at risk is the
-   largest projected shortfall x price.
+   forecast by SPIKE_SIGMAS standard errors and by at least SPIKE_RATIO), `late_supplier`; revenue at
+   risk is the units short (the largest projected shortfall, or the uncovered backorders when more)
+   x price, and every row at risk has a `reason` in words built from its flags.
 """
 
 from __future__ import annotations
@@ -51,10 +56,11 @@ from restock.planning.columns import (
     STOCK_COLUMNS,
     text_keys,
 )
+from restock.planning.explain import explanations
 from restock.planning.open_supplier import choose_keeping_open_suppliers
 from restock.planning.policy import with_service_levels
 from restock.planning.projection import ForecastLike, horizon_days, project, stockout_dates
-from restock.planning.quantities import DAYS_PER_YEAR, explanations, with_quantities
+from restock.planning.quantities import DAYS_PER_YEAR, with_quantities
 from restock.planning.radar import (
     FLAGS,
     RECENT_DAYS,
@@ -64,7 +70,13 @@ from restock.planning.radar import (
     at_risk,
     with_risks,
 )
-from restock.planning.suppliers import RELIABILITY_PENALTY, evaluate_candidates, late_supplier
+from restock.planning.suppliers import (
+    RELIABILITY_PENALTY,
+    days_late,
+    evaluate_candidates,
+    late_supplier,
+    stockout_to_prevent,
+)
 
 __all__ = [
     "CANDIDATE_COLUMNS",
@@ -150,6 +162,7 @@ def _with_chosen_supplier(
     for column in CHOSEN_COLUMNS[1:]:  # without any candidate the merge leaves untyped empty columns
         rows[column] = pd.to_numeric(rows[column]).astype("float64")
     rows["late_supplier"] = late_supplier(rows)
+    rows["days_late"] = days_late(rows, today)
     return rows
 
 
@@ -160,8 +173,9 @@ def build_plan(inputs: PlanInputs, forecasts: ForecastLike, settings: Settings) 
     rows["row"] = np.arange(len(rows))
     days, stock = project(rows, forecasts, inputs.inbound)
     rows["stockout_date"] = stockout_dates(stock, days)
+    rows["stockout_to_prevent"] = stockout_to_prevent(stock, days)
     rows = with_quantities(_with_chosen_supplier(rows, inputs.candidates, inputs.inbound, inputs.today), inputs.inbound)
-    rows["explanation"] = explanations(rows)
+    rows["explanation"] = explanations(rows, inputs.today)
     inbound = inputs.inbound.merge(
         inputs.candidates[["sku", "supplier", "on_time_rate"]], on=["sku", "supplier"], how="left"
     )

@@ -1,4 +1,4 @@
-"""When a SKU x warehouse is reordered, how much, and the one line that says where the number comes from."""
+"""When a SKU x warehouse is reordered and how much (the words that say why are in restock.planning.explain)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import numpy.typing as npt
 import pandas as pd
 
 from restock.planning.columns import KEY, available_to_customers
-from restock.planning.formulas import economic_order_quantity, lead_time_demand, whole_packs
-from restock.planning.inbound import open_po_words, with_open_lines
+from restock.planning.formulas import economic_order_quantity, whole_packs
+from restock.planning.inbound import with_open_lines
 from restock.planning.policy import OrderPolicy
 
 DAYS_PER_YEAR = 365
@@ -83,32 +83,3 @@ def with_quantities(rows: pd.DataFrame, inbound: pd.DataFrame) -> pd.DataFrame:
     rows["quantity"] = whole_packs(rows["raw_quantity"].to_numpy(dtype="float64"), moq, pack).astype("int64")
     rows["rule"] = np.where(uses_eoq(rows), OrderPolicy.EOQ.value, OrderPolicy.ORDER_UP_TO.value)
     return rows
-
-
-def explanations(rows: pd.DataFrame) -> pd.Series:
-    """One line per row saying where its number comes from (one formatted string per row, no per-day work)."""
-    return pd.Series([_explanation(r) for r in rows.to_dict("records")], index=rows.index, dtype="object")
-
-
-def _explanation(r: dict[Hashable, Any]) -> str:
-    if not isinstance(r["supplier"], str):
-        return "no supplier terms recorded for this SKU: record them with `restock supplier terms`"
-    counted = open_po_words(r)
-    counted = f"; {counted}" if counted else ""
-    if not r["reorder"]:
-        return (
-            f"position {r['position']:g} - demand before next review {demand_before_review(r):.1f} "
-            f"stays above reorder point {r['reorder_point']:.1f}: no order{counted}"
-        )
-    expected = lead_time_demand(r["demand_mean"], r["lead_time_mean"])
-    target = (
-        f"EOQ {r['eoq']:.1f}"
-        if r["rule"] == OrderPolicy.EOQ.value
-        else f"order-up-to {r['order_up_to']:.1f} (review {r['review_days']} d)"
-    )
-    late = "" if r["in_time"] else "; none can deliver before the stock-out: the fastest"
-    return (
-        f"lead-time demand {expected:.1f} + safety stock {r['safety_stock']:.1f} = reorder point "
-        f"{r['reorder_point']:.1f}, position {r['position']:g}; {target} -> {r['raw_quantity']:.1f} "
-        f"-> {r['quantity']} (packs of {r['pack_size']:g}, MOQ {r['moq']:g}) from {r['supplier']}{late}{counted}"
-    )

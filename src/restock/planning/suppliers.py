@@ -6,10 +6,12 @@ from __future__ import annotations
 from datetime import date
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from restock.planning.columns import CANDIDATE_COLUMNS
 from restock.planning.formulas import order_up_to_level, reorder_point, safety_stock
+from restock.planning.projection import first_day
 from restock.planning.reliability import MIN_HISTORY
 
 RELIABILITY_PENALTY = 0.5
@@ -55,17 +57,35 @@ def reliability_adjusted_cost(unit_cost: pd.Series, on_time_rate: pd.Series, fil
     return unit_cost.astype("float64") * (1 + RELIABILITY_PENALTY * (1 - on_time)) / fill
 
 
+def stockout_to_prevent(stock: npt.NDArray[np.float64], days: pd.DatetimeIndex) -> npt.NDArray[np.datetime64]:
+    """The stock-out a new PO must prevent: the first day from which the projection stays below zero to the end of
+    the horizon (NaT when it never does).
+
+    The projection already counts every open PO on its arrival day. A shortage that an arrival ends (a SKU out
+    of stock today whose PO lands next week) is not one a new PO can prevent: nothing ordered today arrives before
+    what is already on its way, and the radar flags the wait (`stockout_before_receipt`). What no open PO ends is
+    the shortage after the supply on hand and on order runs out: forecast demand never lifts the projection, so
+    once it is below zero after the last arrival it stays there. When the last arrival is too small to lift it
+    back above zero, the shortage that began before it is the one to prevent, from its first day. Judging a
+    supplier against the first projected stock-out instead flagged every out-of-stock SKU as bought too late,
+    even those an open PO was about to refill."""
+    below = stock < 0
+    to_the_end = np.flip(np.logical_and.accumulate(np.flip(below, axis=1), axis=1), axis=1)
+    return first_day(to_the_end, days)
+
+
 def delivers_in_time(deliver_days: pd.Series, stockout_date: pd.Series, today: date) -> pd.Series:
-    """A supplier is in time when its P90 lead time delivers by the projected stock-out (or none is projected)."""
+    """A supplier is in time when its P90 lead time delivers by the stock-out it must prevent (`stockout_to_prevent`;
+    none projected: always in time). Arriving on that day counts: the projection is the stock at the end of a day."""
     stockout_in = (stockout_date - pd.Timestamp(today)).dt.days
     return stockout_in.isna() | (deliver_days <= stockout_in)
 
 
 def evaluate_candidates(rows: pd.DataFrame, candidates: pd.DataFrame, today: date) -> pd.DataFrame:
     """Every row x supplier offering its SKU, with the figures that supplier's lead time implies."""
-    both = rows[["row", "sku", "demand_mean", "demand_std", "service_level", "review_days", "stockout_date"]].merge(
-        candidates[CANDIDATE_COLUMNS], on="sku", how="inner"
-    )
+    both = rows[
+        ["row", "sku", "demand_mean", "demand_std", "service_level", "review_days", "stockout_to_prevent"]
+    ].merge(candidates[CANDIDATE_COLUMNS], on="sku", how="inner")
     d, sd = both["demand_mean"].to_numpy(), both["demand_std"].to_numpy()
     lt, slt = both["lead_time_mean"].to_numpy(dtype="float64"), both["lead_time_std"].fillna(0).to_numpy()
     level = both["service_level"].to_numpy(dtype="float64")
@@ -74,7 +94,7 @@ def evaluate_candidates(rows: pd.DataFrame, candidates: pd.DataFrame, today: dat
     both["reorder_point"] = reorder_point(d, sd, lt, slt, level)
     both["order_up_to"] = order_up_to_level(d, sd, lt, slt, level, review)
     both["deliver_days"] = both["lead_time_p90"].fillna(both["lead_time_mean"])
-    both["in_time"] = delivers_in_time(both["deliver_days"], both["stockout_date"], today)
+    both["in_time"] = delivers_in_time(both["deliver_days"], both["stockout_to_prevent"], today)
     both["adjusted_cost"] = reliability_adjusted_cost(both["unit_cost"], both["on_time_rate"], both["fill_rate"])
     return both
 
@@ -91,8 +111,18 @@ def choose_supplier(evaluated: pd.DataFrame) -> pd.DataFrame:
 
 
 def late_supplier(rows: pd.DataFrame) -> pd.Series:
-    """A row short before any of its suppliers can deliver: bought from the fastest, and flagged."""
-    return rows["supplier"].notna() & rows["stockout_date"].notna() & (rows["in_time"] == 0)
+    """A new PO cannot arrive before the stock-out it must prevent (`stockout_to_prevent`), whichever supplier it
+    goes to: bought from the fastest, and flagged. A stock-out an open PO ends is not a reason: no row is flagged
+    for a shortage that what is already on its way refills."""
+    return rows["supplier"].notna() & rows["stockout_to_prevent"].notna() & (rows["in_time"] == 0)
+
+
+def days_late(rows: pd.DataFrame, today: date) -> pd.Series:
+    """Whole days the chosen supplier's P90 delivery misses the stock-out to prevent by (0 unless `late_supplier`):
+    a PO delivered 10.0 days from today against a stock-out in 3 days is 7 days late, one in 3.2 days is 1."""
+    stockout_in = (rows["stockout_to_prevent"] - pd.Timestamp(today)).dt.days.astype("float64")
+    missed = np.maximum(1.0, np.ceil((rows["deliver_days"] - stockout_in).to_numpy(dtype="float64")))
+    return pd.Series(np.where(rows["late_supplier"], missed, 0.0), index=rows.index).fillna(0).astype("int64")
 
 
 def skus_without_terms(rows: pd.DataFrame) -> list[str]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 
 import numpy as np
 import pandas as pd
@@ -16,14 +17,16 @@ from sqlalchemy.orm import Session
 from restock.domain.errors import InvalidInput
 from restock.planning.columns import RECENT_COLUMNS, stock_with_backorders
 from restock.planning.engine import ForecastLike, PlanInputs, PlanResult, build_plan, plan_horizon
+from restock.planning.explain import figure
 from restock.planning.forecast import forecast_demand
 from restock.planning.inbound import with_expected_arrivals
 from restock.planning.policy import with_default_settings
 from restock.planning.radar import FLAGS, recent_demand
 from restock.planning.suppliers import measured_terms, skus_without_terms
+from restock.services import plan_runs
 from restock.services.context import Context, use_case
 from restock.services.demand import demand_history
-from restock.services.planning_views import PlanOut, RiskOut, SuggestionOut
+from restock.services.planning_views import PlanOut, PlanRunOut, RiskOut, SuggestionOut, SupplierTotalOut
 from restock.services.purchasing import POView, new_draft_po
 from restock.services.reliability import load_scorecards
 from restock.store import planning as store
@@ -52,7 +55,7 @@ def load_plan_inputs(session: Session, ctx: Context, recent: pd.DataFrame | None
 # ---------------------------------------------------------------- views
 
 
-DATE_COLUMNS = ("stockout_date", "below_safety_date", "next_receipt")
+DATE_COLUMNS = ("stockout_date", "stockout_to_prevent", "below_safety_date", "next_receipt")
 
 
 def _with_iso_dates(rows: pd.DataFrame) -> pd.DataFrame:
@@ -70,8 +73,20 @@ Suggestion = SuggestionOut
 RiskRow = RiskOut
 
 
+def by_urgency(suggestions: pd.DataFrame) -> pd.DataFrame:
+    """The purchases to make, most urgent first: the earliest projected stock-out (none: last), then the largest
+    order value; ties by supplier, warehouse and SKU so the list reads the same every time."""
+    ranked = suggestions.assign(value=suggestions["quantity"] * suggestions["unit_cost"].astype("float64"))
+    return ranked.sort_values(
+        ["stockout_date", "value", "supplier", "warehouse", "sku"],
+        ascending=[True, False, True, True, True],
+        na_position="last",
+        kind="stable",
+    )
+
+
 def _suggestions(result: PlanResult) -> list[Suggestion]:
-    rows = _with_iso_dates(result.suggestions.sort_values(["supplier", "warehouse", "sku"], kind="stable"))
+    rows = _with_iso_dates(by_urgency(result.suggestions))
     return [
         Suggestion(
             sku=r["sku"],
@@ -83,15 +98,30 @@ def _suggestions(result: PlanResult) -> list[Suggestion]:
             abc=r["abc"],
             service_level=float(r["service_level"]),
             position=int(r["position"]),
-            safety_stock=round(float(r["safety_stock"]), 2),
-            reorder_point=round(float(r["reorder_point"]), 2),
-            order_up_to=round(float(r["order_up_to"]), 2),
+            safety_stock=figure(r["safety_stock"]),
+            reorder_point=figure(r["reorder_point"]),
+            order_up_to=figure(r["order_up_to"]),
             stockout_date=r["stockout_date"],
+            stockout_to_prevent=r["stockout_to_prevent"],
             late_supplier=bool(r["late_supplier"]),
+            days_late=int(r["days_late"]),
             open_pos=list(r["open_pos"]),
             explanation=r["explanation"],
         )
         for r in rows.to_dict("records")
+    ]
+
+
+def supplier_totals(suggestions: Sequence[Suggestion]) -> list[SupplierTotalOut]:
+    """Lines, units and value of the suggestions per supplier, by supplier code (the value is the sum of the
+    lines' values, as shown)."""
+    totals: dict[str, tuple[int, int, float]] = {}
+    for s in suggestions:
+        lines, units, value = totals.get(s.supplier, (0, 0, 0.0))
+        totals[s.supplier] = (lines + 1, units + s.quantity, value + s.value)
+    return [
+        SupplierTotalOut(supplier=supplier, lines=lines, units=units, value=round(value, 2))
+        for supplier, (lines, units, value) in sorted(totals.items())
     ]
 
 
@@ -110,6 +140,7 @@ def _radar(result: PlanResult) -> list[RiskRow]:
             units_short=int(r["units_short"]),
             revenue_at_risk=round(float(r["revenue_at_risk"]), 2),
             flags=list(names[flags[i]]),
+            reason=r["reason"],
             projected=projection[int(r["row"])].tolist(),
         )
         for i, r in enumerate(radar.to_dict("records"))
@@ -119,13 +150,23 @@ def _radar(result: PlanResult) -> list[RiskRow]:
 PlanReport = PlanOut
 
 
-def report_of(inputs: PlanInputs, horizon: int, result: PlanResult) -> PlanReport:
+def demand_until(result: PlanResult) -> date | None:
+    """The last day of demand the forecasts saw: the day before the first day they forecast (none: no forecast)."""
+    return result.days[0] - timedelta(days=1) if result.days else None
+
+
+def report_of(inputs: PlanInputs, horizon: int, result: PlanResult, inputs_at: datetime) -> PlanReport:
+    """The plan as its users read it; `inputs_at`: when its inputs were read (the stock is as of then)."""
+    suggestions = _suggestions(result)
     return PlanReport(
         today=inputs.today,
+        inputs_at=inputs_at,
+        demand_until=demand_until(result),
         horizon_days=horizon,
         planned=len(result.rows),
         without_terms=skus_without_terms(result.rows),
-        suggestions=_suggestions(result),
+        suggestions=suggestions,
+        totals=supplier_totals(suggestions),
         radar=_radar(result),
     )
 
@@ -141,10 +182,11 @@ def run_plan(
     progress: Progress | None = None,
 ) -> PlanReport:
     """Load, forecast over the plan's horizon, and plan: suggestions and radar for the whole catalog."""
+    inputs_at = ctx.clock.now()
     inputs = load_plan_inputs(ctx, recent)
     horizon = plan_horizon(inputs)
     forecasts = forecaster(ctx, horizon, progress)
-    return report_of(inputs, horizon, build_plan(inputs, forecasts, ctx.settings))
+    return report_of(inputs, horizon, build_plan(inputs, forecasts, ctx.settings), inputs_at)
 
 
 def plan(ctx: Context, *, n_jobs: int = 1, progress: Progress | None = None) -> PlanReport:
@@ -177,15 +219,23 @@ def create_purchase_orders(session: Session, ctx: Context, suggestions: Sequence
 class DailyPlan:
     report: PlanReport
     created: list[POView]
+    run: PlanRunOut
+    """The run as stored (`restock plan runs`)."""
 
 
 def daily_plan(ctx: Context, plan_today: Callable[[Context], PlanReport] = plan) -> DailyPlan:
-    """The worker's daily run: today's plan and, with RESTOCK_PLAN_CREATE_POS, its suggestions as draft POs.
+    """The worker's daily run: today's plan and, with RESTOCK_PLAN_CREATE_POS, its suggestions as draft POs; the run
+    is stored with the drafts it made, in one transaction (and its summary queued for RESTOCK_PLAN_NOTIFY).
 
     Nothing is drafted twice: the plan counts every open PO line (drafts included) in the position, so a
     SKU x warehouse that an open PO covers gets no suggestion, as with `restock plan --create-pos`.
     """
     report = plan_today(ctx)
-    if not ctx.settings.plan_creates_pos:
-        return DailyPlan(report, [])
-    return DailyPlan(report, create_purchase_orders(ctx, report.suggestions))
+
+    def drafts() -> list[POView]:
+        if not ctx.settings.plan_creates_pos:
+            return []
+        return create_purchase_orders(ctx, report.suggestions)
+
+    recorded = plan_runs.record_plan_run(ctx, report, "daily", drafts)
+    return DailyPlan(report, recorded.created, recorded.run)

@@ -1,11 +1,12 @@
-"""Replenishment planning: supplier scorecards and terms, SKU planning settings, the plan and the radar."""
+"""Replenishment planning: supplier scorecards and terms, SKU planning settings, the plan (JSON or CSV), the radar,
+and the stored plan runs."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Path
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Header, Path, Query
+from fastapi.responses import JSONResponse, Response
 
 from restock.api.idempotency import IdempotencyKey, run_idempotent
 from restock.api.planning_schemas import (
@@ -21,7 +22,9 @@ from restock.api.planning_schemas import (
 )
 from restock.api.schemas import Code
 from restock.api.security import Admin, Ctx, Warehouse
-from restock.services import planning, terms
+from restock.domain.validation import MAX_ID
+from restock.services import plan_runs, planning, terms
+from restock.services.planning_views import PlanCompareOut, PlanRunDetailOut, PlanRunOut, plan_csv
 from restock.services.reliability import supplier_scorecard
 
 router = APIRouter(prefix="/v1")
@@ -79,11 +82,45 @@ def set_sku_planning(code: CodePath, body: SkuPlanningIn, ctx: Ctx, who: Admin) 
     ).to_json()
 
 
-@router.get("/plan", response_model=PlanOut, tags=["planning"])
-def get_plan(ctx: Ctx, who: Warehouse) -> PlanOut:
-    """Today's purchase suggestions for every SKU x warehouse (forecasts are computed: this takes a while on a
-    large catalog)."""
-    return planning.plan(ctx)
+CSV = "text/csv"
+
+
+def wants_csv(accept: str | None, format_: str | None) -> bool:
+    """`?format=csv`, or (without `format`) an Accept header naming text/csv before any JSON type."""
+    if format_ is not None:
+        return format_ == "csv"
+    types = [part.split(";")[0].strip().lower() for part in (accept or "").split(",")]
+    csv_at = types.index(CSV) if CSV in types else None
+    json_at = next((i for i, t in enumerate(types) if t in ("application/json", "application/*", "*/*")), None)
+    return csv_at is not None and (json_at is None or csv_at < json_at)
+
+
+@router.get(
+    "/plan",
+    response_model=PlanOut,
+    tags=["planning"],
+    responses={200: {"content": {CSV: {"schema": {"type": "string"}}}, "description": "The plan (JSON or CSV)."}},
+)
+def get_plan(
+    ctx: Ctx,
+    who: Warehouse,
+    format_: Annotated[
+        Literal["json", "csv"] | None,
+        Query(alias="format", description="csv: the suggestions as CSV (as does `Accept: text/csv`)."),
+    ] = None,
+    accept: Annotated[str | None, Header(include_in_schema=False)] = None,
+) -> PlanOut | Response:
+    """Today's purchase suggestions for every SKU x warehouse, most urgent first, with totals per supplier
+    (forecasts are computed: this takes a while on a large catalog). As CSV with `?format=csv` or
+    `Accept: text/csv`: one row per suggestion, one column per field, as `restock plan --csv` writes it."""
+    report = planning.plan(ctx)
+    if not wants_csv(accept, format_):
+        return report
+    return Response(
+        plan_csv(report.suggestions),
+        media_type=f"{CSV}; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="plan-{report.today}.csv"'},
+    )
 
 
 @router.post("/plan/purchase-orders", status_code=201, response_model=PlanOrdersOut, tags=["planning"])
@@ -108,3 +145,36 @@ def get_radar(ctx: Ctx, who: Warehouse) -> list[RiskOut]:
     """SKU x warehouses projected to run short or below safety stock over the plan's horizon, flagged, most
     revenue at risk first."""
     return planning.plan(ctx).radar
+
+
+RunId = Annotated[int, Path(ge=1, le=MAX_ID)]
+
+
+@router.get("/plan/runs", response_model=list[PlanRunOut], tags=["planning"])
+def list_plan_runs(
+    ctx: Ctx,
+    who: Warehouse,
+    limit: Annotated[int, Query(ge=1, le=plan_runs.MAX_LIST, description="How many runs, newest first.")] = 30,
+) -> list[PlanRunOut]:
+    """The stored plan runs, newest first: the worker's daily plan, and `restock plan --record`."""
+    return plan_runs.list_plan_runs(ctx, limit)
+
+
+@router.get("/plan/runs/{run_id}", response_model=PlanRunDetailOut, tags=["planning"])
+def get_plan_run(run_id: RunId, ctx: Ctx, who: Warehouse) -> PlanRunDetailOut:
+    """A stored run with its suggestions (in its order), its totals per supplier and the drafts it made."""
+    return plan_runs.show_plan_run(ctx, run_id)
+
+
+@router.get("/plan/runs/{run_id}/compare", response_model=PlanCompareOut, tags=["planning"])
+def compare_plan_run(
+    run_id: RunId,
+    ctx: Ctx,
+    who: Warehouse,
+    with_run: Annotated[
+        int | None,
+        Query(alias="with", ge=1, le=MAX_ID, description="The run to compare with (default: the one before)."),
+    ] = None,
+) -> PlanCompareOut:
+    """The run against another: new suggestions, dropped ones, changed quantities, and totals per supplier."""
+    return plan_runs.compare_plan_runs(ctx, run_id, with_run)

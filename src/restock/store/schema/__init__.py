@@ -3,7 +3,7 @@
 CHECK constraints back up the guarded UPDATEs of the services: even a bug cannot make stock negative
 or over-allocate it, and a PO line cannot promise more than it carries.
 
-One module per area (base, catalog, orders, messages, planning); every model is importable from here.
+One module per area (base, catalog, orders, messages, planning, plan_runs); every model is importable from here.
 """
 
 from __future__ import annotations
@@ -37,12 +37,14 @@ from restock.store.schema.messages import (
     WebhookEndpoint,
 )
 from restock.store.schema.orders import LinePart, Order, OrderLine, ReceiptFill, Shipment, ShipmentLine
+from restock.store.schema.plan_runs import PLAN_RUN_SOURCES, PlanRun, PlanRunDraft, PlanRunLine
 from restock.store.schema.planning import ORDER_POLICIES, ImportedDemand, SkuPlanning, SupplierSku
 
 __all__ = [
     "CODE_LENGTH",
     "NAMING",
     "ORDER_POLICIES",
+    "PLAN_RUN_SOURCES",
     "ApiKey",
     "AvailabilityChange",
     "AvailabilityFeedEpoch",
@@ -62,6 +64,9 @@ __all__ = [
     "OrderLine",
     "OutboxMessage",
     "POLine",
+    "PlanRun",
+    "PlanRunDraft",
+    "PlanRunLine",
     "PurchaseOrder",
     "ReceiptFill",
     "RestockSubscription",
