@@ -25,14 +25,23 @@ if TYPE_CHECKING:
 
 class ForecastEngine(Protocol):
     """Runs statsforecast's two calls on series given as unique_id, ds, y; returns pandas frames sorted by
-    series (and cutoff) and date, model columns as float64."""
+    series (and cutoff) and date, model columns as float64. The backtest's windows are `h` apart; `refit`
+    False fits once at the first origin and carries the models forward; `input_size` caps the training."""
 
     def session(self) -> AbstractContextManager[object]:
         """Held open around all the calls of one forecast (a cluster connection)."""
         ...
 
     def cross_validation(
-        self, models: list[Any], freq: str | int, frame: pd.DataFrame, *, h: int, n_windows: int
+        self,
+        models: list[Any],
+        freq: str | int,
+        frame: pd.DataFrame,
+        *,
+        h: int,
+        n_windows: int,
+        refit: bool = True,
+        input_size: int | None = None,
     ) -> pd.DataFrame: ...
 
     def forecast(
@@ -57,10 +66,20 @@ class LocalEngine:
         return nullcontext()
 
     def cross_validation(
-        self, models: list[Any], freq: str | int, frame: pd.DataFrame, *, h: int, n_windows: int
+        self,
+        models: list[Any],
+        freq: str | int,
+        frame: pd.DataFrame,
+        *,
+        h: int,
+        n_windows: int,
+        refit: bool = True,
+        input_size: int | None = None,
     ) -> pd.DataFrame:
         engine = _statsforecast(models, freq, self.n_jobs)
-        result: pd.DataFrame = engine.cross_validation(h=h, df=frame, n_windows=n_windows, step_size=h, refit=True)
+        result: pd.DataFrame = engine.cross_validation(
+            h=h, df=frame, n_windows=n_windows, step_size=h, refit=refit, input_size=input_size
+        )
         return result
 
     def forecast(
@@ -92,10 +111,20 @@ class ClusterEngine:
                 ray.shutdown()
 
     def cross_validation(
-        self, models: list[Any], freq: str | int, frame: pd.DataFrame, *, h: int, n_windows: int
+        self,
+        models: list[Any],
+        freq: str | int,
+        frame: pd.DataFrame,
+        *,
+        h: int,
+        n_windows: int,
+        refit: bool = True,
+        input_size: int | None = None,
     ) -> pd.DataFrame:
         engine = _statsforecast(models, freq)
-        result = engine.cross_validation(h=h, df=self._distributed(frame), n_windows=n_windows, step_size=h, refit=True)
+        result = engine.cross_validation(
+            h=h, df=self._distributed(frame), n_windows=n_windows, step_size=h, refit=refit, input_size=input_size
+        )
         return _local(result, frame, ["unique_id", "cutoff", "ds"])
 
     def forecast(
