@@ -2,10 +2,12 @@
 
 The series are synthetic and seeded: two years of daily demand for N SKU x warehouse pairs, a mix of
 the four demand classes (20% smooth, 15% erratic, 35% intermittent, 30% lumpy, the long tail a real
-catalog has). The baseline is the least statsforecast work for the same answer: for each demand
-class, one `cross_validation` and one `forecast` of that class's candidate models over that class's
-series (the class of each series is handed to it, not timed). Ours adds classification, the choice
-of a model per series, the backtest errors and the long path frame: the ratio is that overhead.
+catalog has). The baseline is the least statsforecast work for the same answer: for each group of demand
+classes sharing candidates (frequent, rare), one `cross_validation` per number of backtest windows and one
+`forecast` (with the prediction intervals the models have) of that group's candidates over its series (the
+class and windows of each series are handed to it, not timed). Ours adds classification, the choice of a
+model per series, the combination, the intervals, the backtest errors and the long path frame: the ratio is
+that overhead.
 
 Each side runs in a fresh process, so its peak memory (resident set, the process and its statsforecast
 workers) is its own. The sides take turns for `--rounds` rounds; the medians are reported.
@@ -93,24 +95,38 @@ def run_statsforecast_alone(history: pd.DataFrame, horizon: int, n_jobs: int) ->
     from statsforecast.models import Naive
 
     from restock.planning.classify import classify
-    from restock.planning.forecast import BACKTEST_WINDOWS, MODELLED_CLASSES, BacktestPlan, candidate_models
+    from restock.planning.forecast import (
+        BACKTEST_WINDOWS,
+        GROUPS,
+        MIN_POINTS_TO_FIT,
+        BacktestPlan,
+        Group,
+        candidate_models,
+        has_native_intervals,
+    )
+    from restock.planning.intervals import LEVEL
 
     plan = BacktestPlan(horizon, 7)
     frame = history[["unique_id", "ds", "y"]]
-    classes = classify(frame, min_length=plan.min_length)  # handed to the baseline, not timed
-    groups = {
-        c: frame[frame["unique_id"].isin(classes.loc[classes["demand_class"] == c, "unique_id"])]
-        for c in MODELLED_CLASSES
-    }
+    classes = classify(frame, min_length=MIN_POINTS_TO_FIT)  # handed to the baseline, not timed
+    classes["group"] = classes["demand_class"].map(GROUPS)
+    classes["windows"] = plan.windows(classes["n"]).to_numpy()
+    calls = []  # (group, windows or 0 for the forecast, series)
+    for group in Group:
+        members = classes[classes["group"] == group]
+        calls.append((group, 0, frame[frame["unique_id"].isin(members["unique_id"])]))
+        for count in range(1, BACKTEST_WINDOWS + 1):
+            ids = members.loc[members["windows"] == count, "unique_id"]
+            calls.append((group, count, frame[frame["unique_id"].isin(ids)]))
     started = time.perf_counter()
-    for demand_class, subset in groups.items():
+    for group, count, subset in calls:
         if subset.empty:
             continue
-        engine = StatsForecast(
-            models=candidate_models(demand_class, 7), freq="D", n_jobs=n_jobs, fallback_model=Naive()
-        )
-        engine.cross_validation(h=plan.step, df=subset, n_windows=BACKTEST_WINDOWS, step_size=plan.step)
-        engine.forecast(h=horizon, df=subset)
+        engine = StatsForecast(models=candidate_models(group, 7), freq="D", n_jobs=n_jobs, fallback_model=Naive())
+        if count:
+            engine.cross_validation(h=plan.step, df=subset, n_windows=count, step_size=plan.step)
+        else:
+            engine.forecast(h=horizon, df=subset, level=[LEVEL] if has_native_intervals(group) else None)
     return time.perf_counter() - started
 
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import importlib.util
 import ipaddress
 import os
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
+from urllib.parse import urlsplit
 
 DEFAULT_DATABASE_URL = "sqlite:///restock.db"
 
@@ -33,6 +35,8 @@ class Settings:
     """Whether the worker's daily plan turns its suggestions into draft POs by itself (RESTOCK_PLAN_CREATE_POS)."""
     plan_notify: str | None = None
     """The purchasing contact's e-mail address (RESTOCK_PLAN_NOTIFY): each stored plan run's summary goes there."""
+    plan_engine: EngineAddress = field(default_factory=lambda: EngineAddress())
+    """Where the plan's forecasts are computed (RESTOCK_PLAN_ENGINE): `local`, dask://HOST:PORT or ray://HOST:PORT."""
     notify: NotifySettings = field(default_factory=lambda: NotifySettings())
     """Customer communication: e-mail, links, the outbox worker (RESTOCK_SMTP_*, RESTOCK_MAIL_*, ...)."""
     # Replenishment planning: the cycle service level each ABC class (by revenue) is planned for, and the
@@ -59,6 +63,7 @@ class Settings:
             db_max_overflow=_int(env, "RESTOCK_DB_MAX_OVERFLOW", 30),
             plan_creates_pos=_bool(env, "RESTOCK_PLAN_CREATE_POS", False),
             plan_notify=_address(env, "RESTOCK_PLAN_NOTIFY"),
+            plan_engine=parse_engine(env.get("RESTOCK_PLAN_ENGINE")),
             notify=NotifySettings.from_env(env),
             **_planning_settings(env),
         )
@@ -247,3 +252,53 @@ def _networks(env: os._Environ[str] | dict[str, str], name: str) -> tuple[str, .
         return tuple(str(ipaddress.ip_network(part, strict=False)) for part in raw)
     except ValueError:
         raise ValueError(f"{name} must be comma-separated networks like 10.0.0.0/8, got {env.get(name)!r}") from None
+
+
+PLAN_ENGINE_SETTING = "RESTOCK_PLAN_ENGINE"
+LOCAL = "local"
+CLUSTER_PACKAGES = {
+    "dask": (("distributed", "fugue_dask"), "pip install 'fugue[dask]' 'dask[distributed]'"),
+    "ray": (("ray", "fugue_ray"), "pip install 'fugue[ray]'"),
+}
+"""Per cluster scheme: the modules statsforecast's backend needs there, and how to install them."""
+
+
+@dataclass(frozen=True)
+class EngineAddress:
+    """`local`, or a cluster scheduler: scheme (dask, ray), host and port."""
+
+    scheme: str = LOCAL
+    host: str = ""
+    port: int = 0
+
+    @property
+    def url(self) -> str:
+        return LOCAL if self.scheme == LOCAL else f"{self.scheme}://{self.host}:{self.port}"
+
+
+def parse_engine(raw: str | None) -> EngineAddress:
+    """The RESTOCK_PLAN_ENGINE setting: empty or `local`, `dask://HOST:PORT` or `ray://HOST:PORT`.
+
+    Refused at start-up (ValueError naming the setting) when malformed or when the packages the cluster needs
+    are not installed: a nightly plan should not find out at 2 a.m. that it cannot reach its cluster's code.
+    """
+    text = (raw or "").strip()
+    if text in ("", LOCAL):
+        return EngineAddress()
+    expected = f"{PLAN_ENGINE_SETTING} must be 'local', dask://HOST:PORT or ray://HOST:PORT, got {text!r}"
+    parts = urlsplit(text)
+    if parts.scheme not in CLUSTER_PACKAGES or parts.path not in ("", "/") or parts.query or parts.fragment:
+        raise ValueError(expected)
+    try:
+        host, port = parts.hostname, parts.port
+    except ValueError:  # a port that is not a number in 0..65535
+        raise ValueError(expected) from None
+    if not host or not port:
+        raise ValueError(expected)
+    modules, install = CLUSTER_PACKAGES[parts.scheme]
+    missing = [m for m in modules if importlib.util.find_spec(m) is None]
+    if missing:
+        raise ValueError(
+            f"{PLAN_ENGINE_SETTING}={text} needs the Python package {missing[0]!r}, which is not installed ({install})"
+        )
+    return EngineAddress(parts.scheme, host, port)

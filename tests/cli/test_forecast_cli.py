@@ -30,7 +30,8 @@ def series_file(tmp_path: Path) -> str:
 
 def test_evaluate_prints_scores_per_class_beside_the_benchmark(restock: Any, tmp_path: Path) -> None:
     result = json.loads(restock("forecast", "evaluate", series_file(tmp_path), "--horizon", "7", "--json").stdout)
-    assert set(result) == {"overall", "benchmark", "by_class"}
+    assert set(result) == {"frequency", "season_length", "overall", "benchmark", "by_class"}
+    assert (result["frequency"], result["season_length"]) == ("daily", 7)  # told from the dates
     assert set(result["overall"]) == set(result["benchmark"]) == {"mase", "smape"}
     assert set(result["by_class"]) == {"smooth", "intermittent"}
     for scores in result["by_class"].values():
@@ -43,6 +44,7 @@ def test_evaluate_prints_scores_per_class_beside_the_benchmark(restock: Any, tmp
     assert smooth["mase"] < smooth["benchmark"]["mase"]
     table = restock("forecast", "evaluate", series_file(tmp_path), "--horizon", "7").stdout
     assert "benchmark MASE" in table
+    assert "daily series, a season of 7 points" in table
     assert "overall" in table
 
 
@@ -55,6 +57,29 @@ def test_the_horizon_and_season_change_what_is_held_out(restock: Any, tmp_path: 
     assert daily["benchmark"] != week["benchmark"]  # the benchmark repeats the last point, not the last week
 
 
+def monthly_file(tmp_path: Path) -> str:
+    """Five years of monthly sales with a yearly pattern, dated on the first of each month."""
+    rng = np.random.default_rng(4)
+    pattern = [7, 7, 8, 9, 10, 10, 9, 9, 10, 11, 16, 20]
+    rows = ["unique_id,ds,y"]
+    for i in range(2):
+        for month in range(60):
+            day = f"{2020 + month // 12}-{month % 12 + 1:02d}-01"
+            rows.append(f"S{i},{day},{pattern[month % 12] * (10 + i) + int(rng.poisson(5))}")
+    return write(tmp_path, "monthly.csv", "\n".join(rows) + "\n")
+
+
+def test_monthly_dates_are_evaluated_with_a_season_of_twelve(restock: Any, tmp_path: Path) -> None:
+    path = monthly_file(tmp_path)
+    result = json.loads(restock("forecast", "evaluate", path, "--horizon", "12", "--json").stdout)
+    assert (result["frequency"], result["season_length"]) == ("monthly", 12)
+    assert result["overall"]["mase"] < 1  # the yearly pattern is caught
+    told = json.loads(
+        restock("forecast", "evaluate", path, "--horizon", "12", "--frequency", "quarterly", "--json").stdout
+    )
+    assert (told["frequency"], told["season_length"]) == ("quarterly", 4)  # a frequency given wins
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [
@@ -64,6 +89,7 @@ def test_the_horizon_and_season_change_what_is_held_out(restock: Any, tmp_path: 
         ("unique_id,ds,y\nA,1,2\nA,yesterday,3\n", "line 3: ds 'yesterday' is neither a date"),
         ("unique_id,ds,y\nA,1,2\nA,1,3\n", "line 3 repeats a unique_id and ds"),
         ("unique_id,ds,y\nA,1,2\nA,2,3\n", "series 'A' has 2 points: each series needs more than the horizon"),
+        ("unique_id,ds,y\nA,2026-01-01,2\nA,2026-01-04,3\n", "the dates are 3 days apart"),
     ],
 )
 def test_a_malformed_series_file_is_refused_in_one_line(restock: Any, tmp_path: Path, text: str, message: str) -> None:
@@ -71,6 +97,12 @@ def test_a_malformed_series_file_is_refused_in_one_line(restock: Any, tmp_path: 
     assert result.exit_code != 0
     assert result.stdout == ""
     assert message in " ".join(result.stderr.split())
+
+
+def test_an_unknown_frequency_is_refused_naming_the_known_ones(restock: Any, tmp_path: Path) -> None:
+    result = restock("forecast", "evaluate", series_file(tmp_path), "--frequency", "hourly", ok=False)
+    assert result.exit_code != 0
+    assert "daily, weekly, monthly, quarterly, yearly, got 'hourly'" in " ".join(result.stderr.split())
 
 
 def test_a_missing_file_is_refused(restock: Any, tmp_path: Path) -> None:

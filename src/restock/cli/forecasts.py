@@ -42,9 +42,9 @@ def _score_cells(scores: Scores) -> list[str]:
 
 def _accuracy_table(result: Evaluation) -> Table:
     """One row per demand class, then the overall row, each beside the seasonal-naive benchmark."""
-    table = Table(
-        "class", "series", "MASE", "sMAPE %", "benchmark MASE", "benchmark sMAPE %", title="forecast accuracy"
-    )
+    season = "no season" if result.season_length == 1 else f"a season of {result.season_length} points"
+    title = f"forecast accuracy ({result.frequency} series, {season})"
+    table = Table("class", "series", "MASE", "sMAPE %", "benchmark MASE", "benchmark sMAPE %", title=title)
     for name, scores in result.by_class.items():
         table.add_row(name, str(scores.series), *_score_cells(scores.forecast), *_score_cells(scores.benchmark))
     table.add_row(
@@ -59,18 +59,31 @@ def _accuracy_table(result: Evaluation) -> Table:
 
 def forecast_evaluate(
     file: Annotated[str, typer.Argument(help="CSV in long format with a header: unique_id,ds,y")],
-    season_length: Annotated[int, typer.Option(help="The seasonal period, in points (7: weekly on daily data).")] = 7,
+    frequency: Annotated[
+        str | None,
+        typer.Option(help="daily, weekly, monthly, quarterly or yearly; told from the dates when not given."),
+    ] = None,
+    season_length: Annotated[
+        int | None,
+        typer.Option(
+            help="The seasonal period, in points; the frequency's usual one when not given (7 for daily).", min=1
+        ),
+    ] = None,
     horizon: Annotated[int, typer.Option(help="Points held out at the end of each series and forecast.")] = 14,
     n_jobs: Annotated[int, typer.Option(help="Processes statsforecast may use.", min=1)] = 1,
     as_json: JsonFlag = False,
 ) -> None:
     """Score the planner's forecasts on your series (MASE, sMAPE) beside a seasonal-naive benchmark."""
     from restock.planning.evaluate import evaluate_forecasts, read_series_csv
+    from restock.planning.frequency import frequency_named
 
     text = read_text_file(file)
     with user_errors(), progress_bar("forecasting") as report:
+        named = frequency_named(frequency) if frequency is not None else None
         frame = read_series_csv(text)
-        result = evaluate_forecasts(frame, horizon=horizon, season_length=season_length, n_jobs=n_jobs, progress=report)
+        result = evaluate_forecasts(
+            frame, horizon=horizon, season_length=season_length, frequency=named, n_jobs=n_jobs, progress=report
+        )
     if as_json:
         emit_json(result.to_json())
         return

@@ -13,9 +13,12 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from pandas.api.types import is_datetime64_any_dtype
 
 from restock.domain.errors import InvalidInput
+from restock.planning.engines import LocalEngine
 from restock.planning.forecast import Progress, forecast_series, seasonal_naive_scale
+from restock.planning.frequency import DAILY, Frequency, infer_frequency
 
 COLUMNS = ("unique_id", "ds", "y")
 
@@ -46,9 +49,13 @@ class Evaluation:
     overall: Scores
     benchmark: Scores
     by_class: dict[str, ClassScores]
+    frequency: str
+    season_length: int
 
     def to_json(self) -> dict[str, Any]:
         return {
+            "frequency": self.frequency,
+            "season_length": self.season_length,
             "overall": self.overall.to_json(),
             "benchmark": self.benchmark.to_json(),
             "by_class": {name: scores.to_json() for name, scores in self.by_class.items()},
@@ -105,13 +112,49 @@ def evaluate_forecasts(
     frame: pd.DataFrame,
     *,
     horizon: int,
-    season_length: int,
+    season_length: int | None = None,
+    frequency: Frequency | None = None,
     n_jobs: int = 1,
     progress: Progress | None = None,
 ) -> Evaluation:
-    """Hold out the last `horizon` points of each series, forecast them from the rest, and score."""
+    """Hold out the last `horizon` points of each series, forecast them from the rest, and score.
+
+    The frequency is told from the dates when not given (whole-number steps: daily); the season length is
+    the frequency's usual one when not given (7 days, 52 weeks, 12 months, 4 quarters, none for years).
+    """
+    frequency = frequency or (infer_frequency(frame) if is_datetime64_any_dtype(frame["ds"]) else DAILY)
+    season_length = season_length or frequency.season_length
+    train, test = holdout(frame, horizon)
+    summary, path, _ = forecast_series(
+        train,
+        horizon,
+        season_length=season_length,
+        frequency=frequency,
+        engine=LocalEngine(n_jobs),
+        progress=progress,
+        freq=1,
+    )
+    forecast = per_series_scores(train, test, path["yhat"].to_numpy(dtype=float), season_length)
+    benchmark = per_series_scores(train, test, seasonal_naive(train, horizon, season_length), season_length)
+    classes = summary.set_index("unique_id")["demand_class"]
+    by_class = {
+        str(name): ClassScores(
+            series=len(ids),
+            forecast=mean_scores(forecast.loc[ids]),
+            benchmark=mean_scores(benchmark.loc[ids]),
+        )
+        for name, ids in classes.groupby(classes).groups.items()
+    }
+    overall, naive = mean_scores(forecast), mean_scores(benchmark)
+    return Evaluation(overall, naive, dict(sorted(by_class.items())), frequency.name, season_length)
+
+
+def holdout(frame: pd.DataFrame, horizon: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(train, test): the last `horizon` points of each series held out, ds replaced by the point's position
+    in its series (evenly spaced points: models need only their order); both sorted by series and step."""
     if horizon < 1:
         raise InvalidInput(f"the horizon must be at least 1, got {horizon}")
+    frame = frame.sort_values(["unique_id", "ds"], kind="stable", ignore_index=True)
     lengths = frame.groupby("unique_id", sort=True).size()
     short = lengths[lengths <= horizon]
     if not short.empty:
@@ -121,25 +164,22 @@ def evaluate_forecasts(
         )
     steps = frame.groupby("unique_id", sort=True).cumcount()
     held_out = frame.groupby("unique_id", sort=True).cumcount(ascending=False) < horizon
-    series = frame.assign(ds=steps)  # evenly spaced points: models need only their order
-    train, test = series[~held_out].reset_index(drop=True), series[held_out].reset_index(drop=True)
-    summary, path, _ = forecast_series(
-        train, horizon, season_length=season_length, n_jobs=n_jobs, progress=progress, freq=1
-    )
+    series = frame[["unique_id", "ds", "y"]].assign(ds=steps)
+    return series[~held_out].reset_index(drop=True), series[held_out].reset_index(drop=True)
+
+
+def per_series_scores(
+    train: pd.DataFrame, test: pd.DataFrame, predicted: np.ndarray, season_length: int
+) -> pd.DataFrame:
+    """Per series (index): mean absolute error, sMAPE and MASE of `predicted`, given in the order of `test`'s
+    rows; MASE is scaled by the in-sample error of the seasonal naive forecast on `train`."""
     actual = test["y"].to_numpy(dtype=float)
-    scale = seasonal_naive_scale(train, season_length)
-    forecast = _per_series(test["unique_id"], actual, path["yhat"].to_numpy(dtype=float), scale)
-    benchmark = _per_series(test["unique_id"], actual, seasonal_naive(train, horizon, season_length), scale)
-    classes = summary.set_index("unique_id")["demand_class"]
-    by_class = {
-        str(name): ClassScores(
-            series=len(ids),
-            forecast=_mean(forecast.loc[ids]),
-            benchmark=_mean(benchmark.loc[ids]),
-        )
-        for name, ids in classes.groupby(classes).groups.items()
-    }
-    return Evaluation(_mean(forecast), _mean(benchmark), dict(sorted(by_class.items())))
+    error = np.abs(actual - predicted)
+    denominator = np.abs(actual) + np.abs(predicted)
+    smape = np.divide(200 * error, denominator, out=np.zeros_like(error), where=denominator > 0)
+    scores = pd.DataFrame({"error": error, "smape": smape}).groupby(test["unique_id"].to_numpy(), sort=True).mean()
+    scores["mase"] = scores["error"] / seasonal_naive_scale(train, season_length).reindex(scores.index)
+    return scores
 
 
 def seasonal_naive(train: pd.DataFrame, horizon: int, season_length: int) -> np.ndarray:
@@ -155,16 +195,8 @@ def seasonal_naive(train: pd.DataFrame, horizon: int, season_length: int) -> np.
     return values
 
 
-def _per_series(ids: pd.Series, actual: np.ndarray, predicted: np.ndarray, scale: pd.Series) -> pd.DataFrame:
-    error = np.abs(actual - predicted)
-    denominator = np.abs(actual) + np.abs(predicted)
-    smape = np.divide(200 * error, denominator, out=np.zeros_like(error), where=denominator > 0)
-    frame = pd.DataFrame({"error": error, "smape": smape}).groupby(ids.to_numpy(), sort=True).mean()
-    frame["mase"] = frame["error"] / scale.reindex(frame.index)
-    return frame
-
-
-def _mean(scores: pd.DataFrame) -> Scores:
+def mean_scores(scores: pd.DataFrame) -> Scores:
+    """The scores of a group of series: sMAPE averaged over all, MASE over those with a scale."""
     mase = scores["mase"].to_numpy(dtype=float)
     finite = mase[np.isfinite(mase)]
     return Scores(

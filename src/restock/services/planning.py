@@ -18,6 +18,7 @@ from restock.domain.errors import InvalidInput
 from restock.planning.columns import RECENT_COLUMNS, stock_with_backorders
 from restock.planning.engine import ForecastLike, PlanInputs, PlanResult, build_plan, plan_horizon
 from restock.planning.explain import figure
+from restock.planning.engines import forecast_engine
 from restock.planning.forecast import forecast_demand
 from restock.planning.inbound import with_expected_arrivals
 from restock.planning.policy import with_default_settings
@@ -190,11 +191,13 @@ def run_plan(
 
 
 def plan(ctx: Context, *, n_jobs: int = 1, progress: Progress | None = None) -> PlanReport:
-    """Today's plan from the demand history: forecasts (statsforecast) over the plan's horizon, then the engine."""
+    """Today's plan from the demand history: forecasts (statsforecast, on the cluster RESTOCK_PLAN_ENGINE names or
+    here with `n_jobs` processes) over the plan's horizon, then the engine."""
     history = demand_history(ctx, today=ctx.clock.today())
+    engine = forecast_engine(ctx.settings.plan_engine, n_jobs)
 
     def forecaster(ctx: Context, horizon: int, progress: Progress | None) -> ForecastLike:
-        return forecast_demand(history, horizon, n_jobs=n_jobs, progress=progress)
+        return forecast_demand(history, horizon, engine=engine, progress=progress)
 
     return run_plan(ctx, forecaster, recent=recent_demand(history, ctx.clock.today()), progress=progress)
 
