@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session
 from restock.domain.errors import InvalidInput
 from restock.planning.columns import RECENT_COLUMNS, stock_with_backorders
 from restock.planning.engine import ForecastLike, PlanInputs, PlanResult, build_plan, plan_horizon
-from restock.planning.explain import figure
 from restock.planning.engines import forecast_engine
+from restock.planning.explain import figure
 from restock.planning.forecast import forecast_demand
 from restock.planning.inbound import with_expected_arrivals
 from restock.planning.policy import with_default_settings
